@@ -1,0 +1,82 @@
+/* What the command handlers share: the session and how they report. */
+#ifndef VSS_CLI_H
+#define VSS_CLI_H
+
+#include "config/conffile.h"
+#include "engine/vss.h"
+
+#include <stdbool.h>
+
+/* The exit codes documented in vss(8). */
+enum vss_exit {
+	VSS_EXIT_OK = 0,
+	VSS_EXIT_FAILED = 1,
+	VSS_EXIT_USAGE = 2,   /* also: configuration and state-directory errors */
+	VSS_EXIT_WRITER = 3,
+	VSS_EXIT_STORAGE = 4,
+	VSS_EXIT_LOCKED = 5,
+};
+
+enum {
+	CMD_ROOT = 1 << 0,   /* needs root and device-mapper */
+	CMD_STATE = 1 << 1,  /* needs the state directory */
+};
+
+struct session;
+
+struct cmd {
+	const char *name;     /* its words: "volume import" */
+	const char *args;     /* synopsis after the name */
+	const char *summary;  /* one line for `help` */
+	const char *help;     /* options and details for `help COMMAND` */
+	int flags;
+	int (*exec)(struct session *s, int argc, char **argv);
+};
+
+struct session {
+	const char *prog;         /* "vss" */
+	const struct cmd *cmd;    /* the command running */
+	struct vss_config cfg;
+	struct vss_ctx *ctx;      /* made when a command needs the engine */
+	const char *config_path;  /* -C FILE */
+	int verbose;
+	bool quiet;
+};
+
+/* Loads the configuration, checks root and the state directory, and makes
+ * the engine context: 0, or the exit code after reporting why not. */
+int cli_open(struct session *s);
+
+extern const struct cmd vss_commands[];
+
+/* The command whose words begin ARGV; *used says how many words it took. */
+const struct cmd *cmd_find(int argc, char **argv, int *used);
+/* The subcommands of a group word such as "volume", as "import, remove". */
+void cmd_group_words(const char *group, char *buf, size_t len);
+
+/* "vss: COMMAND: message" on stderr; returns CODE. */
+int cli_error(struct session *s, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Reports the engine's failure R (-errno) and returns its exit code. */
+int cli_engine_error(struct session *s, int r);
+/* Usage error: the message and "Usage: vss COMMAND ARGS". */
+int cli_usage(struct session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Parses a command's options (getopt_long, "+" semantics); returns the
+ * index of the first operand, or -1 after reporting a usage error. */
+#include <getopt.h>
+
+int cli_getopt(struct session *s, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, int (*on)(struct session *, int, const char *, void *),
+	       void *data);
+
+/* For commands without options: cli_getopt(s, argc, argv, "", cli_no_options, NULL, NULL). */
+extern const struct option cli_no_options[];
+
+/* Subscribes the terminal printer to the engine's events. */
+void cli_printer_attach(struct session *s);
+
+int tui_main(int argc, char **argv);
+
+#endif

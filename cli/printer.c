@@ -1,0 +1,36 @@
+/* The terminal's view of the event stream: steps on stdout (progress a user
+ * reads, like lvcreate's "created" line), warnings and debug on stderr. */
+#include "config.h"
+#include "cli.h"
+
+#include <stdio.h>
+
+static void print_event(const struct vss_event *ev, void *data)
+{
+	struct session *s = data;
+
+	switch (ev->kind) {
+	case VSS_EVENT_STEP:
+		if (!s->quiet) {
+			if (s->verbose)
+				printf("[%7.3f s] %s\n", ev->elapsed_us / 1e6, ev->text);
+			else
+				printf("%s\n", ev->text);
+			fflush(stdout);
+		}
+		break;
+	case VSS_EVENT_LOG:
+		if (ev->level <= VSS_LEVEL_WARNING)
+			fprintf(stderr, "%s: %s: %s\n", s->prog,
+				ev->level == VSS_LEVEL_ERROR ? "error" : "warning", ev->text);
+		else if ((ev->level == VSS_LEVEL_INFO && s->verbose >= 1) ||
+			 (ev->level == VSS_LEVEL_DEBUG && s->verbose >= 2))
+			fprintf(stderr, "%s: [%7.3f s] %s\n", s->prog, ev->elapsed_us / 1e6, ev->text);
+		break;
+	}
+}
+
+void cli_printer_attach(struct session *s)
+{
+	vss_subscribe(s->ctx, print_event, s);
+}

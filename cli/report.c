@@ -1,0 +1,85 @@
+/* How the CLI reports failure: one line, the command named, an exit code. */
+#include "config.h"
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+static void prefix(struct session *s)
+{
+	if (s->cmd)
+		fprintf(stderr, "%s: %s: ", s->prog, s->cmd->name);
+	else
+		fprintf(stderr, "%s: ", s->prog);
+}
+
+int cli_error(struct session *s, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	prefix(s);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+int cli_engine_error(struct session *s, int r)
+{
+	int code;
+
+	switch (-r) {
+	case EWOULDBLOCK:
+		code = VSS_EXIT_LOCKED;
+		break;
+	case ENOSPC:
+		code = VSS_EXIT_STORAGE;
+		break;
+	default:
+		code = VSS_EXIT_FAILED;
+	}
+	return cli_error(s, code, "%s", vss_errmsg(s->ctx));
+}
+
+int cli_usage(struct session *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	prefix(s);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (s->cmd)
+		fprintf(stderr, "Usage: %s %s %s\n", s->prog, s->cmd->name, s->cmd->args);
+	return VSS_EXIT_USAGE;
+}
+
+const struct option cli_no_options[] = { { NULL, 0, NULL, 0 } };
+
+int cli_getopt(struct session *s, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, int (*on)(struct session *, int, const char *, void *),
+	       void *data)
+{
+	char spec[64];
+	int c;
+
+	/* Our own messages, not getopt's: they must name the command. */
+	snprintf(spec, sizeof(spec), "+:%s", shortopts);
+	optind = 0;
+	while ((c = getopt_long(argc, argv, spec, longopts, NULL)) != -1) {
+		if (c == '?') {
+			if (optopt)
+				return cli_usage(s, "unknown option -%c", optopt), -1;
+			return cli_usage(s, "unknown option %s", argv[optind - 1]), -1;
+		}
+		if (c == ':')
+			return cli_usage(s, "option %s needs a value", argv[optind - 1]), -1;
+		if (!on || on(s, c, optarg, data))
+			return -1;
+	}
+	return optind;
+}

@@ -1,0 +1,33 @@
+/* Opening the engine for a command: configuration, root, state directory. */
+#include "config.h"
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int cli_open(struct session *s)
+{
+	struct vss_options opts = { 0 };
+	char err[4096];
+	int r;
+
+	if (vss_config_load(&s->cfg, s->config_path, err, sizeof(err))) {
+		/* Every problem of the file, one per line, each with its place. */
+		for (char *line = strtok(err, "\n"); line; line = strtok(NULL, "\n"))
+			fprintf(stderr, "%s: %s\n", s->prog, line);
+		return VSS_EXIT_USAGE;
+	}
+	if ((s->cmd->flags & CMD_ROOT) && geteuid() != 0)
+		return cli_error(s, VSS_EXIT_FAILED, "must be run as root");
+	opts.state_dir = s->cfg.state_dir;
+	opts.run_dir = s->cfg.run_dir;
+	opts.lock_timeout_ms = s->cfg.lock_timeout_ms;
+	if ((r = vss_ctx_new(&s->ctx, &opts)))
+		return cli_error(s, VSS_EXIT_FAILED, "%s", strerror(-r));
+	cli_printer_attach(s);
+	if ((s->cmd->flags & CMD_STATE) && vss_state_check(s->ctx))
+		return cli_error(s, VSS_EXIT_USAGE, "%s", vss_errmsg(s->ctx));
+	return 0;
+}

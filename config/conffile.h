@@ -1,0 +1,21 @@
+/* vss.conf: defaults, then the file, then the environment (for tests). */
+#ifndef VSS_CONFFILE_H
+#define VSS_CONFFILE_H
+
+#include <stddef.h>
+
+struct vss_config {
+	char path[4096];        /* the file read, "" when none was */
+	char state_dir[4096];
+	char run_dir[4096];
+	unsigned lock_timeout_ms;
+};
+
+/* PATH NULL: $VSS_CONFIG, else the default file if it exists. Errors are
+ * "FILE:LINE: reason" lines, all of them, in ERR; returns -errno. */
+int vss_config_load(struct vss_config *cfg, const char *path, char *err, size_t errlen);
+
+/* "10", "2.5", "500ms" -> milliseconds; -EINVAL when it is not a duration. */
+int vss_parse_seconds(const char *s, unsigned *ms);
+
+#endif

@@ -1,0 +1,129 @@
+/* Block device facts. Nothing here changes anything. */
+#include "config.h"
+#include "blockdev.h"
+
+#include <blkid.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libmount.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+int vss_blockdev_devno(struct vss_ctx *ctx, const char *path, dev_t *devno)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return vss_fail(ctx, ENODEV, "%s: no such block device", path);
+		return vss_fail(ctx, errno, "%s: %s", path, strerror(errno));
+	}
+	if (!S_ISBLK(st.st_mode))
+		return vss_fail(ctx, ENOTBLK, "%s: not a block device", path);
+	*devno = st.st_rdev;
+	return 0;
+}
+
+int vss_blockdev_size(struct vss_ctx *ctx, const char *path, uint64_t *bytes)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int err = 0;
+
+	if (fd < 0)
+		return vss_fail(ctx, errno, "%s: %s", path, strerror(errno));
+	if (ioctl(fd, BLKGETSIZE64, bytes) < 0)
+		err = errno;
+	close(fd);
+	return err ? vss_fail(ctx, err, "%s: cannot read its size: %s", path, strerror(err)) : 0;
+}
+
+void vss_blockdev_mountpoint(dev_t devno, char *buf, size_t len)
+{
+	struct libmnt_table *tb = mnt_new_table_from_file("/proc/self/mountinfo");
+	struct libmnt_fs *fs;
+
+	buf[0] = '\0';
+	if (!tb)
+		return;
+	fs = mnt_table_find_devno(tb, devno, MNT_ITER_FORWARD);
+	if (fs && mnt_fs_get_target(fs))
+		snprintf(buf, len, "%s", mnt_fs_get_target(fs));
+	mnt_unref_table(tb);
+}
+
+void vss_blockdev_probe(const char *path, char *type, size_t tlen, char *uuid, size_t ulen)
+{
+	blkid_probe pr = blkid_new_probe_from_filename(path);
+	const char *v;
+
+	type[0] = uuid[0] = '\0';
+	if (!pr)
+		return;
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE | BLKID_SUBLKS_UUID);
+	if (blkid_do_safeprobe(pr) == 0) {
+		if (blkid_probe_lookup_value(pr, "TYPE", &v, NULL) == 0)
+			snprintf(type, tlen, "%s", v);
+		if (blkid_probe_lookup_value(pr, "UUID", &v, NULL) == 0)
+			snprintf(uuid, ulen, "%s", v);
+	}
+	blkid_free_probe(pr);
+}
+
+void vss_blockdev_holders(dev_t devno, char *buf, size_t len)
+{
+	char path[128];
+	struct dirent *de;
+	size_t used = 0;
+	DIR *d;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/holders", major(devno), minor(devno));
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		int n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s", used ? " " : "", de->d_name);
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+	}
+	closedir(d);
+}
+
+void vss_blockdev_dm_name(dev_t devno, char *buf, size_t len)
+{
+	char path[128];
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/dm/name", major(devno), minor(devno));
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+int vss_blockdev_claimable(const char *path)
+{
+	/* O_EXCL on a block device fails with EBUSY exactly when the kernel
+	 * has it claimed: mounted, swap, under dm/md/loop, or opened O_EXCL. */
+	int fd = open(path, O_RDONLY | O_EXCL | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}

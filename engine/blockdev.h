@@ -1,0 +1,23 @@
+/* Facts about block devices, from the kernel, sysfs, libblkid and libmount. */
+#ifndef VSS_BLOCKDEV_H
+#define VSS_BLOCKDEV_H
+
+#include "internal.h"
+
+#include <sys/types.h>
+
+/* Fails "PATH: no such block device" / "PATH: not a block device". */
+int vss_blockdev_devno(struct vss_ctx *ctx, const char *path, dev_t *devno);
+int vss_blockdev_size(struct vss_ctx *ctx, const char *path, uint64_t *bytes);
+/* Where DEVNO is mounted (first mount), or "" when it is not. */
+void vss_blockdev_mountpoint(dev_t devno, char *buf, size_t len);
+/* Filesystem type and uuid from libblkid; "" when there is none. */
+void vss_blockdev_probe(const char *path, char *type, size_t tlen, char *uuid, size_t ulen);
+/* Space-separated holders (dm-3 md0 ...) from sysfs, "" when none. */
+void vss_blockdev_holders(dev_t devno, char *buf, size_t len);
+/* The dm name when DEVNO is a device-mapper device, else "". */
+void vss_blockdev_dm_name(dev_t devno, char *buf, size_t len);
+/* 0, or -EBUSY when something (a mount, swap, dm, md) holds it exclusively. */
+int vss_blockdev_claimable(const char *path);
+
+#endif

@@ -1,0 +1,85 @@
+/* The engine context: settings, the last error, and who listens. */
+#include "config.h"
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_LOCK_TIMEOUT_MS 10000
+
+static int copy_path(char *dst, size_t len, const char *src)
+{
+	int n = snprintf(dst, len, "%s", src);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int vss_ctx_new(struct vss_ctx **ctxp, const struct vss_options *opts)
+{
+	struct vss_ctx *ctx = calloc(1, sizeof(*ctx));
+
+	if (!ctx)
+		return -ENOMEM;
+	ctx->lock_fd = -1;
+	ctx->lock_timeout_ms = DEFAULT_LOCK_TIMEOUT_MS;
+	if (copy_path(ctx->state_dir, sizeof(ctx->state_dir),
+		      opts && opts->state_dir ? opts->state_dir : VSS_STATE_DIR) ||
+	    copy_path(ctx->run_dir, sizeof(ctx->run_dir),
+		      opts && opts->run_dir ? opts->run_dir : VSS_RUN_DIR)) {
+		free(ctx);
+		return -ENAMETOOLONG;
+	}
+	if (opts && opts->lock_timeout_ms)
+		ctx->lock_timeout_ms = opts->lock_timeout_ms;
+	*ctxp = ctx;
+	return 0;
+}
+
+void vss_ctx_free(struct vss_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	while (ctx->lock_depth > 0)
+		vss_unlock(ctx);
+	free(ctx);
+}
+
+const char *vss_errmsg(const struct vss_ctx *ctx)
+{
+	return ctx->errmsg;
+}
+
+const char *vss_state_dir(const struct vss_ctx *ctx)
+{
+	return ctx->state_dir;
+}
+
+int vss_fail(struct vss_ctx *ctx, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx->errmsg, sizeof(ctx->errmsg), fmt, ap);
+	va_end(ap);
+	vss_log(ctx, VSS_LEVEL_DEBUG, "failed: %s", ctx->errmsg);
+	return err > 0 ? -err : err;
+}
+
+int vss_state_check(struct vss_ctx *ctx)
+{
+	struct stat st;
+
+	if (stat(ctx->state_dir, &st) < 0)
+		return vss_fail(ctx, errno, "state directory %s: %s",
+				ctx->state_dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return vss_fail(ctx, ENOTDIR, "state directory %s: not a directory",
+				ctx->state_dir);
+	if (access(ctx->state_dir, W_OK | X_OK) < 0)
+		return vss_fail(ctx, errno, "state directory %s: %s",
+				ctx->state_dir, strerror(errno));
+	return 0;
+}

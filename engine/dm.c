@@ -1,0 +1,416 @@
+/*
+ * The libdevmapper wrapper: the only file that includes libdevmapper.h.
+ *
+ * libdm's own log lines are routed into the engine's event stream instead of
+ * stderr, and its last error is kept so a failure can say why. Every task
+ * that makes or removes a node carries a udev cookie that is always waited
+ * on, even when the task failed, so no cookie is ever left behind; without
+ * udev, libdm notices and creates the /dev/mapper nodes itself.
+ */
+#include "config.h"
+#include "dm.h"
+
+#include <errno.h>
+#include <libdevmapper.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* libdm's log levels (not exported by its header). */
+enum { DMLOG_FATAL = 2, DMLOG_ERR = 3, DMLOG_WARN = 4 };
+
+static _Thread_local struct vss_ctx *log_ctx;
+
+__attribute__((format(printf, 5, 6)))
+static void dm_logger(int level, const char *file, int line, int dm_errno,
+		      const char *fmt, ...)
+{
+	struct vss_ctx *ctx = log_ctx;
+	char text[512];
+	va_list ap;
+
+	(void)file;
+	(void)line;
+	(void)dm_errno;
+	if (!ctx)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	level &= 0xf;
+	if (level <= DMLOG_ERR)
+		snprintf(ctx->dm_last_error, sizeof(ctx->dm_last_error), "%s", text);
+	/* Errors reach the user inside the failing call's own message. */
+	vss_log(ctx, level == DMLOG_WARN ? VSS_LEVEL_WARNING : VSS_LEVEL_DEBUG,
+		"libdm: %s", text);
+}
+
+static void enter(struct vss_ctx *ctx)
+{
+	static int ready;
+
+	if (!ready) {
+		dm_log_with_errno_init(dm_logger);
+		dm_udev_set_sync_support(1);
+		ready = 1;
+	}
+	log_ctx = ctx;
+	ctx->dm_last_error[0] = '\0';
+}
+
+static struct dm_task *task(struct vss_ctx *ctx, int type, const char *name)
+{
+	struct dm_task *dmt;
+
+	enter(ctx);
+	dmt = dm_task_create(type);
+	if (!dmt)
+		return NULL;
+	if (name && !dm_task_set_name(dmt, name)) {
+		dm_task_destroy(dmt);
+		return NULL;
+	}
+	return dmt;
+}
+
+static int no_task(struct vss_ctx *ctx, const char *name)
+{
+	return vss_fail(ctx, ENOMEM, "%s: cannot prepare a device-mapper task%s%s",
+			name ? name : "device-mapper",
+			ctx->dm_last_error[0] ? ": " : "", ctx->dm_last_error);
+}
+
+/* Runs DMT, waiting for udev when the task makes or removes nodes. */
+static int run(struct vss_ctx *ctx, struct dm_task *dmt, const char *what,
+	       const char *name, int with_cookie)
+{
+	uint32_t cookie = 0;
+	int ok, err = 0;
+
+	if (with_cookie && !dm_task_set_cookie(dmt, &cookie, 0)) {
+		dm_task_destroy(dmt);
+		return vss_fail(ctx, EIO, "%s: %s: cannot set a udev cookie", name, what);
+	}
+	ok = dm_task_run(dmt);
+	if (!ok)
+		err = dm_task_get_errno(dmt);
+	if (with_cookie)
+		(void)dm_udev_wait(cookie);
+	dm_task_destroy(dmt);
+	if (ok)
+		return 0;
+	if (err)
+		return vss_fail(ctx, err, "%s: %s failed: %s", name, what, strerror(err));
+	return vss_fail(ctx, EIO, "%s: %s failed: %s", name, what,
+			ctx->dm_last_error[0] ? ctx->dm_last_error : "device-mapper error");
+}
+
+static int add_targets(struct vss_ctx *ctx, struct dm_task *dmt, const char *name,
+		       const struct vss_dm_target *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!dm_task_add_target(dmt, t[i].start, t[i].length, t[i].type,
+					t[i].params)) {
+			dm_task_destroy(dmt);
+			return vss_fail(ctx, EINVAL, "%s: bad table line: %s %s",
+					name, t[i].type, t[i].params);
+		}
+	}
+	return 0;
+}
+
+int vss_dm_create(struct vss_ctx *ctx, const char *name, const char *uuid,
+		  const struct vss_dm_target *t, size_t n)
+{
+	struct dm_task *dmt = task(ctx, DM_DEVICE_CREATE, name);
+	int r;
+
+	if (!dmt)
+		return no_task(ctx, name);
+	if (strncmp(uuid, "VSS-", 4) != 0 || !dm_task_set_uuid(dmt, uuid)) {
+		dm_task_destroy(dmt);
+		return vss_fail(ctx, EINVAL, "%s: bad uuid %s", name, uuid);
+	}
+	r = add_targets(ctx, dmt, name, t, n);
+	if (r)
+		return r;
+	vss_log(ctx, VSS_LEVEL_DEBUG, "dm create %s (uuid %s)", name, uuid);
+	return run(ctx, dmt, "create", name, 1);
+}
+
+int vss_dm_load(struct vss_ctx *ctx, const char *name,
+		const struct vss_dm_target *t, size_t n)
+{
+	struct dm_task *dmt = task(ctx, DM_DEVICE_RELOAD, name);
+	int r;
+
+	if (!dmt)
+		return no_task(ctx, name);
+	r = add_targets(ctx, dmt, name, t, n);
+	if (r)
+		return r;
+	vss_log(ctx, VSS_LEVEL_DEBUG, "dm load %s", name);
+	return run(ctx, dmt, "table load", name, 0);
+}
+
+int vss_dm_suspend(struct vss_ctx *ctx, const char *name, enum vss_dm_flush how)
+{
+	struct dm_task *dmt = task(ctx, DM_DEVICE_SUSPEND, name);
+
+	if (!dmt)
+		return no_task(ctx, name);
+	if (how == VSS_DM_NO_LOCKFS && !dm_task_skip_lockfs(dmt)) {
+		dm_task_destroy(dmt);
+		return no_task(ctx, name);
+	}
+	vss_log(ctx, VSS_LEVEL_DEBUG, "dm suspend %s%s", name,
+		how == VSS_DM_LOCKFS ? "" : " (no lockfs)");
+	return run(ctx, dmt, "suspend", name, 0);
+}
+
+int vss_dm_resume(struct vss_ctx *ctx, const char *name)
+{
+	struct dm_task *dmt = task(ctx, DM_DEVICE_RESUME, name);
+
+	if (!dmt)
+		return no_task(ctx, name);
+	vss_log(ctx, VSS_LEVEL_DEBUG, "dm resume %s", name);
+	return run(ctx, dmt, "resume", name, 1);
+}
+
+int vss_dm_remove(struct vss_ctx *ctx, const char *name)
+{
+	struct dm_task *dmt = task(ctx, DM_DEVICE_REMOVE, name);
+
+	if (!dmt)
+		return no_task(ctx, name);
+	if (!dm_task_retry_remove(dmt)) {
+		dm_task_destroy(dmt);
+		return no_task(ctx, name);
+	}
+	vss_log(ctx, VSS_LEVEL_DEBUG, "dm remove %s", name);
+	return run(ctx, dmt, "remove", name, 1);
+}
+
+static int fill_info(struct vss_ctx *ctx, struct dm_task *dmt, const char *what,
+		     struct vss_dm_info *info)
+{
+	struct dm_info dmi;
+	const char *s;
+
+	memset(info, 0, sizeof(*info));
+	if (!dm_task_run(dmt) || !dm_task_get_info(dmt, &dmi)) {
+		int err = dm_task_get_errno(dmt);
+
+		dm_task_destroy(dmt);
+		return vss_fail(ctx, err ? err : EIO, "%s: cannot read device-mapper info: %s",
+				what, err ? strerror(err) : ctx->dm_last_error);
+	}
+	info->exists = dmi.exists;
+	if (dmi.exists) {
+		info->suspended = dmi.suspended;
+		info->read_only = dmi.read_only;
+		info->live_table = dmi.live_table;
+		info->inactive_table = dmi.inactive_table;
+		info->open_count = dmi.open_count;
+		info->major = dmi.major;
+		info->minor = dmi.minor;
+		info->target_count = (unsigned)dmi.target_count;
+		if ((s = dm_task_get_name(dmt)))
+			snprintf(info->name, sizeof(info->name), "%s", s);
+		if ((s = dm_task_get_uuid(dmt)))
+			snprintf(info->uuid, sizeof(info->uuid), "%s", s);
+	}
+	dm_task_destroy(dmt);
+	return 0;
+}
+
+int vss_dm_info(struct vss_ctx *ctx, const char *name, struct vss_dm_info *info)
+{
+	struct dm_task *dmt = task(ctx, DM_DEVICE_INFO, name);
+
+	if (!dmt)
+		return no_task(ctx, name);
+	return fill_info(ctx, dmt, name, info);
+}
+
+int vss_dm_info_devno(struct vss_ctx *ctx, unsigned major, unsigned minor,
+		      struct vss_dm_info *info)
+{
+	struct dm_task *dmt = task(ctx, DM_DEVICE_INFO, NULL);
+	char what[32];
+
+	snprintf(what, sizeof(what), "%u:%u", major, minor);
+	if (!dmt)
+		return no_task(ctx, what);
+	if (!dm_task_set_major_minor(dmt, (int)major, (int)minor, 0)) {
+		dm_task_destroy(dmt);
+		return no_task(ctx, what);
+	}
+	return fill_info(ctx, dmt, what, info);
+}
+
+static int read_targets(struct vss_ctx *ctx, int type, const char *name,
+			struct vss_dm_table *tab)
+{
+	struct dm_task *dmt = task(ctx, type, name);
+	void *next = NULL;
+	uint64_t start, length;
+	char *ttype, *params;
+
+	tab->n = 0;
+	tab->t = NULL;
+	if (!dmt)
+		return no_task(ctx, name);
+	if (!dm_task_run(dmt)) {
+		int err = dm_task_get_errno(dmt);
+
+		dm_task_destroy(dmt);
+		return vss_fail(ctx, err ? err : EIO, "%s: cannot read its %s: %s", name,
+				type == DM_DEVICE_TABLE ? "table" : "status",
+				err ? strerror(err) : ctx->dm_last_error);
+	}
+	do {
+		struct vss_dm_target *t;
+
+		next = dm_get_next_target(dmt, next, &start, &length, &ttype, &params);
+		if (!ttype)
+			break;
+		t = realloc(tab->t, (tab->n + 1) * sizeof(*t));
+		if (!t)
+			goto oom;
+		tab->t = t;
+		t += tab->n;
+		t->start = start;
+		t->length = length;
+		t->type = strdup(ttype);
+		t->params = strdup(params ? params : "");
+		tab->n++;
+		if (!t->type || !t->params)
+			goto oom;
+	} while (next);
+	dm_task_destroy(dmt);
+	return 0;
+oom:
+	dm_task_destroy(dmt);
+	vss_dm_table_free(tab);
+	return vss_fail(ctx, ENOMEM, "%s: out of memory", name);
+}
+
+int vss_dm_table(struct vss_ctx *ctx, const char *name, struct vss_dm_table *tab)
+{
+	return read_targets(ctx, DM_DEVICE_TABLE, name, tab);
+}
+
+int vss_dm_status(struct vss_ctx *ctx, const char *name, struct vss_dm_table *tab)
+{
+	return read_targets(ctx, DM_DEVICE_STATUS, name, tab);
+}
+
+void vss_dm_table_free(struct vss_dm_table *tab)
+{
+	for (size_t i = 0; i < tab->n; i++) {
+		free(tab->t[i].type);
+		free(tab->t[i].params);
+	}
+	free(tab->t);
+	tab->t = NULL;
+	tab->n = 0;
+}
+
+int vss_dm_message(struct vss_ctx *ctx, const char *name, const char *msg, char **reply)
+{
+	struct dm_task *dmt = task(ctx, DM_DEVICE_TARGET_MSG, name);
+	const char *resp;
+	int err;
+
+	if (reply)
+		*reply = NULL;
+	if (!dmt)
+		return no_task(ctx, name);
+	if (!dm_task_set_sector(dmt, 0) || !dm_task_set_message(dmt, msg)) {
+		dm_task_destroy(dmt);
+		return no_task(ctx, name);
+	}
+	vss_log(ctx, VSS_LEVEL_DEBUG, "dm message %s: %s", name, msg);
+	if (!dm_task_run(dmt)) {
+		err = dm_task_get_errno(dmt);
+		dm_task_destroy(dmt);
+		return vss_fail(ctx, err ? err : EIO, "%s: message '%s' failed: %s", name, msg,
+				err ? strerror(err) : ctx->dm_last_error);
+	}
+	resp = dm_task_get_message_response(dmt);
+	if (reply && resp && *resp && !(*reply = strdup(resp))) {
+		dm_task_destroy(dmt);
+		return vss_fail(ctx, ENOMEM, "%s: out of memory", name);
+	}
+	dm_task_destroy(dmt);
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int vss_dm_list(struct vss_ctx *ctx, char ***namesp, size_t *np)
+{
+	struct dm_task *dmt = task(ctx, DM_DEVICE_LIST, NULL);
+	struct dm_names *dn;
+	char **names = NULL;
+	size_t n = 0;
+	unsigned next = 0;
+
+	*namesp = NULL;
+	*np = 0;
+	if (!dmt)
+		return no_task(ctx, NULL);
+	if (!dm_task_run(dmt) || !(dn = dm_task_get_names(dmt))) {
+		int err = dm_task_get_errno(dmt);
+
+		dm_task_destroy(dmt);
+		return vss_fail(ctx, err ? err : EIO, "cannot list device-mapper devices: %s",
+				err ? strerror(err) : ctx->dm_last_error);
+	}
+	if (dn->dev) {
+		do {
+			char **grown = realloc(names, (n + 1) * sizeof(*names));
+
+			dn = (struct dm_names *)((char *)dn + next);
+			if (!grown || !(grown[n] = strdup(dn->name))) {
+				names = grown ? grown : names;
+				vss_dm_list_free(names, n);
+				dm_task_destroy(dmt);
+				return vss_fail(ctx, ENOMEM, "out of memory");
+			}
+			names = grown;
+			n++;
+			next = dn->next;
+		} while (next);
+	}
+	dm_task_destroy(dmt);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_names);
+	*namesp = names;
+	*np = n;
+	return 0;
+}
+
+void vss_dm_list_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int vss_dm_check(struct vss_ctx *ctx)
+{
+	char version[64];
+
+	enter(ctx);
+	if (!dm_driver_version(version, sizeof(version)))
+		return vss_fail(ctx, ENODEV, "device-mapper is not available in this kernel%s%s",
+				ctx->dm_last_error[0] ? ": " : "", ctx->dm_last_error);
+	vss_log(ctx, VSS_LEVEL_DEBUG, "device-mapper driver %s", version);
+	return 0;
+}

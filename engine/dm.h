@@ -1,0 +1,64 @@
+/*
+ * device-mapper, as the engine needs it. Only dm.c includes libdevmapper.h;
+ * everything else speaks these types. Names are dm names, not paths.
+ */
+#ifndef VSS_DM_H
+#define VSS_DM_H
+
+#include "internal.h"
+
+struct vss_dm_target {
+	uint64_t start;   /* sectors */
+	uint64_t length;  /* sectors */
+	char *type;
+	char *params;
+};
+
+struct vss_dm_table {
+	size_t n;
+	struct vss_dm_target *t;
+};
+
+struct vss_dm_info {
+	bool exists;
+	bool suspended;
+	bool read_only;
+	bool live_table;
+	bool inactive_table;
+	int open_count;
+	unsigned major, minor;
+	unsigned target_count;
+	char name[128];
+	char uuid[130];
+};
+
+enum vss_dm_flush {
+	VSS_DM_LOCKFS,    /* flush and freeze the filesystem on it */
+	VSS_DM_NO_LOCKFS,
+};
+
+int vss_dm_create(struct vss_ctx *ctx, const char *name, const char *uuid,
+		  const struct vss_dm_target *t, size_t n);
+/* Loads an inactive table: it takes over at the next resume. */
+int vss_dm_load(struct vss_ctx *ctx, const char *name,
+		const struct vss_dm_target *t, size_t n);
+int vss_dm_suspend(struct vss_ctx *ctx, const char *name, enum vss_dm_flush how);
+int vss_dm_resume(struct vss_ctx *ctx, const char *name);
+/* Retries for a while when the device is briefly busy (udev probing it). */
+int vss_dm_remove(struct vss_ctx *ctx, const char *name);
+/* A missing device is not an error: info->exists is false. */
+int vss_dm_info(struct vss_ctx *ctx, const char *name, struct vss_dm_info *info);
+int vss_dm_info_devno(struct vss_ctx *ctx, unsigned major, unsigned minor,
+		      struct vss_dm_info *info);
+int vss_dm_table(struct vss_ctx *ctx, const char *name, struct vss_dm_table *tab);
+int vss_dm_status(struct vss_ctx *ctx, const char *name, struct vss_dm_table *tab);
+void vss_dm_table_free(struct vss_dm_table *tab);
+/* Sends a target message to sector 0; *reply (may be NULL) is malloc'd. */
+int vss_dm_message(struct vss_ctx *ctx, const char *name, const char *msg, char **reply);
+/* Names of every dm device, malloc'd, sorted. */
+int vss_dm_list(struct vss_ctx *ctx, char ***names, size_t *n);
+void vss_dm_list_free(char **names, size_t n);
+/* 0 when this kernel and process can drive device-mapper. */
+int vss_dm_check(struct vss_ctx *ctx);
+
+#endif

@@ -1,0 +1,86 @@
+/* The event stream: the only way the engine tells anyone anything. */
+#include "config.h"
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+int vss_subscribe(struct vss_ctx *ctx, vss_event_fn *fn, void *data)
+{
+	if (ctx->nsubs == VSS_MAX_SUBSCRIBERS)
+		return -ENOSPC;
+	ctx->subs[ctx->nsubs].fn = fn;
+	ctx->subs[ctx->nsubs].data = data;
+	ctx->nsubs++;
+	return 0;
+}
+
+static uint64_t elapsed_us(const struct vss_ctx *ctx)
+{
+	struct timespec now;
+
+	if (!ctx->op)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)(now.tv_sec - ctx->op_start.tv_sec) * 1000000u +
+	       (uint64_t)((now.tv_nsec - ctx->op_start.tv_nsec) / 1000);
+}
+
+static void emit(struct vss_ctx *ctx, enum vss_event_kind kind,
+		 enum vss_level level, const char *text)
+{
+	struct vss_event ev = {
+		.kind = kind,
+		.level = level,
+		.op = ctx->op,
+		.text = text,
+		.elapsed_us = elapsed_us(ctx),
+	};
+
+	for (int i = 0; i < ctx->nsubs; i++)
+		ctx->subs[i].fn(&ev, ctx->subs[i].data);
+}
+
+void vss_vlog(struct vss_ctx *ctx, enum vss_level level, const char *fmt, va_list ap)
+{
+	char text[1024];
+
+	if (!ctx->nsubs)
+		return;
+	vsnprintf(text, sizeof(text), fmt, ap);
+	emit(ctx, VSS_EVENT_LOG, level, text);
+}
+
+void vss_log(struct vss_ctx *ctx, enum vss_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vss_vlog(ctx, level, fmt, ap);
+	va_end(ap);
+}
+
+void vss_step(struct vss_ctx *ctx, const char *fmt, ...)
+{
+	char text[1024];
+	va_list ap;
+
+	if (!ctx->nsubs)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	emit(ctx, VSS_EVENT_STEP, VSS_LEVEL_INFO, text);
+}
+
+void vss_op_begin(struct vss_ctx *ctx, const char *op)
+{
+	ctx->op = op;
+	ctx->errmsg[0] = '\0';
+	clock_gettime(CLOCK_MONOTONIC, &ctx->op_start);
+}
+
+void vss_op_end(struct vss_ctx *ctx)
+{
+	ctx->op = NULL;
+}

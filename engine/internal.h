@@ -1,0 +1,51 @@
+/* What engine files share and the faces never see. */
+#ifndef VSS_INTERNAL_H
+#define VSS_INTERNAL_H
+
+#include "vss.h"
+
+#include <stdarg.h>
+#include <time.h>
+
+#define VSS_MAX_SUBSCRIBERS 8
+
+struct vss_ctx {
+	char state_dir[4096];
+	char run_dir[4096];
+	unsigned lock_timeout_ms;
+	int lock_fd;
+	int lock_depth;
+	char errmsg[1024];
+	const char *op;
+	struct timespec op_start;
+	struct {
+		vss_event_fn *fn;
+		void *data;
+	} subs[VSS_MAX_SUBSCRIBERS];
+	int nsubs;
+	char dm_last_error[512]; /* libdm's latest error line */
+};
+
+/* Records the failure message and returns -err, so a failing path reads
+ * `return vss_fail(ctx, ENOENT, "%s: no such block device", dev);`. */
+int vss_fail(struct vss_ctx *ctx, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void vss_log(struct vss_ctx *ctx, enum vss_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void vss_vlog(struct vss_ctx *ctx, enum vss_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+void vss_step(struct vss_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Marks the start of a named operation: events carry its name and time. */
+void vss_op_begin(struct vss_ctx *ctx, const char *op);
+void vss_op_end(struct vss_ctx *ctx);
+
+/* The one-writer lock (lock.c); nests within one context. */
+int vss_lock(struct vss_ctx *ctx);
+void vss_unlock(struct vss_ctx *ctx);
+
+/* 36-character random (version 4) uuid into buf[37]. */
+int vss_uuid_new(char buf[37]);
+
+#endif

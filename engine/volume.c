@@ -1,0 +1,390 @@
+/*
+ * Volumes. A managed volume is a block device vss wrapped in a dm-linear
+ * device of the user's chosen name, so that vss can later swap its table
+ * (snapshot-origin) without anyone else's manager getting in the way; its
+ * record lives in STATE_DIR/volumes/NAME.conf. Any other dm device (an LVM
+ * LV, a crypt device) is a volume as it is, found by its path.
+ */
+#include "config.h"
+#include "blockdev.h"
+#include "dm.h"
+#include "state.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+
+#define VOL_UUID_PREFIX "VSS-vol-"
+
+struct record {
+	char name[128];
+	char dm_uuid[130];
+	char backing[4096];
+	unsigned bmaj, bmin;
+	uint64_t sectors;
+	long long created;
+};
+
+static int record_field(void *data, const char *section, const char *key, const char *value)
+{
+	struct record *r = data;
+
+	if (strcmp(section, "volume"))
+		return 1;
+	if (!strcmp(key, "name"))
+		snprintf(r->name, sizeof(r->name), "%s", value);
+	else if (!strcmp(key, "dm_uuid"))
+		snprintf(r->dm_uuid, sizeof(r->dm_uuid), "%s", value);
+	else if (!strcmp(key, "backing"))
+		snprintf(r->backing, sizeof(r->backing), "%s", value);
+	else if (!strcmp(key, "backing_devno"))
+		return sscanf(value, "%u:%u", &r->bmaj, &r->bmin) == 2;
+	else if (!strcmp(key, "sectors"))
+		return sscanf(value, "%" SCNu64, &r->sectors) == 1;
+	else if (!strcmp(key, "created"))
+		return sscanf(value, "%lld", &r->created) == 1;
+	return 1;
+}
+
+static void record_path(const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "volumes/%s.conf", name);
+}
+
+/* 0 and R filled; -ENOENT (message set) when NAME is not managed. */
+static int record_load(struct vss_ctx *ctx, const char *name, struct record *r)
+{
+	char rel[256];
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	record_path(name, rel, sizeof(rel));
+	ret = vss_state_read(ctx, rel, record_field, r);
+	if (ret == 0 && (!r->dm_uuid[0] || !r->sectors))
+		return vss_fail(ctx, EBADMSG, "%s/%s: damaged volume record", ctx->state_dir, rel);
+	return ret;
+}
+
+static int record_save(struct vss_ctx *ctx, const struct record *r)
+{
+	char rel[256], buf[8192];
+	int n;
+
+	record_path(r->name, rel, sizeof(rel));
+	n = snprintf(buf, sizeof(buf),
+		     "# A volume managed by vss. Written by vss: do not edit.\n"
+		     "[volume]\n"
+		     "name = %s\n"
+		     "dm_uuid = %s\n"
+		     "backing = %s\n"
+		     "backing_devno = %u:%u\n"
+		     "sectors = %" PRIu64 "\n"
+		     "created = %lld\n",
+		     r->name, r->dm_uuid, r->backing, r->bmaj, r->bmin, r->sectors, r->created);
+	return vss_state_write(ctx, rel, buf, (size_t)n);
+}
+
+/* Fills VOL with what the kernel says about dm device NAME. */
+static int facts(struct vss_ctx *ctx, const char *name, struct vss_volume *vol)
+{
+	struct vss_dm_info info;
+	struct vss_dm_table tab;
+	int r;
+
+	if ((r = vss_dm_info(ctx, name, &info)))
+		return r;
+	snprintf(vol->name, sizeof(vol->name), "%s", name);
+	snprintf(vol->path, sizeof(vol->path), "/dev/mapper/%s", name);
+	if (!info.exists)
+		return 0;
+	vol->active = true;
+	vol->major = info.major;
+	vol->minor = info.minor;
+	snprintf(vol->dm_uuid, sizeof(vol->dm_uuid), "%s", info.uuid);
+	if (vss_dm_table(ctx, name, &tab) == 0) {
+		vol->size = 0;
+		for (size_t i = 0; i < tab.n; i++)
+			vol->size += tab.t[i].length * 512;
+		vss_dm_table_free(&tab);
+	}
+	/* Reading a suspended device would block until it is resumed. */
+	if (!info.suspended && info.live_table)
+		vss_blockdev_probe(vol->path, vol->fstype, sizeof(vol->fstype),
+				   vol->fsuuid, sizeof(vol->fsuuid));
+	vss_blockdev_mountpoint(makedev(info.major, info.minor), vol->mountpoint,
+				sizeof(vol->mountpoint));
+	return 0;
+}
+
+static void from_record(const struct record *rec, struct vss_volume *vol)
+{
+	vol->managed = true;
+	snprintf(vol->backing, sizeof(vol->backing), "%s", rec->backing);
+	if (!vol->active) {
+		snprintf(vol->dm_uuid, sizeof(vol->dm_uuid), "%s", rec->dm_uuid);
+		vol->size = rec->sectors * 512;
+	}
+}
+
+static bool is_internal(const char *uuid)
+{
+	return !strncmp(uuid, "VSS-", 4) && strncmp(uuid, VOL_UUID_PREFIX, strlen(VOL_UUID_PREFIX));
+}
+
+int vss_volume_resolve(struct vss_ctx *ctx, const char *spec, struct vss_volume *vol)
+{
+	char dmname[128];
+	struct record rec;
+	dev_t devno;
+	int r;
+
+	memset(vol, 0, sizeof(*vol));
+	if (!strchr(spec, '/')) {
+		r = record_load(ctx, spec, &rec);
+		if (r && r != -ENOENT)
+			return r;
+		int f = facts(ctx, spec, vol);
+
+		if (f)
+			return f;
+		if (r == 0) {
+			from_record(&rec, vol);
+			return 0;
+		}
+		if (!vol->active)
+			return vss_fail(ctx, ENOENT, "%s: no such volume", spec);
+	} else {
+		if ((r = vss_blockdev_devno(ctx, spec, &devno)))
+			return r;
+		vss_blockdev_dm_name(devno, dmname, sizeof(dmname));
+		if (!dmname[0])
+			return vss_fail(ctx, EINVAL,
+					"%s: not a device-mapper device (wrap it first: vss volume import %s NAME)",
+					spec, spec);
+		if ((r = facts(ctx, dmname, vol)))
+			return r;
+		if (record_load(ctx, dmname, &rec) == 0 && !strcmp(rec.dm_uuid, vol->dm_uuid)) {
+			from_record(&rec, vol);
+			return 0;
+		}
+	}
+	if (is_internal(vol->dm_uuid))
+		return vss_fail(ctx, EINVAL, "%s: a device vss keeps for itself, not a volume", spec);
+	return 0;
+}
+
+int vss_volume_list(struct vss_ctx *ctx, struct vss_volume **volsp, size_t *np)
+{
+	char **dm = NULL, **managed = NULL;
+	size_t ndm = 0, nmanaged = 0, n = 0;
+	struct vss_volume *vols = NULL;
+	int r;
+
+	*volsp = NULL;
+	*np = 0;
+	if ((r = vss_dm_list(ctx, &dm, &ndm)) ||
+	    (r = vss_state_list(ctx, "volumes", ".conf", &managed, &nmanaged)))
+		goto out;
+	vols = calloc(ndm + nmanaged + 1, sizeof(*vols));
+	if (!vols) {
+		r = vss_fail(ctx, ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < ndm; i++) {
+		struct vss_volume *v = &vols[n];
+		struct record rec;
+
+		if ((r = facts(ctx, dm[i], v)))
+			goto out;
+		if (!v->active || is_internal(v->dm_uuid))
+			continue;
+		if (record_load(ctx, dm[i], &rec) == 0 && !strcmp(rec.dm_uuid, v->dm_uuid))
+			from_record(&rec, v);
+		n++;
+	}
+	/* Managed volumes whose device is not there (not activated yet). */
+	for (size_t i = 0; i < nmanaged; i++) {
+		struct record rec;
+		bool seen = false;
+
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = vols[j].managed && !strcmp(vols[j].name, managed[i]);
+		if (seen || record_load(ctx, managed[i], &rec))
+			continue;
+		memset(&vols[n], 0, sizeof(vols[n]));
+		snprintf(vols[n].name, sizeof(vols[n].name), "%s", managed[i]);
+		snprintf(vols[n].path, sizeof(vols[n].path), "/dev/mapper/%s", managed[i]);
+		from_record(&rec, &vols[n]);
+		n++;
+	}
+	*volsp = vols;
+	*np = n;
+	vols = NULL;
+	r = 0;
+out:
+	free(vols);
+	vss_dm_list_free(dm, ndm);
+	vss_state_list_free(managed, nmanaged);
+	return r;
+}
+
+/* Everything that must hold before DEVICE may be wrapped; changes nothing. */
+static int import_checks(struct vss_ctx *ctx, const char *device, const char *name,
+			 struct record *rec)
+{
+	char why[160], buf[4096];
+	struct vss_dm_info info;
+	uint64_t bytes;
+	dev_t devno;
+	int r;
+
+	if (vss_name_check(name, why, sizeof(why)))
+		return vss_fail(ctx, EINVAL, "%s: invalid volume name: %s", name, why);
+	if ((r = vss_blockdev_devno(ctx, device, &devno)))
+		return r;
+	vss_blockdev_dm_name(devno, buf, sizeof(buf));
+	if (buf[0])
+		return vss_fail(ctx, EINVAL,
+				"%s: already a device-mapper device (%s): use it as a volume by its path",
+				device, buf);
+	vss_blockdev_mountpoint(devno, buf, sizeof(buf));
+	if (buf[0])
+		return vss_fail(ctx, EBUSY, "%s: is mounted on %s; unmount it first", device, buf);
+	vss_blockdev_holders(devno, buf, sizeof(buf));
+	if (buf[0])
+		return vss_fail(ctx, EBUSY, "%s: is in use by %s", device, buf);
+	if ((r = vss_blockdev_claimable(device)) < 0)
+		return vss_fail(ctx, -r, "%s: is in use (%s)", device,
+				r == -EBUSY ? "held open exclusively, e.g. as swap" : strerror(-r));
+	if ((r = vss_blockdev_size(ctx, device, &bytes)))
+		return r;
+	if (bytes < 512)
+		return vss_fail(ctx, EINVAL, "%s: is empty", device);
+	if ((r = vss_dm_info(ctx, name, &info)))
+		return r;
+	if (info.exists)
+		return vss_fail(ctx, EEXIST, "%s: a device-mapper device of that name already exists",
+				name);
+	r = record_load(ctx, name, rec);
+	if (r == 0)
+		return vss_fail(ctx, EEXIST, "%s: a managed volume of that name already exists", name);
+	if (r != -ENOENT)
+		return r;
+	memset(rec, 0, sizeof(*rec));
+	snprintf(rec->name, sizeof(rec->name), "%s", name);
+	snprintf(rec->backing, sizeof(rec->backing), "%s", device);
+	rec->bmaj = major(devno);
+	rec->bmin = minor(devno);
+	rec->sectors = bytes / 512;
+	rec->created = (long long)time(NULL);
+	return 0;
+}
+
+int vss_volume_import(struct vss_ctx *ctx, const char *device, const char *name)
+{
+	char uuid[37], params[64], size[16];
+	struct vss_dm_target t = { 0 };
+	struct record rec;
+	int r;
+
+	vss_op_begin(ctx, "volume import");
+	if ((r = vss_lock(ctx)))
+		goto out;
+	if ((r = import_checks(ctx, device, name, &rec)))
+		goto unlock;
+	if ((r = vss_uuid_new(uuid))) {
+		r = vss_fail(ctx, -r, "cannot make a uuid: %s", strerror(-r));
+		goto unlock;
+	}
+	snprintf(rec.dm_uuid, sizeof(rec.dm_uuid), VOL_UUID_PREFIX "%s", uuid);
+	snprintf(params, sizeof(params), "%u:%u 0", rec.bmaj, rec.bmin);
+	t.length = rec.sectors;
+	t.type = "linear";
+	t.params = params;
+	if ((r = vss_dm_create(ctx, name, rec.dm_uuid, &t, 1)))
+		goto unlock;
+	if ((r = record_save(ctx, &rec))) {
+		char msg[sizeof(ctx->errmsg)];
+
+		/* Without its record the device would be an orphan: undo it. */
+		snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
+		if (vss_dm_remove(ctx, name))
+			vss_log(ctx, VSS_LEVEL_ERROR, "%s", ctx->errmsg);
+		snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
+		goto unlock;
+	}
+	vss_size_format(rec.sectors * 512, size, sizeof(size));
+	vss_step(ctx, "/dev/mapper/%s: linear over %s, %s", name, device, size);
+unlock:
+	vss_unlock(ctx);
+out:
+	vss_op_end(ctx);
+	return r;
+}
+
+static int remove_checks(struct vss_ctx *ctx, const char *name, const struct vss_dm_info *info)
+{
+	struct vss_dm_table tab;
+	char where[4096];
+	int r;
+
+	vss_blockdev_mountpoint(makedev(info->major, info->minor), where, sizeof(where));
+	if (where[0])
+		return vss_fail(ctx, EBUSY, "%s: is mounted on %s; unmount it first", name, where);
+	if ((r = vss_dm_table(ctx, name, &tab)))
+		return r;
+	r = tab.n > 0 && strcmp(tab.t[0].type, "linear") != 0;
+	vss_dm_table_free(&tab);
+	if (r)
+		return vss_fail(ctx, EBUSY, "%s: has shadows; delete its shadow copy sets first", name);
+	vss_blockdev_holders(makedev(info->major, info->minor), where, sizeof(where));
+	if (where[0])
+		return vss_fail(ctx, EBUSY, "%s: is in use by %s", name, where);
+	if (info->open_count > 0)
+		return vss_fail(ctx, EBUSY, "%s: is in use (open %d time%s)", name,
+				info->open_count, info->open_count == 1 ? "" : "s");
+	return 0;
+}
+
+int vss_volume_remove(struct vss_ctx *ctx, const char *name)
+{
+	struct vss_dm_info info;
+	struct record rec;
+	char rel[256];
+	int r;
+
+	vss_op_begin(ctx, "volume remove");
+	if ((r = vss_lock(ctx)))
+		goto out;
+	r = record_load(ctx, name, &rec);
+	if (r == -ENOENT) {
+		if (vss_dm_info(ctx, name, &info) == 0 && info.exists)
+			r = vss_fail(ctx, EINVAL, "%s: not a managed volume (vss did not import it)", name);
+		else
+			r = vss_fail(ctx, ENOENT, "%s: no such managed volume", name);
+	}
+	if (r || (r = vss_dm_info(ctx, name, &info)))
+		goto unlock;
+	if (info.exists) {
+		if (strcmp(info.uuid, rec.dm_uuid)) {
+			r = vss_fail(ctx, EINVAL, "%s: the device of that name is not the one vss made (uuid %s)",
+				     name, info.uuid[0] ? info.uuid : "none");
+			goto unlock;
+		}
+		if ((r = remove_checks(ctx, name, &info)) || (r = vss_dm_remove(ctx, name)))
+			goto unlock;
+	}
+	record_path(name, rel, sizeof(rel));
+	if ((r = vss_state_unlink(ctx, rel)))
+		goto unlock;
+	vss_step(ctx, "/dev/mapper/%s removed; %s is as it was", name, rec.backing);
+unlock:
+	vss_unlock(ctx);
+out:
+	vss_op_end(ctx);
+	return r;
+}
