@@ -57,8 +57,8 @@ static void add_row(struct libscols_table *tb, const struct vss_volume *v, bool 
 	scols_line_set_data(ln, COL_UUID, v->fsuuid);
 	scols_line_set_data(ln, COL_MOUNTPOINT, v->mountpoint);
 	if (json) {
-		scols_line_set_data(ln, COL_MANAGED, v->managed ? "true" : "false");
-		scols_line_set_data(ln, COL_ACTIVE, v->active ? "true" : "false");
+		scols_line_set_data(ln, COL_MANAGED, v->managed ? "1" : "0");
+		scols_line_set_data(ln, COL_ACTIVE, v->active ? "1" : "0");
 	} else {
 		/* A managed volume whose device is not there says so. */
 		scols_line_set_data(ln, COL_MANAGED,

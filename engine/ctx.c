@@ -32,7 +32,7 @@ int vss_ctx_new(struct vss_ctx **ctxp, const struct vss_options *opts)
 		free(ctx);
 		return -ENAMETOOLONG;
 	}
-	if (opts && opts->lock_timeout_ms)
+	if (opts)
 		ctx->lock_timeout_ms = opts->lock_timeout_ms;
 	*ctxp = ctx;
 	return 0;

@@ -18,9 +18,10 @@ struct vss_ctx;
 struct vss_options {
 	const char *state_dir;     /* NULL: the built-in default */
 	const char *run_dir;       /* NULL: the built-in default */
-	unsigned lock_timeout_ms;  /* how long a mutating call waits for the lock */
+	unsigned lock_timeout_ms;  /* how long a mutating call waits for the lock (0: not at all) */
 };
 
+/* OPTS NULL: every default. */
 int vss_ctx_new(struct vss_ctx **ctxp, const struct vss_options *opts);
 void vss_ctx_free(struct vss_ctx *ctx);
 const char *vss_errmsg(const struct vss_ctx *ctx);

@@ -1,0 +1,73 @@
+#!/usr/bin/env bats
+# Configuration and state-directory errors, caught before device-mapper is touched.
+
+load ../lib/common
+
+setup() {
+	export VSS_STATE_DIR=$BATS_TEST_TMPDIR/state VSS_RUN_DIR=$BATS_TEST_TMPDIR/run
+	mkdir -p "$VSS_STATE_DIR"
+	unset VSS_CONFIG VSS_LOCK_TIMEOUT
+}
+
+@test "a configuration file with errors: every one with FILE:LINE, exit 2" {
+	conf=$BATS_TEST_TMPDIR/vss.conf
+	printf '[vss]\nstate_dir = relative\nfrobs = 3\nlock_timeout = later\n' >"$conf"
+	chmod 600 "$conf"
+	vss -C "$conf" list volumes
+	assert_failure 2
+	assert_equal "$stderr" "vss: $conf:2: state_dir must be an absolute path, not 'relative'
+vss: $conf:3: unknown key 'frobs' in [vss]
+vss: $conf:4: lock_timeout: 'later' is not a duration in seconds"
+	VSS_CONFIG=$conf vss list volumes
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "vss: $conf:2: state_dir must be an absolute path, not 'relative'"
+}
+
+@test "a configuration file others could write is refused" {
+	conf=$BATS_TEST_TMPDIR/vss.conf
+	printf '[vss]\n' >"$conf"
+	chmod 666 "$conf"
+	vss -C "$conf" list volumes
+	assert_failure 2
+	assert_stderr "vss: $conf: refused: writable by everyone"
+}
+
+@test "a configuration file that does not exist, when named" {
+	vss -C "$BATS_TEST_TMPDIR/none.conf" list volumes
+	assert_failure 2
+	assert_stderr "vss: $BATS_TEST_TMPDIR/none.conf: No such file or directory"
+}
+
+@test "the state directory is missing: exit 2, nothing created" {
+	[ "$(id -u)" = 0 ] || skip "the root check comes first for non-root users"
+	VSS_STATE_DIR=$BATS_TEST_TMPDIR/missing vss list volumes
+	assert_failure 2
+	assert_stderr "vss: list volumes: state directory $BATS_TEST_TMPDIR/missing: No such file or directory"
+	[ ! -e "$BATS_TEST_TMPDIR/missing" ]
+}
+
+@test "the state directory is a file: exit 2" {
+	[ "$(id -u)" = 0 ] || skip "the root check comes first for non-root users"
+	touch "$BATS_TEST_TMPDIR/file"
+	VSS_STATE_DIR=$BATS_TEST_TMPDIR/file vss list volumes
+	assert_failure 2
+	assert_stderr "vss: list volumes: state directory $BATS_TEST_TMPDIR/file: not a directory"
+}
+
+@test "a bad VSS_LOCK_TIMEOUT is a configuration error" {
+	VSS_LOCK_TIMEOUT=soon vss list volumes
+	assert_failure 2
+	assert_stderr "vss: VSS_LOCK_TIMEOUT: 'soon' is not a duration in seconds"
+}
+
+@test "not root: commands that drive device-mapper refuse, exit 1" {
+	if [ "$(id -u)" = 0 ]; then
+		command -v setpriv >/dev/null || skip "setpriv is not installed"
+		run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$VSS" list volumes
+		[ "$status" != 126 ] && [ "$status" != 127 ] || skip "user nobody cannot execute $VSS here"
+	else
+		vss list volumes
+	fi
+	assert_equal "$status" 1
+	assert_equal "$stderr" "vss: list volumes: must be run as root"
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bats
+# The command line itself: needs neither root nor device-mapper.
+
+load ../lib/common
+
+@test "--version and -V print the version" {
+	vss --version
+	assert_success
+	assert_output --regexp '^vss [0-9]+\.[0-9]+\.[0-9]+$'
+	vss -V
+	assert_output --regexp '^vss [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "-h and help list every command of the table" {
+	vss -h
+	assert_success
+	assert_line --index 0 "Usage: vss [OPTIONS] COMMAND [ARGUMENTS]"
+	assert_line --regexp '^  volume import DEVICE NAME +wrap a block device'
+	assert_line --regexp '^  volume remove NAME +undo an import'
+	assert_line --regexp '^  list volumes \[--json\] \[VOLUME\.\.\.\] +list managed volumes'
+	help_h=$output
+	vss help
+	assert_success
+	assert_equal "$output" "$help_h"
+}
+
+@test "help COMMAND shows that command" {
+	vss help volume import
+	assert_success
+	assert_line --index 0 "Usage: vss volume import DEVICE NAME"
+	vss help volume
+	assert_success
+	assert_line "Usage: vss volume import DEVICE NAME"
+	assert_line "Usage: vss volume remove NAME"
+	vss help frobnicate
+	assert_failure 2
+	assert_stderr "vss: help: no such command: frobnicate"
+}
+
+@test "no command, an unknown command, an incomplete one: exit 2 and one line" {
+	vss
+	assert_failure 2
+	assert_stderr "vss: no command given; see 'vss help'"
+	vss frobnicate
+	assert_failure 2
+	assert_stderr "vss: frobnicate: unknown command; see 'vss help'"
+	vss volume
+	assert_failure 2
+	assert_stderr "vss: volume: needs one of: import, remove"
+	vss volume explode x
+	assert_failure 2
+	assert_stderr "vss: volume explode: unknown command; volume takes: import, remove"
+}
+
+@test "unknown and incomplete global options: exit 2" {
+	vss --frobnicate
+	assert_failure 2
+	assert_stderr "vss: unknown option --frobnicate; see 'vss help'"
+	vss -Z
+	assert_failure 2
+	assert_stderr "vss: unknown option -Z; see 'vss help'"
+	vss -C
+	assert_failure 2
+	assert_stderr "vss: option -C needs a value"
+}
+
+@test "command options are checked before anything else" {
+	vss list volumes --bogus
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "vss: list volumes: unknown option --bogus"
+	assert_equal "${stderr_lines[1]}" "Usage: vss list volumes [--json] [VOLUME...]"
+}
+
+@test "vsstui is the same binary; until the dashboard exists it says so" {
+	ln -s "$VSS" "$BATS_TEST_TMPDIR/vsstui"
+	run --separate-stderr "$BATS_TEST_TMPDIR/vsstui"
+	assert_failure 2
+	assert_equal "$stderr" "vsstui: the dashboard is not built yet in this version; use vss"
+}

@@ -1,0 +1,210 @@
+#!/usr/bin/env bats
+# Every bad input: one line naming the thing and the reason, the documented
+# exit code, and nothing changed.
+
+load lib
+
+# refused CODE MESSAGE ARGS...: runs vss ARGS and checks all three.
+refused() {
+	local code=$1 msg=$2 before
+	shift 2
+	before=$(fingerprint)
+	vss "$@"
+	assert_equal "$status" "$code"
+	assert_stderr "$msg"
+	assert_output ""
+	assert_equal "$(fingerprint)" "$before"
+}
+
+@test "import: a device that does not exist" {
+	refused 1 "vss: volume import: /dev/${PFX}nope: no such block device" \
+		volume import "/dev/${PFX}nope" "${PFX}a"
+}
+
+@test "import: a regular file" {
+	f=$BATS_TEST_TMPDIR/file.img
+	truncate -s 1M "$f"
+	refused 1 "vss: volume import: $f: not a block device" volume import "$f" "${PFX}a"
+}
+
+@test "import: a device-mapper device" {
+	dev=$(mkloop 16)
+	dmsetup create "${PFX}plain" --table "0 32768 linear $dev 0"
+	settle
+	refused 1 "vss: volume import: /dev/mapper/${PFX}plain: already a device-mapper device (${PFX}plain): use it as a volume by its path" \
+		volume import "/dev/mapper/${PFX}plain" "${PFX}a"
+}
+
+@test "import: a mounted device" {
+	dev=$(mkloop 32)
+	mkfs.ext4 -q "$dev"
+	mkdir "$BATS_TEST_TMPDIR/mnt"
+	mount "$dev" "$BATS_TEST_TMPDIR/mnt"
+	refused 1 "vss: volume import: $dev: is mounted on $BATS_TEST_TMPDIR/mnt; unmount it first" \
+		volume import "$dev" "${PFX}a"
+}
+
+@test "import: a device held by another dm device" {
+	dev=$(mkloop 16)
+	dmsetup create "${PFX}plain" --table "0 32768 linear $dev 0"
+	settle
+	refused 1 "vss: volume import: $dev: is in use by dm-$(dmsetup info -c --noheadings -o minor "${PFX}plain")" \
+		volume import "$dev" "${PFX}a"
+}
+
+@test "import: a device in use as swap" {
+	dev=$(mkloop 16)
+	mkswap -q "$dev"
+	swapon "$dev" || skip "swapon refused in this environment"
+	refused 1 "vss: volume import: $dev: is in use (held open exclusively, e.g. as swap)" \
+		volume import "$dev" "${PFX}a"
+}
+
+@test "import: a name a dm device already has" {
+	dev=$(mkloop 16) dev2=$(mkloop 16)
+	dmsetup create "${PFX}plain" --table "0 32768 linear $dev 0"
+	settle
+	refused 1 "vss: volume import: ${PFX}plain: a device-mapper device of that name already exists" \
+		volume import "$dev2" "${PFX}plain"
+}
+
+@test "import: a name a managed volume already has, though its device is not active" {
+	dev=$(mkloop 16) dev2=$(mkloop 16)
+	vss volume import "$dev" "${PFX}a"
+	assert_success
+	dmsetup remove "${PFX}a"
+	refused 1 "vss: volume import: ${PFX}a: a managed volume of that name already exists" \
+		volume import "$dev2" "${PFX}a"
+}
+
+@test "import: names dm or vss would refuse" {
+	dev=$(mkloop 16)
+	refused 2 "vss: volume import: a/b: invalid volume name: contains '/': use only letters, digits and . _ + -" \
+		volume import "$dev" a/b
+	refused 2 "vss: volume import: vss-x: invalid volume name: begins with 'vss-', which vss keeps for its own devices" \
+		volume import "$dev" vss-x
+	refused 2 "vss: volume import: -x: invalid volume name: may not begin with '-'" \
+		volume import "$dev" -x
+	refused 2 "vss: volume import: : invalid volume name: is empty" volume import "$dev" ""
+	refused 2 "vss: volume import: ..: invalid volume name: is reserved" volume import "$dev" ..
+	long=$(printf 'a%.0s' {1..101})
+	refused 2 "vss: volume import: $long: invalid volume name: is longer than 100 characters" \
+		volume import "$dev" "$long"
+}
+
+@test "import and remove: wrong number of arguments, unknown options" {
+	dev=$(mkloop 16)
+	refused 2 $'vss: volume import: needs a device and a name\nUsage: vss volume import DEVICE NAME' \
+		volume import "$dev"
+	refused 2 $'vss: volume import: too many arguments\nUsage: vss volume import DEVICE NAME' \
+		volume import "$dev" a b
+	refused 2 $'vss: volume import: unknown option --force\nUsage: vss volume import DEVICE NAME' \
+		volume import --force "$dev" a
+	refused 2 $'vss: volume remove: needs a volume name\nUsage: vss volume remove NAME' volume remove
+}
+
+@test "import: not root" {
+	dev=$(mkloop 16)
+	command -v setpriv >/dev/null || skip "setpriv is not installed"
+	before=$(fingerprint)
+	run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$VSS" volume import "$dev" "${PFX}a"
+	[ "$status" != 126 ] && [ "$status" != 127 ] || skip "nobody cannot execute $VSS here"
+	assert_equal "$status" 1
+	assert_equal "$stderr" "vss: volume import: must be run as root"
+	assert_equal "$(fingerprint)" "$before"
+}
+
+@test "import: the state directory is missing" {
+	dev=$(mkloop 16)
+	before=$(fingerprint)
+	VSS_STATE_DIR=$BATS_TEST_TMPDIR/nonexistent vss volume import "$dev" "${PFX}a"
+	assert_equal "$status" 2
+	assert_stderr "vss: volume import: state directory $BATS_TEST_TMPDIR/nonexistent: No such file or directory"
+	assert_equal "$(fingerprint)" "$before"
+	[ ! -e "$BATS_TEST_TMPDIR/nonexistent" ]
+}
+
+@test "import: another vss holds the lock: waits its time, exit 5 naming the holder" {
+	dev=$(mkloop 16)
+	mkdir -p "$VSS_RUN_DIR"
+	( exec 9>>"$VSS_RUN_DIR/lock"; flock 9; echo "$BASHPID" >"$VSS_RUN_DIR/lock"; exec sleep 30 ) 3>&- 9>&- &
+	holder=$!
+	sleep 0.5
+	start=$(date +%s%N)
+	VSS_LOCK_TIMEOUT=1 refused 5 "vss: volume import: another vss (pid $holder) holds the lock $VSS_RUN_DIR/lock; gave up after 1.0 s" \
+		volume import "$dev" "${PFX}a"
+	waited=$(( ($(date +%s%N) - start) / 1000000 ))
+	kill "$holder"
+	[ "$waited" -ge 1000 ] || fail "gave up after $waited ms, before its 1 s"
+}
+
+@test "import: a lock released while waiting is taken" {
+	dev=$(mkloop 16)
+	mkdir -p "$VSS_RUN_DIR"
+	( exec 9>>"$VSS_RUN_DIR/lock"; flock 9; echo "$BASHPID" >"$VSS_RUN_DIR/lock"; sleep 1 ) 3>&- &
+	sleep 0.3
+	VSS_LOCK_TIMEOUT=20 vss volume import "$dev" "${PFX}a"
+	assert_success
+	[ -b "/dev/mapper/${PFX}a" ]
+}
+
+@test "remove: a volume that is not managed, or does not exist" {
+	refused 1 "vss: volume remove: ${PFX}none: no such managed volume" volume remove "${PFX}none"
+	dev=$(mkloop 16)
+	dmsetup create "${PFX}plain" --table "0 32768 linear $dev 0"
+	settle
+	refused 1 "vss: volume remove: ${PFX}plain: not a managed volume (vss did not import it)" \
+		volume remove "${PFX}plain"
+}
+
+@test "remove: a mounted volume" {
+	dev=$(mkloop 32)
+	vss volume import "$dev" "${PFX}a"
+	mkfs.ext4 -q "/dev/mapper/${PFX}a"
+	mkdir "$BATS_TEST_TMPDIR/mnt"
+	mount "/dev/mapper/${PFX}a" "$BATS_TEST_TMPDIR/mnt"
+	refused 1 "vss: volume remove: ${PFX}a: is mounted on $BATS_TEST_TMPDIR/mnt; unmount it first" \
+		volume remove "${PFX}a"
+}
+
+@test "remove: a volume held open" {
+	dev=$(mkloop 16)
+	vss volume import "$dev" "${PFX}a"
+	settle
+	exec 5<"/dev/mapper/${PFX}a"
+	refused 1 "vss: volume remove: ${PFX}a: is in use (open 1 time)" volume remove "${PFX}a"
+	exec 5<&-
+}
+
+@test "remove: a volume with shadows (its table is a snapshot-origin)" {
+	dev=$(mkloop 16)
+	vss volume import "$dev" "${PFX}a"
+	settle
+	# What the cow provider will do: the volume's table moves to a -real
+	# device and the volume becomes its snapshot-origin.
+	dmsetup create "${PFX}a-real" --table "$(dmsetup table "${PFX}a")"
+	dmsetup suspend "${PFX}a"
+	dmsetup reload "${PFX}a" --table "0 32768 snapshot-origin /dev/mapper/${PFX}a-real"
+	dmsetup resume "${PFX}a"
+	settle
+	refused 1 "vss: volume remove: ${PFX}a: has shadows; delete its shadow copy sets first" \
+		volume remove "${PFX}a"
+}
+
+@test "remove: a device of that name that vss did not make" {
+	dev=$(mkloop 16) dev2=$(mkloop 16)
+	vss volume import "$dev" "${PFX}a"
+	dmsetup remove "${PFX}a"
+	dmsetup create "${PFX}a" --uuid "OTHER-${PFX}" --table "0 32768 linear $dev2 0"
+	settle
+	refused 1 "vss: volume remove: ${PFX}a: the device of that name is not the one vss made (uuid OTHER-${PFX})" \
+		volume remove "${PFX}a"
+}
+
+@test "list volumes: a path that is not a dm device, and one that does not exist" {
+	dev=$(mkloop 16)
+	refused 1 "vss: list volumes: $dev: not a device-mapper device (wrap it first: vss volume import $dev NAME)" \
+		list volumes "$dev"
+	refused 1 "vss: list volumes: ${PFX}none: no such volume" list volumes "${PFX}none"
+	refused 1 "vss: list volumes: /dev/${PFX}none: no such block device" list volumes "/dev/${PFX}none"
+}
