@@ -31,15 +31,19 @@ static void dm_logger(int level, const char *file, int line, int dm_errno,
 
 	(void)file;
 	(void)line;
-	(void)dm_errno;
 	if (!ctx)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	level &= 0xf;
-	if (level <= DMLOG_ERR)
+	if (level <= DMLOG_ERR) {
 		snprintf(ctx->dm_last_error, sizeof(ctx->dm_last_error), "%s", text);
+		/* For errors, libdm passes the failing ioctl's errno here; a
+		 * create's internal reload loses it from dm_task_get_errno. */
+		if (dm_errno > 0)
+			ctx->dm_last_errno = dm_errno;
+	}
 	/* Errors reach the user inside the failing call's own message. */
 	vss_log(ctx, level == DMLOG_WARN ? VSS_LEVEL_WARNING : VSS_LEVEL_DEBUG,
 		"libdm: %s", text);
@@ -56,6 +60,7 @@ static void enter(struct vss_ctx *ctx)
 	}
 	log_ctx = ctx;
 	ctx->dm_last_error[0] = '\0';
+	ctx->dm_last_errno = 0;
 }
 
 static struct dm_task *task(struct vss_ctx *ctx, int type, const char *name)
@@ -92,8 +97,8 @@ static int run(struct vss_ctx *ctx, struct dm_task *dmt, const char *what,
 		return vss_fail(ctx, EIO, "%s: %s: cannot set a udev cookie", name, what);
 	}
 	ok = dm_task_run(dmt);
-	if (!ok)
-		err = dm_task_get_errno(dmt);
+	if (!ok && !(err = dm_task_get_errno(dmt)))
+		err = ctx->dm_last_errno;
 	if (with_cookie)
 		(void)dm_udev_wait(cookie);
 	dm_task_destroy(dmt);

@@ -24,6 +24,7 @@ struct vss_ctx {
 	} subs[VSS_MAX_SUBSCRIBERS];
 	int nsubs;
 	char dm_last_error[512]; /* libdm's latest error line */
+	int dm_last_errno;       /* and the errno it came with, if any */
 };
 
 /* Records the failure message and returns -err, so a failing path reads

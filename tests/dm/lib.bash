@@ -13,15 +13,23 @@ setup() {
 	export VSS_STATE_DIR=$BATS_TEST_TMPDIR/state VSS_RUN_DIR=$BATS_TEST_TMPDIR/run
 	export VSS_LOCK_TIMEOUT=2
 	mkdir -p "$VSS_STATE_DIR"
-	LOOPS=()
 }
 
 teardown() {
 	local d l
+	# A test that failed between suspend and resume must not leave a device
+	# suspended: anything scanning devices (lvm, blkid) would hang on it.
+	for d in $(dmsetup info -c --noheadings -o name,attr 2>/dev/null |
+		awk -F: -v p="$PFX" 'index($1, p) == 1 && $2 ~ /^.s/ {print $1}'); do
+		dmsetup resume "$d" || true
+	done
 	for d in $(mount | awk -v p="$BATS_TEST_TMPDIR" 'index($3, p) == 1 {print $3}' | sort -r); do
 		umount "$d" || umount -l "$d"
 	done
-	for l in "${LOOPS[@]}"; do swapoff "$l" 2>/dev/null || true; done
+	# mkloop runs in $(...) subshells, so its loops are found by backing file.
+	local loops
+	loops=$(losetup -l -n -O NAME,BACK-FILE 2>/dev/null | awk -v p="$BATS_TEST_TMPDIR/" 'index($2, p) == 1 {print $1}')
+	for l in $loops; do swapoff "$l" 2>/dev/null || true; done
 	vgs --noheadings -o vg_name 2>/dev/null | awk -v p="$PFX" 'index($1, p) == 1' |
 		while read -r d; do vgremove -ff -y "$d" >/dev/null 2>&1; done
 	# Shadows before their origins: remove in reverse creation order until none is left.
@@ -30,16 +38,15 @@ teardown() {
 			dmsetup remove --retry "$d" >/dev/null 2>&1 || true
 		done
 	done
-	for l in "${LOOPS[@]}"; do losetup -d "$l" 2>/dev/null || true; done
+	for l in $loops; do losetup -d "$l" 2>/dev/null || true; done
 }
 
 # mkloop MB: a loop device over a file of MB MiB; its path on stdout.
 mkloop() {
-	local img=$BATS_TEST_TMPDIR/$PFX-${#LOOPS[@]}.img dev
+	local img
+	img=$(mktemp "$BATS_TEST_TMPDIR/$PFX-XXXXXX.img")
 	truncate -s "${1}M" "$img"
-	dev=$(losetup -f --show "$img")
-	LOOPS+=("$dev")
-	echo "$dev"
+	losetup -f --show "$img"
 }
 
 # Everything a command could have changed: dm devices and tables, the state
@@ -61,9 +68,13 @@ dm_name_of() {
 	dmsetup info -c --noheadings -o name "$1"
 }
 
-# Waits for udev to finish with the devices we just touched (no-op without udev).
+# After dmsetup made devices: waits for udev to make their nodes, or, with no
+# udev running, has dmsetup make them (Debian's dmsetup leaves that to udev;
+# vss's own devices get their nodes from libdm's fallback either way).
 settle() {
-	if [ "${VSS_VM_UDEV:-0}" = 1 ] || pgrep -x systemd-udevd >/dev/null; then
+	if pgrep -x systemd-udevd >/dev/null; then
 		udevadm settle
+	else
+		dmsetup mknodes
 	fi
 }

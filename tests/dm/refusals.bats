@@ -183,6 +183,7 @@ refused() {
 	# What the cow provider will do: the volume's table moves to a -real
 	# device and the volume becomes its snapshot-origin.
 	dmsetup create "${PFX}a-real" --table "$(dmsetup table "${PFX}a")"
+	settle
 	dmsetup suspend "${PFX}a"
 	dmsetup reload "${PFX}a" --table "0 32768 snapshot-origin /dev/mapper/${PFX}a-real"
 	dmsetup resume "${PFX}a"

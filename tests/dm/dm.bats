@@ -1,0 +1,169 @@
+#!/usr/bin/env bats
+# engine/dm.c on a real kernel, driven through tests/dm/dmctl and checked
+# with dmsetup: create, load, suspend (with and without lockfs), resume,
+# remove (retrying while busy), info, table, status, message.
+
+load lib
+
+setup_file() {
+	export DMCTL=${DMCTL:-$(dirname "$VSS")/tests/dm/dmctl}
+}
+
+dmctl() {
+	run --separate-stderr "$DMCTL" "$@"
+}
+
+sectors() {
+	blockdev --getsz "$1"
+}
+
+@test "create: a device with its uuid and table; info reads them back" {
+	[ -x "$DMCTL" ] || fail "no $DMCTL: build it with make check"
+	dev=$(mkloop 8)
+	dmctl create "${PFX}x" "VSS-test-${PFX}" "0 16384 linear $dev 0"
+	assert_success
+	[ -b "/dev/mapper/${PFX}x" ]
+	run dmsetup info -c --noheadings -o uuid "${PFX}x"
+	assert_output "VSS-test-${PFX}"
+	dmctl info "${PFX}x"
+	assert_output "exists=1 suspended=0 read_only=0 live=1 inactive=0 open=0 targets=1 name=${PFX}x uuid=VSS-test-${PFX}"
+	dmctl table "${PFX}x"
+	assert_output "0 16384 linear $(dmsetup table "${PFX}x" | cut -d' ' -f4-)"
+	dmctl info "${PFX}nothing"
+	assert_success
+	assert_output --regexp '^exists=0 '
+}
+
+@test "create: a uuid without the VSS- prefix is refused, nothing made" {
+	dev=$(mkloop 8)
+	dmctl create "${PFX}x" "LVM-${PFX}" "0 16384 linear $dev 0"
+	assert_failure 1
+	assert_equal "$stderr" "dmctl: ${PFX}x: bad uuid LVM-${PFX}"
+	run dmsetup info "${PFX}x"
+	assert_failure
+}
+
+@test "create: a table the kernel refuses fails with the reason, nothing left" {
+	dev=$(mkloop 8)
+	dmctl create "${PFX}x" "VSS-test-${PFX}" "0 16384 nosuchtarget $dev 0"
+	assert_failure 1
+	assert_equal "$stderr" "dmctl: ${PFX}x: create failed: Invalid argument"
+	run dmsetup info "${PFX}x"
+	assert_failure
+	run dmsetup udevcookies
+	refute_output --regexp '^0x'
+}
+
+@test "load, suspend and resume: the inactive table goes live at resume" {
+	a=$(mkloop 8) b=$(mkloop 8)
+	printf 'AAAA' | dd of="$a" conv=notrunc status=none
+	printf 'BBBB' | dd of="$b" conv=notrunc status=none
+	dmctl create "${PFX}x" "VSS-test-${PFX}" "0 16384 linear $a 0"
+	dmctl load "${PFX}x" "0 16384 linear $b 0"
+	assert_success
+	dmctl info "${PFX}x"
+	assert_output --regexp 'suspended=0 read_only=0 live=1 inactive=1 '
+	assert_equal "$(head -c4 "/dev/mapper/${PFX}x")" AAAA
+	dmctl suspend "${PFX}x" nolockfs
+	assert_success
+	dmctl info "${PFX}x"
+	assert_output --regexp 'suspended=1 '
+	run dmsetup info -c --noheadings -o attr "${PFX}x"
+	assert_output --regexp '^.s'
+	dmctl resume "${PFX}x"
+	assert_success
+	dmctl info "${PFX}x"
+	assert_output --regexp 'suspended=0 read_only=0 live=1 inactive=0 '
+	assert_equal "$(dd if="/dev/mapper/${PFX}x" bs=512 count=1 iflag=direct status=none | head -c4)" BBBB
+}
+
+@test "suspend with lockfs flushes and freezes the filesystem on the device" {
+	dev=$(mkloop 64)
+	dmctl create "${PFX}x" "VSS-test-${PFX}" "0 $(sectors "$dev") linear $dev 0"
+	mkfs.ext4 -q "/dev/mapper/${PFX}x"
+	mkdir "$BATS_TEST_TMPDIR/mnt"
+	mount "/dev/mapper/${PFX}x" "$BATS_TEST_TMPDIR/mnt"
+	sync
+	marker="vss-lockfs-marker-$RANDOM$RANDOM"
+	# Written but not synced: only a filesystem freeze pushes it to the disk now.
+	printf '%s\n' "$marker" >"$BATS_TEST_TMPDIR/mnt/file"
+	dmctl suspend "${PFX}x"
+	assert_success
+	found=$(grep -c -a "$marker" "$dev" || true)
+	dmctl resume "${PFX}x"
+	assert_success
+	[ "$found" -ge 1 ] || fail "the unsynced write was not on the disk after a lockfs suspend"
+	echo more >>"$BATS_TEST_TMPDIR/mnt/file"
+	assert_equal "$(tail -1 "$BATS_TEST_TMPDIR/mnt/file")" more
+}
+
+@test "status: a snapshot reports its COW use" {
+	origin=$(mkloop 16) cow=$(mkloop 8)
+	dmctl create "${PFX}snap" "VSS-test-${PFX}" "0 32768 snapshot $origin $cow P 8"
+	assert_success
+	dmctl status "${PFX}snap"
+	assert_success
+	assert_output --regexp "^0 32768 snapshot [0-9]+/16384 [0-9]+$"
+}
+
+@test "message: a thin pool takes create_thin; a bad message fails with the reason" {
+	meta=$(mkloop 8) data=$(mkloop 64)
+	dd if=/dev/zero of="$meta" bs=4k count=1 status=none
+	dmctl create "${PFX}pool" "VSS-test-${PFX}-pool" "0 131072 thin-pool $meta $data 128 0"
+	assert_success
+	dmctl message "${PFX}pool" "create_thin 0"
+	assert_success
+	dmctl create "${PFX}thin" "VSS-test-${PFX}-thin" "0 16384 thin /dev/mapper/${PFX}pool 0"
+	assert_success
+	[ -b "/dev/mapper/${PFX}thin" ]
+	dmctl message "${PFX}pool" "frobnicate"
+	assert_failure 1
+	assert_equal "$stderr" "dmctl: ${PFX}pool: message 'frobnicate' failed: Invalid argument"
+}
+
+@test "remove: retries while the device is briefly busy" {
+	dev=$(mkloop 8)
+	dmctl create "${PFX}x" "VSS-test-${PFX}" "0 16384 linear $dev 0"
+	settle
+	( exec 5<"/dev/mapper/${PFX}x"; sleep 1 ) 3>&- &
+	sleep 0.3
+	run dmsetup info -c --noheadings -o open "${PFX}x"
+	assert_output 1
+	dmctl remove "${PFX}x"
+	assert_success
+	run dmsetup info "${PFX}x"
+	assert_failure
+}
+
+@test "remove: a device held open for good fails, saying busy; one not there says so" {
+	dev=$(mkloop 8)
+	dmctl create "${PFX}x" "VSS-test-${PFX}" "0 16384 linear $dev 0"
+	settle
+	exec 5<"/dev/mapper/${PFX}x"
+	dmctl remove "${PFX}x"
+	exec 5<&-
+	assert_failure 1
+	assert_equal "$stderr" "dmctl: ${PFX}x: remove failed: Device or resource busy"
+	dmctl remove "${PFX}none"
+	assert_failure 1
+	assert_equal "$stderr" "dmctl: ${PFX}none: remove failed: No such device or address"
+}
+
+@test "libdm's log reaches the engine's event stream, not stderr" {
+	dev=$(mkloop 8)
+	dmctl create "${PFX}x" "VSS-test-${PFX}" "0 16384 linear $dev 0"
+	assert_equal "$stderr" ""
+	DMCTL_LOG=1 dmctl remove "${PFX}x"
+	assert_success
+	[[ $stderr == *"log: libdm: "* ]] || fail "no libdm line among: $stderr"
+}
+
+@test "the harness refuses to run over leftovers of an earlier run" {
+	dev=$(mkloop 8)
+	dmsetup create vsst0leftover --table "0 16384 linear $dev 0"
+	run env -u VSS_TEST_PREFIX "$VSS_SRCDIR/tests/dm/run-suite" /dev/null
+	dmsetup remove vsst0leftover
+	assert_equal "$status" 2
+	assert_line "run-suite: refusing to run: an earlier run left these behind:"
+	assert_line "  dm device vsst0leftover"
+}
