@@ -21,6 +21,21 @@ enum { DMLOG_FATAL = 2, DMLOG_ERR = 3, DMLOG_WARN = 4 };
 
 static _Thread_local struct vss_ctx *log_ctx;
 
+/* libdm reports some ioctl failures only as text ending in strerror(errno)
+ * (a create's internal reload, for one): recover the errno from it. */
+static int errno_of_text(const char *text)
+{
+	const char *tail = strrchr(text, ':');
+
+	if (!tail)
+		return 0;
+	tail += strspn(tail, ": ");
+	for (int e = 1; e < 134; e++)
+		if (!strcmp(tail, strerror(e)))
+			return e;
+	return 0;
+}
+
 __attribute__((format(printf, 5, 6)))
 static void dm_logger(int level, const char *file, int line, int dm_errno,
 		      const char *fmt, ...)
@@ -41,8 +56,7 @@ static void dm_logger(int level, const char *file, int line, int dm_errno,
 		snprintf(ctx->dm_last_error, sizeof(ctx->dm_last_error), "%s", text);
 		/* For errors, libdm passes the failing ioctl's errno here; a
 		 * create's internal reload loses it from dm_task_get_errno. */
-		if (dm_errno > 0)
-			ctx->dm_last_errno = dm_errno;
+		ctx->dm_last_errno = dm_errno > 0 ? dm_errno : errno_of_text(text);
 	}
 	/* Errors reach the user inside the failing call's own message. */
 	vss_log(ctx, level == DMLOG_WARN ? VSS_LEVEL_WARNING : VSS_LEVEL_DEBUG,
