@@ -7,23 +7,24 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-static void prefix(struct session *s)
+__attribute__((format(printf, 2, 0)))
+static void vreport(struct session *s, const char *fmt, va_list ap)
 {
 	if (s->cmd)
 		fprintf(stderr, "%s: %s: ", s->prog, s->cmd->name);
 	else
 		fprintf(stderr, "%s: ", s->prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
 }
 
 int cli_error(struct session *s, int code, const char *fmt, ...)
 {
 	va_list ap;
 
-	prefix(s);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vreport(s, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return code;
 }
 
@@ -48,11 +49,9 @@ int cli_usage(struct session *s, const char *fmt, ...)
 {
 	va_list ap;
 
-	prefix(s);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vreport(s, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	if (s->cmd)
 		fprintf(stderr, "Usage: %s %s %s\n", s->prog, s->cmd->name, s->cmd->args);
 	return VSS_EXIT_USAGE;

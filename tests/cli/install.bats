@@ -1,0 +1,34 @@
+#!/usr/bin/env bats
+# make install puts what a user needs where vss(8) says it is.
+
+load ../lib/common
+
+setup_file() {
+	export BUILD=$(dirname "$VSS")
+	export DEST=$BATS_FILE_TMPDIR/root
+	[ -f "$BUILD/Makefile" ] || return 0
+	env -u MAKEFLAGS -u MFLAGS make -s -C "$BUILD" install DESTDIR="$DEST" >"$BATS_FILE_TMPDIR/install.log" 2>&1
+}
+
+installed() {
+	find "$DEST" -path "*/$1" | head -1
+}
+
+@test "vss is installed, and vsstui as a link to it" {
+	[ -f "$BUILD/Makefile" ] || skip "not run from a build tree"
+	vss_bin=$(installed sbin/vss)
+	[ -x "$vss_bin" ] || fail "no sbin/vss under $DEST: $(cat "$BATS_FILE_TMPDIR/install.log")"
+	tui=$(installed sbin/vsstui)
+	[ -L "$tui" ]
+	assert_equal "$(readlink "$tui")" vss
+	run --separate-stderr "$tui"
+	assert_failure 2
+	assert_equal "$stderr" "vsstui: the dashboard is not built yet in this version; use vss"
+}
+
+@test "the man page and the state directory are installed" {
+	[ -f "$BUILD/Makefile" ] || skip "not run from a build tree"
+	[ -f "$(installed man8/vss.8)" ]
+	[ -d "$DEST/var/lib/vss" ]
+	assert_equal "$(stat -c %a "$DEST/var/lib/vss")" 700
+}
