@@ -6,6 +6,7 @@
 #include "engine/vss.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 
 /* The exit codes documented in vss(8). */
 enum vss_exit {
@@ -78,5 +79,12 @@ extern const struct option cli_no_options[];
 void cli_printer_attach(struct session *s);
 
 int tui_main(int argc, char **argv);
+void cli_print_usage(FILE *out);
+
+/* The command handlers, one file each (cli/cmd-*.c). */
+int cmd_help(struct session *s, int argc, char **argv);
+int cmd_volume_import(struct session *s, int argc, char **argv);
+int cmd_volume_remove(struct session *s, int argc, char **argv);
+int cmd_list_volumes(struct session *s, int argc, char **argv);
 
 #endif

@@ -5,8 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-void cli_print_usage(FILE *out);
-
 void cli_print_usage(FILE *out)
 {
 	fprintf(out,
@@ -40,8 +38,6 @@ static void print_command(const struct cmd *c)
 	if (c->help)
 		printf("\n%s\n", c->help);
 }
-
-int cmd_help(struct session *s, int argc, char **argv);
 
 int cmd_help(struct session *s, int argc, char **argv)
 {

@@ -8,8 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int cmd_list_volumes(struct session *s, int argc, char **argv);
-
 enum { COL_NAME, COL_DEVICE, COL_SIZE, COL_FSTYPE, COL_UUID, COL_MOUNTPOINT,
        COL_MANAGED, COL_BACKING, COL_ACTIVE };
 

@@ -2,8 +2,6 @@
 #include "config.h"
 #include "cli.h"
 
-int cmd_volume_import(struct session *s, int argc, char **argv);
-
 int cmd_volume_import(struct session *s, int argc, char **argv)
 {
 	char why[160];

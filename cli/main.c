@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cli_print_usage(FILE *out);
-
 static const struct option global_options[] = {
 	{ "config", required_argument, NULL, 'C' },
 	{ "help", no_argument, NULL, 'h' },

@@ -2,7 +2,6 @@
 #include "config.h"
 #include "cli.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,19 +29,15 @@ int cli_error(struct session *s, int code, const char *fmt, ...)
 
 int cli_engine_error(struct session *s, int r)
 {
-	int code;
+	static const int code[] = {
+		[VSS_ERR_FAILED] = VSS_EXIT_FAILED,
+		[VSS_ERR_LOCKED] = VSS_EXIT_LOCKED,
+		[VSS_ERR_STORAGE_FULL] = VSS_EXIT_STORAGE,
+		[VSS_ERR_WRITER] = VSS_EXIT_WRITER,
+	};
 
-	switch (-r) {
-	case EWOULDBLOCK:
-		code = VSS_EXIT_LOCKED;
-		break;
-	case ENOSPC:
-		code = VSS_EXIT_STORAGE;
-		break;
-	default:
-		code = VSS_EXIT_FAILED;
-	}
-	return cli_error(s, code, "%s", vss_errmsg(s->ctx));
+	(void)r;
+	return cli_error(s, code[vss_errkind(s->ctx)], "%s", vss_errmsg(s->ctx));
 }
 
 int cli_usage(struct session *s, const char *fmt, ...)

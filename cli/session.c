@@ -29,5 +29,7 @@ int cli_open(struct session *s)
 	cli_printer_attach(s);
 	if ((s->cmd->flags & CMD_STATE) && vss_state_check(s->ctx))
 		return cli_error(s, VSS_EXIT_USAGE, "%s", vss_errmsg(s->ctx));
+	if ((s->cmd->flags & CMD_ROOT) && vss_dm_available(s->ctx))
+		return cli_error(s, VSS_EXIT_FAILED, "%s", vss_errmsg(s->ctx));
 	return 0;
 }

@@ -5,11 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-int cmd_help(struct session *s, int argc, char **argv);
-int cmd_volume_import(struct session *s, int argc, char **argv);
-int cmd_volume_remove(struct session *s, int argc, char **argv);
-int cmd_list_volumes(struct session *s, int argc, char **argv);
-
 const struct cmd vss_commands[] = {
 	{ "help", "[COMMAND]", "show the commands, or one command's usage",
 	  NULL, 0, cmd_help },

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "conffile.h"
+#include "engine/vss.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -17,12 +18,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DEFAULT_LOCK_TIMEOUT_MS 10000
-
+/* inih hands its reader the stream and its handler the user pointer: both
+ * get this, so the handler knows the line the reader is on. */
 struct parse {
 	struct vss_config *cfg;
 	char *err;
 	size_t errlen, used;
+	FILE *f;
 	int line;
 };
 
@@ -73,13 +75,12 @@ static int set_dir(struct parse *p, char *dst, size_t len, const char *key, cons
 	return 0;
 }
 
-static int on_value(void *data, const char *section, const char *key, const char *value,
-		    int line)
+static int on_value(void *data, const char *section, const char *key, const char *value)
 {
 	struct parse *p = data;
 	struct vss_config *cfg = p->cfg;
+	int line = p->line;
 
-	p->line = line;
 	if (strcmp(section, "vss")) {
 		/* [writer NAME] sections arrive with writers; until then say so. */
 		complain(p, "%s:%d: unknown section [%s]", cfg->path, line, section);
@@ -98,27 +99,12 @@ static int on_value(void *data, const char *section, const char *key, const char
 	return 1;
 }
 
-/* inih hands the line number only to handlers built for it; track it here. */
-struct reader {
-	FILE *f;
-	int line;
-};
-
 static char *read_line(char *buf, int size, void *stream)
 {
-	struct reader *rd = stream;
+	struct parse *p = stream;
 
-	rd->line++;
-	return fgets(buf, size, rd->f);
-}
-
-static struct parse *current;
-static struct reader *current_reader;
-
-static int handler(void *data, const char *section, const char *key, const char *value)
-{
-	(void)data;
-	return on_value(current, section, key, value, current_reader->line);
+	p->line++;
+	return fgets(buf, size, p->f);
 }
 
 static int check_owner(struct parse *p, FILE *f)
@@ -126,8 +112,10 @@ static int check_owner(struct parse *p, FILE *f)
 	struct stat st;
 
 	if (fstat(fileno(f), &st) < 0) {
-		complain(p, "%s: %s", p->cfg->path, strerror(errno));
-		return -errno;
+		int err = errno;
+
+		complain(p, "%s: %s", p->cfg->path, strerror(err));
+		return -err;
 	}
 	/* Root runs vss with root's file; anyone else can harm only themselves. */
 	if (st.st_uid != 0 && st.st_uid != geteuid()) {
@@ -157,7 +145,6 @@ static void from_env(struct vss_config *cfg, struct parse *p)
 int vss_config_load(struct vss_config *cfg, const char *path, char *err, size_t errlen)
 {
 	struct parse p = { .cfg = cfg, .err = err, .errlen = errlen };
-	struct reader rd = { 0 };
 	bool optional = false;
 	int r = 0;
 
@@ -165,32 +152,30 @@ int vss_config_load(struct vss_config *cfg, const char *path, char *err, size_t 
 	err[0] = '\0';
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", VSS_STATE_DIR);
 	snprintf(cfg->run_dir, sizeof(cfg->run_dir), "%s", VSS_RUN_DIR);
-	cfg->lock_timeout_ms = DEFAULT_LOCK_TIMEOUT_MS;
+	cfg->lock_timeout_ms = VSS_DEFAULT_LOCK_TIMEOUT_MS;
 	if (!path && !(path = getenv("VSS_CONFIG"))) {
 		path = VSS_CONF_FILE;
 		optional = true;
 	}
 	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
-	rd.f = fopen(path, "re");
-	if (!rd.f) {
-		if (optional && errno == ENOENT) {
+	p.f = fopen(path, "re");
+	if (!p.f) {
+		int e = errno;
+
+		if (optional && e == ENOENT) {
 			cfg->path[0] = '\0';
 			goto env;
 		}
-		complain(&p, "%s: %s", path, strerror(errno));
-		return -errno;
+		complain(&p, "%s: %s", path, strerror(e));
+		return -e;
 	}
-	if ((r = check_owner(&p, rd.f)) == 0) {
-		current = &p;
-		current_reader = &rd;
-		r = ini_parse_stream(read_line, &rd, handler, NULL);
-		current = NULL;
-		current_reader = NULL;
+	if ((r = check_owner(&p, p.f)) == 0) {
+		r = ini_parse_stream(read_line, &p, on_value, &p);
 		if (r > 0)
 			complain(&p, "%s:%d: not a 'key = value' line or a [section]", path, r);
 		r = 0;
 	}
-	fclose(rd.f);
+	fclose(p.f);
 	if (r)
 		return r;
 env:

@@ -1,6 +1,6 @@
 /* The engine context: settings, the last error, and who listens. */
 #include "config.h"
-#include "internal.h"
+#include "dm.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -8,8 +8,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define DEFAULT_LOCK_TIMEOUT_MS 10000
 
 static int copy_path(char *dst, size_t len, const char *src)
 {
@@ -24,7 +22,7 @@ int vss_ctx_new(struct vss_ctx **ctxp, const struct vss_options *opts)
 	if (!ctx)
 		return -ENOMEM;
 	ctx->lock_fd = -1;
-	ctx->lock_timeout_ms = DEFAULT_LOCK_TIMEOUT_MS;
+	ctx->lock_timeout_ms = VSS_DEFAULT_LOCK_TIMEOUT_MS;
 	if (copy_path(ctx->state_dir, sizeof(ctx->state_dir),
 		      opts && opts->state_dir ? opts->state_dir : VSS_STATE_DIR) ||
 	    copy_path(ctx->run_dir, sizeof(ctx->run_dir),
@@ -44,6 +42,7 @@ void vss_ctx_free(struct vss_ctx *ctx)
 		return;
 	while (ctx->lock_depth > 0)
 		vss_unlock(ctx);
+	vss_dm_forget(ctx);
 	free(ctx);
 }
 
@@ -57,15 +56,41 @@ const char *vss_state_dir(const struct vss_ctx *ctx)
 	return ctx->state_dir;
 }
 
+enum vss_error_kind vss_errkind(const struct vss_ctx *ctx)
+{
+	return ctx->errkind;
+}
+
+__attribute__((format(printf, 4, 0)))
+static int vfail(struct vss_ctx *ctx, enum vss_error_kind kind, int err, const char *fmt,
+		 va_list ap)
+{
+	vsnprintf(ctx->errmsg, sizeof(ctx->errmsg), fmt, ap);
+	ctx->errkind = kind;
+	vss_log(ctx, VSS_LEVEL_DEBUG, "failed: %s", ctx->errmsg);
+	return err > 0 ? -err : err;
+}
+
 int vss_fail(struct vss_ctx *ctx, int err, const char *fmt, ...)
 {
 	va_list ap;
+	int r;
 
 	va_start(ap, fmt);
-	vsnprintf(ctx->errmsg, sizeof(ctx->errmsg), fmt, ap);
+	r = vfail(ctx, VSS_ERR_FAILED, err, fmt, ap);
 	va_end(ap);
-	vss_log(ctx, VSS_LEVEL_DEBUG, "failed: %s", ctx->errmsg);
-	return err > 0 ? -err : err;
+	return r;
+}
+
+int vss_fail_kind(struct vss_ctx *ctx, enum vss_error_kind kind, int err, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vfail(ctx, kind, err, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 int vss_state_check(struct vss_ctx *ctx)

@@ -9,16 +9,20 @@
  */
 #include "config.h"
 #include "dm.h"
+#include "strv.h"
 
 #include <errno.h>
 #include <libdevmapper.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 /* libdm's log levels (not exported by its header). */
-enum { DMLOG_FATAL = 2, DMLOG_ERR = 3, DMLOG_WARN = 4 };
+enum { DMLOG_ERR = 3, DMLOG_WARN = 4 };
 
+/* The context libdm's log lines go to: set on entry to every call, cleared
+ * when that context is freed (libdm logs from its exit-time destructor). */
 static _Thread_local struct vss_ctx *log_ctx;
 
 /* libdm reports some ioctl failures only as text ending in strerror(errno)
@@ -46,7 +50,8 @@ static void dm_logger(int level, const char *file, int line, int dm_errno,
 
 	(void)file;
 	(void)line;
-	if (!ctx)
+	/* libdm's "<backtrace>" lines trace its call stack: noise to us. */
+	if (!ctx || !strcmp(fmt, "<backtrace>"))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
@@ -54,8 +59,6 @@ static void dm_logger(int level, const char *file, int line, int dm_errno,
 	level &= 0xf;
 	if (level <= DMLOG_ERR) {
 		snprintf(ctx->dm_last_error, sizeof(ctx->dm_last_error), "%s", text);
-		/* For errors, libdm passes the failing ioctl's errno here; a
-		 * create's internal reload loses it from dm_task_get_errno. */
 		ctx->dm_last_errno = dm_errno > 0 ? dm_errno : errno_of_text(text);
 	}
 	/* Errors reach the user inside the failing call's own message. */
@@ -77,51 +80,64 @@ static void enter(struct vss_ctx *ctx)
 	ctx->dm_last_errno = 0;
 }
 
+void vss_dm_forget(struct vss_ctx *ctx)
+{
+	if (log_ctx == ctx)
+		log_ctx = NULL;
+}
+
+/* The errno of DMT's failure, however libdm reported it. */
+static int task_errno(struct vss_ctx *ctx, struct dm_task *dmt)
+{
+	int err = dmt ? dm_task_get_errno(dmt) : 0;
+
+	if (!err)
+		err = ctx->dm_last_errno;
+	return err ? err : EIO;
+}
+
+/* Destroys DMT and fails with "WHAT: DOING failed: reason". */
+static int task_failed(struct vss_ctx *ctx, struct dm_task *dmt, const char *what,
+		       const char *doing)
+{
+	int err = task_errno(ctx, dmt);
+
+	if (dmt)
+		dm_task_destroy(dmt);
+	return vss_fail(ctx, err, "%s: %s failed: %s", what ? what : "device-mapper", doing,
+			err != EIO || !ctx->dm_last_error[0] ? strerror(err) : ctx->dm_last_error);
+}
+
 static struct dm_task *task(struct vss_ctx *ctx, int type, const char *name)
 {
 	struct dm_task *dmt;
 
 	enter(ctx);
 	dmt = dm_task_create(type);
-	if (!dmt)
-		return NULL;
-	if (name && !dm_task_set_name(dmt, name)) {
+	if (dmt && name && !dm_task_set_name(dmt, name)) {
 		dm_task_destroy(dmt);
 		return NULL;
 	}
 	return dmt;
 }
 
-static int no_task(struct vss_ctx *ctx, const char *name)
-{
-	return vss_fail(ctx, ENOMEM, "%s: cannot prepare a device-mapper task%s%s",
-			name ? name : "device-mapper",
-			ctx->dm_last_error[0] ? ": " : "", ctx->dm_last_error);
-}
-
 /* Runs DMT, waiting for udev when the task makes or removes nodes. */
-static int run(struct vss_ctx *ctx, struct dm_task *dmt, const char *what,
+static int run(struct vss_ctx *ctx, struct dm_task *dmt, const char *doing,
 	       const char *name, int with_cookie)
 {
 	uint32_t cookie = 0;
-	int ok, err = 0;
+	int ok = 0;
 
-	if (with_cookie && !dm_task_set_cookie(dmt, &cookie, 0)) {
-		dm_task_destroy(dmt);
-		return vss_fail(ctx, EIO, "%s: %s: cannot set a udev cookie", name, what);
-	}
-	ok = dm_task_run(dmt);
-	if (!ok && !(err = dm_task_get_errno(dmt)))
-		err = ctx->dm_last_errno;
-	if (with_cookie)
+	if (!with_cookie || dm_task_set_cookie(dmt, &cookie, 0))
+		ok = dm_task_run(dmt);
+	/* A cookie set, even on a task that failed, is waited on, or its
+	 * semaphore would outlive us. */
+	if (cookie)
 		(void)dm_udev_wait(cookie);
+	if (!ok)
+		return task_failed(ctx, dmt, name, doing);
 	dm_task_destroy(dmt);
-	if (ok)
-		return 0;
-	if (err)
-		return vss_fail(ctx, err, "%s: %s failed: %s", name, what, strerror(err));
-	return vss_fail(ctx, EIO, "%s: %s failed: %s", name, what,
-			ctx->dm_last_error[0] ? ctx->dm_last_error : "device-mapper error");
+	return 0;
 }
 
 static int add_targets(struct vss_ctx *ctx, struct dm_task *dmt, const char *name,
@@ -145,13 +161,12 @@ int vss_dm_create(struct vss_ctx *ctx, const char *name, const char *uuid,
 	int r;
 
 	if (!dmt)
-		return no_task(ctx, name);
+		return task_failed(ctx, NULL, name, "create");
 	if (strncmp(uuid, "VSS-", 4) != 0 || !dm_task_set_uuid(dmt, uuid)) {
 		dm_task_destroy(dmt);
 		return vss_fail(ctx, EINVAL, "%s: bad uuid %s", name, uuid);
 	}
-	r = add_targets(ctx, dmt, name, t, n);
-	if (r)
+	if ((r = add_targets(ctx, dmt, name, t, n)))
 		return r;
 	vss_log(ctx, VSS_LEVEL_DEBUG, "dm create %s (uuid %s)", name, uuid);
 	return run(ctx, dmt, "create", name, 1);
@@ -164,9 +179,8 @@ int vss_dm_load(struct vss_ctx *ctx, const char *name,
 	int r;
 
 	if (!dmt)
-		return no_task(ctx, name);
-	r = add_targets(ctx, dmt, name, t, n);
-	if (r)
+		return task_failed(ctx, NULL, name, "table load");
+	if ((r = add_targets(ctx, dmt, name, t, n)))
 		return r;
 	vss_log(ctx, VSS_LEVEL_DEBUG, "dm load %s", name);
 	return run(ctx, dmt, "table load", name, 0);
@@ -176,12 +190,8 @@ int vss_dm_suspend(struct vss_ctx *ctx, const char *name, enum vss_dm_flush how)
 {
 	struct dm_task *dmt = task(ctx, DM_DEVICE_SUSPEND, name);
 
-	if (!dmt)
-		return no_task(ctx, name);
-	if (how == VSS_DM_NO_LOCKFS && !dm_task_skip_lockfs(dmt)) {
-		dm_task_destroy(dmt);
-		return no_task(ctx, name);
-	}
+	if (!dmt || (how == VSS_DM_NO_LOCKFS && !dm_task_skip_lockfs(dmt)))
+		return task_failed(ctx, dmt, name, "suspend");
 	vss_log(ctx, VSS_LEVEL_DEBUG, "dm suspend %s%s", name,
 		how == VSS_DM_LOCKFS ? "" : " (no lockfs)");
 	return run(ctx, dmt, "suspend", name, 0);
@@ -192,7 +202,7 @@ int vss_dm_resume(struct vss_ctx *ctx, const char *name)
 	struct dm_task *dmt = task(ctx, DM_DEVICE_RESUME, name);
 
 	if (!dmt)
-		return no_task(ctx, name);
+		return task_failed(ctx, NULL, name, "resume");
 	vss_log(ctx, VSS_LEVEL_DEBUG, "dm resume %s", name);
 	return run(ctx, dmt, "resume", name, 1);
 }
@@ -201,12 +211,10 @@ int vss_dm_remove(struct vss_ctx *ctx, const char *name)
 {
 	struct dm_task *dmt = task(ctx, DM_DEVICE_REMOVE, name);
 
-	if (!dmt)
-		return no_task(ctx, name);
-	if (!dm_task_retry_remove(dmt)) {
-		dm_task_destroy(dmt);
-		return no_task(ctx, name);
-	}
+	/* libdm retries for a few seconds while the device is busy, e.g.
+	 * while udev is still probing it. */
+	if (!dmt || !dm_task_retry_remove(dmt))
+		return task_failed(ctx, dmt, name, "remove");
 	vss_log(ctx, VSS_LEVEL_DEBUG, "dm remove %s", name);
 	return run(ctx, dmt, "remove", name, 1);
 }
@@ -218,13 +226,8 @@ static int fill_info(struct vss_ctx *ctx, struct dm_task *dmt, const char *what,
 	const char *s;
 
 	memset(info, 0, sizeof(*info));
-	if (!dm_task_run(dmt) || !dm_task_get_info(dmt, &dmi)) {
-		int err = dm_task_get_errno(dmt);
-
-		dm_task_destroy(dmt);
-		return vss_fail(ctx, err ? err : EIO, "%s: cannot read device-mapper info: %s",
-				what, err ? strerror(err) : ctx->dm_last_error);
-	}
+	if (!dm_task_run(dmt) || !dm_task_get_info(dmt, &dmi))
+		return task_failed(ctx, dmt, what, "info");
 	info->exists = dmi.exists;
 	if (dmi.exists) {
 		info->suspended = dmi.suspended;
@@ -249,7 +252,7 @@ int vss_dm_info(struct vss_ctx *ctx, const char *name, struct vss_dm_info *info)
 	struct dm_task *dmt = task(ctx, DM_DEVICE_INFO, name);
 
 	if (!dmt)
-		return no_task(ctx, name);
+		return task_failed(ctx, NULL, name, "info");
 	return fill_info(ctx, dmt, name, info);
 }
 
@@ -260,18 +263,15 @@ int vss_dm_info_devno(struct vss_ctx *ctx, unsigned major, unsigned minor,
 	char what[32];
 
 	snprintf(what, sizeof(what), "%u:%u", major, minor);
-	if (!dmt)
-		return no_task(ctx, what);
-	if (!dm_task_set_major_minor(dmt, (int)major, (int)minor, 0)) {
-		dm_task_destroy(dmt);
-		return no_task(ctx, what);
-	}
+	if (!dmt || !dm_task_set_major_minor(dmt, (int)major, (int)minor, 0))
+		return task_failed(ctx, dmt, what, "info");
 	return fill_info(ctx, dmt, what, info);
 }
 
 static int read_targets(struct vss_ctx *ctx, int type, const char *name,
 			struct vss_dm_table *tab)
 {
+	const char *doing = type == DM_DEVICE_TABLE ? "table" : "status";
 	struct dm_task *dmt = task(ctx, type, name);
 	void *next = NULL;
 	uint64_t start, length;
@@ -279,16 +279,8 @@ static int read_targets(struct vss_ctx *ctx, int type, const char *name,
 
 	tab->n = 0;
 	tab->t = NULL;
-	if (!dmt)
-		return no_task(ctx, name);
-	if (!dm_task_run(dmt)) {
-		int err = dm_task_get_errno(dmt);
-
-		dm_task_destroy(dmt);
-		return vss_fail(ctx, err ? err : EIO, "%s: cannot read its %s: %s", name,
-				type == DM_DEVICE_TABLE ? "table" : "status",
-				err ? strerror(err) : ctx->dm_last_error);
-	}
+	if (!dmt || !dm_task_run(dmt))
+		return task_failed(ctx, dmt, name, doing);
 	do {
 		struct vss_dm_target *t;
 
@@ -337,27 +329,45 @@ void vss_dm_table_free(struct vss_dm_table *tab)
 	tab->n = 0;
 }
 
+int vss_dm_deps(struct vss_ctx *ctx, const char *name, struct vss_devno **devs, size_t *n)
+{
+	struct dm_task *dmt = task(ctx, DM_DEVICE_DEPS, name);
+	struct dm_deps *deps;
+
+	*devs = NULL;
+	*n = 0;
+	if (!dmt || !dm_task_run(dmt) || !(deps = dm_task_get_deps(dmt)))
+		return task_failed(ctx, dmt, name, "deps");
+	if (deps->count) {
+		*devs = calloc(deps->count, sizeof(**devs));
+		if (!*devs) {
+			dm_task_destroy(dmt);
+			return vss_fail(ctx, ENOMEM, "%s: out of memory", name);
+		}
+		for (uint32_t i = 0; i < deps->count; i++) {
+			(*devs)[i].major = major(deps->device[i]);
+			(*devs)[i].minor = minor(deps->device[i]);
+		}
+		*n = deps->count;
+	}
+	dm_task_destroy(dmt);
+	return 0;
+}
+
 int vss_dm_message(struct vss_ctx *ctx, const char *name, const char *msg, char **reply)
 {
 	struct dm_task *dmt = task(ctx, DM_DEVICE_TARGET_MSG, name);
 	const char *resp;
-	int err;
+	char doing[300];
 
 	if (reply)
 		*reply = NULL;
-	if (!dmt)
-		return no_task(ctx, name);
-	if (!dm_task_set_sector(dmt, 0) || !dm_task_set_message(dmt, msg)) {
-		dm_task_destroy(dmt);
-		return no_task(ctx, name);
-	}
+	snprintf(doing, sizeof(doing), "message '%s'", msg);
+	if (!dmt || !dm_task_set_sector(dmt, 0) || !dm_task_set_message(dmt, msg))
+		return task_failed(ctx, dmt, name, doing);
 	vss_log(ctx, VSS_LEVEL_DEBUG, "dm message %s: %s", name, msg);
-	if (!dm_task_run(dmt)) {
-		err = dm_task_get_errno(dmt);
-		dm_task_destroy(dmt);
-		return vss_fail(ctx, err ? err : EIO, "%s: message '%s' failed: %s", name, msg,
-				err ? strerror(err) : ctx->dm_last_error);
-	}
+	if (!dm_task_run(dmt))
+		return task_failed(ctx, dmt, name, doing);
 	resp = dm_task_get_message_response(dmt);
 	if (reply && resp && *resp && !(*reply = strdup(resp))) {
 		dm_task_destroy(dmt);
@@ -365,11 +375,6 @@ int vss_dm_message(struct vss_ctx *ctx, const char *name, const char *msg, char 
 	}
 	dm_task_destroy(dmt);
 	return 0;
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 int vss_dm_list(struct vss_ctx *ctx, char ***namesp, size_t *np)
@@ -382,54 +387,35 @@ int vss_dm_list(struct vss_ctx *ctx, char ***namesp, size_t *np)
 
 	*namesp = NULL;
 	*np = 0;
-	if (!dmt)
-		return no_task(ctx, NULL);
-	if (!dm_task_run(dmt) || !(dn = dm_task_get_names(dmt))) {
-		int err = dm_task_get_errno(dmt);
-
-		dm_task_destroy(dmt);
-		return vss_fail(ctx, err ? err : EIO, "cannot list device-mapper devices: %s",
-				err ? strerror(err) : ctx->dm_last_error);
-	}
+	if (!dmt || !dm_task_run(dmt) || !(dn = dm_task_get_names(dmt)))
+		return task_failed(ctx, dmt, NULL, "listing devices");
 	if (dn->dev) {
 		do {
-			char **grown = realloc(names, (n + 1) * sizeof(*names));
-
 			dn = (struct dm_names *)((char *)dn + next);
-			if (!grown || !(grown[n] = strdup(dn->name))) {
-				names = grown ? grown : names;
-				vss_dm_list_free(names, n);
+			if (vss_strv_push(&names, &n, dn->name)) {
+				vss_strv_free(names, n);
 				dm_task_destroy(dmt);
 				return vss_fail(ctx, ENOMEM, "out of memory");
 			}
-			names = grown;
-			n++;
 			next = dn->next;
 		} while (next);
 	}
 	dm_task_destroy(dmt);
-	if (n)
-		qsort(names, n, sizeof(*names), cmp_names);
+	vss_strv_sort(names, n);
 	*namesp = names;
 	*np = n;
 	return 0;
 }
 
-void vss_dm_list_free(char **names, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
-int vss_dm_check(struct vss_ctx *ctx)
+int vss_dm_available(struct vss_ctx *ctx)
 {
 	char version[64];
 
 	enter(ctx);
 	if (!dm_driver_version(version, sizeof(version)))
-		return vss_fail(ctx, ENODEV, "device-mapper is not available in this kernel%s%s",
-				ctx->dm_last_error[0] ? ": " : "", ctx->dm_last_error);
+		return vss_fail(ctx, ENODEV, "device-mapper is not available: %s",
+				ctx->dm_last_errno ? strerror(ctx->dm_last_errno) :
+				"this kernel has no device-mapper driver, or /dev/mapper/control is missing");
 	vss_log(ctx, VSS_LEVEL_DEBUG, "device-mapper driver %s", version);
 	return 0;
 }

@@ -55,10 +55,14 @@ int vss_dm_status(struct vss_ctx *ctx, const char *name, struct vss_dm_table *ta
 void vss_dm_table_free(struct vss_dm_table *tab);
 /* Sends a target message to sector 0; *reply (may be NULL) is malloc'd. */
 int vss_dm_message(struct vss_ctx *ctx, const char *name, const char *msg, char **reply);
-/* Names of every dm device, malloc'd, sorted. */
+/* Names of every dm device, sorted; free with vss_strv_free. */
 int vss_dm_list(struct vss_ctx *ctx, char ***names, size_t *n);
-void vss_dm_list_free(char **names, size_t n);
-/* 0 when this kernel and process can drive device-mapper. */
-int vss_dm_check(struct vss_ctx *ctx);
+struct vss_devno {
+	unsigned major, minor;
+};
+/* The devices NAME's table maps onto (malloc'd). */
+int vss_dm_deps(struct vss_ctx *ctx, const char *name, struct vss_devno **devs, size_t *n);
+/* Called when CTX is freed: libdm must not log into it afterwards. */
+void vss_dm_forget(struct vss_ctx *ctx);
 
 #endif

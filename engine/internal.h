@@ -16,6 +16,7 @@ struct vss_ctx {
 	int lock_fd;
 	int lock_depth;
 	char errmsg[1024];
+	enum vss_error_kind errkind;
 	const char *op;
 	struct timespec op_start;
 	struct {
@@ -31,6 +32,8 @@ struct vss_ctx {
  * `return vss_fail(ctx, ENOENT, "%s: no such block device", dev);`. */
 int vss_fail(struct vss_ctx *ctx, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+int vss_fail_kind(struct vss_ctx *ctx, enum vss_error_kind kind, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 void vss_log(struct vss_ctx *ctx, enum vss_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void vss_vlog(struct vss_ctx *ctx, enum vss_level level, const char *fmt, va_list ap)

@@ -65,10 +65,10 @@ int vss_lock(struct vss_ctx *ctx)
 			close(fd);
 			ctx->lock_depth--;
 			if (holder)
-				return vss_fail(ctx, EWOULDBLOCK,
+				return vss_fail_kind(ctx, VSS_ERR_LOCKED, EWOULDBLOCK,
 						"another vss (pid %ld) holds the lock %s; gave up after %.1f s",
 						holder, path, waited / 1000.0);
-			return vss_fail(ctx, EWOULDBLOCK,
+			return vss_fail_kind(ctx, VSS_ERR_LOCKED, EWOULDBLOCK,
 					"another process holds the lock %s; gave up after %.1f s",
 					path, waited / 1000.0);
 		}

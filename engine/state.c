@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "state.h"
+#include "strv.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -37,15 +38,16 @@ static int fsync_dir(struct vss_ctx *ctx, const char *dir)
 	return err ? vss_fail(ctx, err, "%s: cannot sync: %s", dir, strerror(err)) : 0;
 }
 
-/* Creates the parent directory of PATH if needed (one level: the state
- * directory itself must exist, so a typo in it is noticed, not populated). */
+/* Creates the parent directory of PATH if it is a subdirectory of the state
+ * directory; the state directory itself must exist, so that a typo in its
+ * name is noticed, not populated. */
 static int make_parent(struct vss_ctx *ctx, const char *path, char *dir, size_t len)
 {
 	char copy[4200];
 
 	snprintf(copy, sizeof(copy), "%s", path);
 	snprintf(dir, len, "%s", dirname(copy));
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+	if (strcmp(dir, ctx->state_dir) && mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return vss_fail(ctx, errno, "%s: %s", dir, strerror(errno));
 	return 0;
 }
@@ -122,11 +124,6 @@ int vss_state_read(struct vss_ctx *ctx, const char *rel, ini_handler fn, void *d
 	return 0;
 }
 
-static int cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int vss_state_list(struct vss_ctx *ctx, const char *sub, const char *suffix,
 		   char ***namesp, size_t *np)
 {
@@ -146,30 +143,18 @@ int vss_state_list(struct vss_ctx *ctx, const char *sub, const char *suffix,
 		return errno == ENOENT ? 0 : vss_fail(ctx, errno, "%s: %s", path, strerror(errno));
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
-		char **grown;
 
 		if (de->d_name[0] == '.' || len <= slen || strcmp(de->d_name + len - slen, suffix))
 			continue;
-		grown = realloc(names, (n + 1) * sizeof(*names));
-		if (!grown || !(grown[n] = strndup(de->d_name, len - slen))) {
+		if (vss_strv_pushn(&names, &n, de->d_name, len - slen)) {
 			closedir(d);
-			vss_state_list_free(grown ? grown : names, n);
+			vss_strv_free(names, n);
 			return vss_fail(ctx, ENOMEM, "out of memory");
 		}
-		names = grown;
-		n++;
 	}
 	closedir(d);
-	if (n)
-		qsort(names, n, sizeof(*names), cmp);
+	vss_strv_sort(names, n);
 	*namesp = names;
 	*np = n;
 	return 0;
-}
-
-void vss_state_list_free(char **names, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
 }

@@ -12,9 +12,9 @@ int vss_state_write(struct vss_ctx *ctx, const char *rel, const char *data, size
 int vss_state_unlink(struct vss_ctx *ctx, const char *rel);
 /* Parses STATE_DIR/REL with inih; -ENOENT when it does not exist. */
 int vss_state_read(struct vss_ctx *ctx, const char *rel, ini_handler fn, void *data);
-/* Names (without SUFFIX) of the files ending in SUFFIX under STATE_DIR/SUB. */
+/* Names (without SUFFIX) of the files ending in SUFFIX under STATE_DIR/SUB,
+ * sorted; free with vss_strv_free. */
 int vss_state_list(struct vss_ctx *ctx, const char *sub, const char *suffix,
 		   char ***names, size_t *n);
-void vss_state_list_free(char **names, size_t n);
 
 #endif

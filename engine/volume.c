@@ -9,8 +9,10 @@
 #include "blockdev.h"
 #include "dm.h"
 #include "state.h"
+#include "strv.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +90,29 @@ static int record_save(struct vss_ctx *ctx, const struct record *r)
 	return vss_state_write(ctx, rel, buf, (size_t)n);
 }
 
+/* Whether NAME, or any dm device under it, is suspended: reading it (as
+ * blkid does) would then block until someone resumes it. */
+static bool stack_suspended(struct vss_ctx *ctx, const char *name, int depth)
+{
+	struct vss_devno *deps;
+	struct vss_dm_info info;
+	bool suspended = false;
+	size_t n;
+
+	if (depth > 16 || vss_dm_deps(ctx, name, &deps, &n))
+		return true;
+	for (size_t i = 0; i < n && !suspended; i++) {
+		char lower[128];
+
+		vss_blockdev_dm_name(makedev(deps[i].major, deps[i].minor), lower, sizeof(lower));
+		if (lower[0])
+			suspended = vss_dm_info(ctx, lower, &info) || info.suspended ||
+				    stack_suspended(ctx, lower, depth + 1);
+	}
+	free(deps);
+	return suspended;
+}
+
 /* Fills VOL with what the kernel says about dm device NAME. */
 static int facts(struct vss_ctx *ctx, const char *name, struct vss_volume *vol)
 {
@@ -95,6 +120,7 @@ static int facts(struct vss_ctx *ctx, const char *name, struct vss_volume *vol)
 	struct vss_dm_table tab;
 	int r;
 
+	memset(vol, 0, sizeof(*vol));
 	if ((r = vss_dm_info(ctx, name, &info)))
 		return r;
 	snprintf(vol->name, sizeof(vol->name), "%s", name);
@@ -111,8 +137,10 @@ static int facts(struct vss_ctx *ctx, const char *name, struct vss_volume *vol)
 			vol->size += tab.t[i].length * 512;
 		vss_dm_table_free(&tab);
 	}
-	/* Reading a suspended device would block until it is resumed. */
-	if (!info.suspended && info.live_table)
+	if (info.suspended || !info.live_table || stack_suspended(ctx, name, 0))
+		vss_log(ctx, VSS_LEVEL_DEBUG, "%s: suspended (or on a suspended device): not probed",
+			name);
+	else
 		vss_blockdev_probe(vol->path, vol->fstype, sizeof(vol->fstype),
 				   vol->fsuuid, sizeof(vol->fsuuid));
 	vss_blockdev_mountpoint(makedev(info.major, info.minor), vol->mountpoint,
@@ -144,14 +172,19 @@ int vss_volume_resolve(struct vss_ctx *ctx, const char *spec, struct vss_volume 
 
 	memset(vol, 0, sizeof(*vol));
 	if (!strchr(spec, '/')) {
+		char why[160];
+		int f;
+
+		if (vss_name_check(spec, why, sizeof(why)))
+			return vss_fail(ctx, EINVAL, "%s: invalid volume name: %s", spec, why);
 		r = record_load(ctx, spec, &rec);
 		if (r && r != -ENOENT)
 			return r;
-		int f = facts(ctx, spec, vol);
-
-		if (f)
+		if ((f = facts(ctx, spec, vol)))
 			return f;
-		if (r == 0) {
+		/* The record is this device's only if the uuids agree (or the
+		 * device is not there, and the record says what it was). */
+		if (r == 0 && (!vol->active || !strcmp(rec.dm_uuid, vol->dm_uuid))) {
 			from_record(&rec, vol);
 			return 0;
 		}
@@ -213,8 +246,12 @@ int vss_volume_list(struct vss_ctx *ctx, struct vss_volume **volsp, size_t *np)
 
 		for (size_t j = 0; j < n && !seen; j++)
 			seen = vols[j].managed && !strcmp(vols[j].name, managed[i]);
-		if (seen || record_load(ctx, managed[i], &rec))
+		if (seen)
 			continue;
+		if (record_load(ctx, managed[i], &rec)) {
+			vss_log(ctx, VSS_LEVEL_WARNING, "%s", ctx->errmsg);
+			continue;
+		}
 		memset(&vols[n], 0, sizeof(vols[n]));
 		snprintf(vols[n].name, sizeof(vols[n].name), "%s", managed[i]);
 		snprintf(vols[n].path, sizeof(vols[n].path), "/dev/mapper/%s", managed[i]);
@@ -227,8 +264,8 @@ int vss_volume_list(struct vss_ctx *ctx, struct vss_volume **volsp, size_t *np)
 	r = 0;
 out:
 	free(vols);
-	vss_dm_list_free(dm, ndm);
-	vss_state_list_free(managed, nmanaged);
+	vss_strv_free(dm, ndm);
+	vss_strv_free(managed, nmanaged);
 	return r;
 }
 
@@ -288,6 +325,7 @@ int vss_volume_import(struct vss_ctx *ctx, const char *device, const char *name)
 {
 	char uuid[37], params[64], size[16];
 	struct vss_dm_target t = { 0 };
+	sigset_t block, old;
 	struct record rec;
 	int r;
 
@@ -305,18 +343,29 @@ int vss_volume_import(struct vss_ctx *ctx, const char *device, const char *name)
 	t.length = rec.sectors;
 	t.type = "linear";
 	t.params = params;
-	if ((r = vss_dm_create(ctx, name, rec.dm_uuid, &t, 1)))
-		goto unlock;
-	if ((r = record_save(ctx, &rec))) {
+	/* A device without its record would be an orphan: between the two,
+	 * an interrupt waits (SIGKILL cannot; `volume remove` takes orphans). */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	if ((r = vss_dm_create(ctx, name, rec.dm_uuid, &t, 1)) == 0 &&
+	    (r = record_save(ctx, &rec))) {
 		char msg[sizeof(ctx->errmsg)];
 
-		/* Without its record the device would be an orphan: undo it. */
 		snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
 		if (vss_dm_remove(ctx, name))
-			vss_log(ctx, VSS_LEVEL_ERROR, "%s", ctx->errmsg);
-		snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
-		goto unlock;
+			snprintf(ctx->errmsg, sizeof(ctx->errmsg),
+				 "%.500s; and /dev/mapper/%s, left behind, could not be removed: %.300s",
+				 msg, name, vss_errmsg(ctx));
+		else
+			snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (r)
+		goto unlock;
 	vss_size_format(rec.sectors * 512, size, sizeof(size));
 	vss_step(ctx, "/dev/mapper/%s: linear over %s, %s", name, device, size);
 unlock:
@@ -354,29 +403,43 @@ int vss_volume_remove(struct vss_ctx *ctx, const char *name)
 {
 	struct vss_dm_info info;
 	struct record rec;
-	char rel[256];
+	char rel[256], why[160];
+	bool orphan = false, has_record;
 	int r;
 
 	vss_op_begin(ctx, "volume remove");
+	if (vss_name_check(name, why, sizeof(why))) {
+		r = vss_fail(ctx, EINVAL, "%s: invalid volume name: %s", name, why);
+		goto out;
+	}
 	if ((r = vss_lock(ctx)))
 		goto out;
 	r = record_load(ctx, name, &rec);
-	if (r == -ENOENT) {
-		if (vss_dm_info(ctx, name, &info) == 0 && info.exists)
-			r = vss_fail(ctx, EINVAL, "%s: not a managed volume (vss did not import it)", name);
-		else
-			r = vss_fail(ctx, ENOENT, "%s: no such managed volume", name);
-	}
-	if (r || (r = vss_dm_info(ctx, name, &info)))
+	if (r && r != -ENOENT)
 		goto unlock;
-	if (info.exists) {
-		if (strcmp(info.uuid, rec.dm_uuid)) {
-			r = vss_fail(ctx, EINVAL, "%s: the device of that name is not the one vss made (uuid %s)",
-				     name, info.uuid[0] ? info.uuid : "none");
+	has_record = r == 0;
+	if ((r = vss_dm_info(ctx, name, &info)))
+		goto unlock;
+	if (!has_record) {
+		/* A device of ours without its record: an import cut short by
+		 * SIGKILL or power loss. Removing it is what the user wants. */
+		orphan = info.exists && !strncmp(info.uuid, VOL_UUID_PREFIX, strlen(VOL_UUID_PREFIX));
+		if (!orphan) {
+			r = info.exists ?
+				vss_fail(ctx, EINVAL, "%s: not a managed volume (vss did not import it)", name) :
+				vss_fail(ctx, ENOENT, "%s: no such managed volume", name);
 			goto unlock;
 		}
-		if ((r = remove_checks(ctx, name, &info)) || (r = vss_dm_remove(ctx, name)))
-			goto unlock;
+	} else if (info.exists && strcmp(info.uuid, rec.dm_uuid)) {
+		r = vss_fail(ctx, EINVAL, "%s: the device of that name is not the one vss made (uuid %s)",
+			     name, info.uuid[0] ? info.uuid : "none");
+		goto unlock;
+	}
+	if (info.exists && ((r = remove_checks(ctx, name, &info)) || (r = vss_dm_remove(ctx, name))))
+		goto unlock;
+	if (orphan) {
+		vss_step(ctx, "/dev/mapper/%s removed (it had no record: an import was cut short)", name);
+		goto unlock;
 	}
 	record_path(name, rel, sizeof(rel));
 	if ((r = vss_state_unlink(ctx, rel)))

@@ -15,6 +15,8 @@
 
 struct vss_ctx;
 
+#define VSS_DEFAULT_LOCK_TIMEOUT_MS 10000
+
 struct vss_options {
 	const char *state_dir;     /* NULL: the built-in default */
 	const char *run_dir;       /* NULL: the built-in default */
@@ -25,10 +27,22 @@ struct vss_options {
 int vss_ctx_new(struct vss_ctx **ctxp, const struct vss_options *opts);
 void vss_ctx_free(struct vss_ctx *ctx);
 const char *vss_errmsg(const struct vss_ctx *ctx);
+
+/* What kind of failure the last one was: faces map it to their exit codes
+ * (an errno alone cannot tell "the lock is held" from any other EAGAIN). */
+enum vss_error_kind {
+	VSS_ERR_FAILED,
+	VSS_ERR_LOCKED,        /* another vss holds the lock */
+	VSS_ERR_STORAGE_FULL,  /* the storage area cannot hold it */
+	VSS_ERR_WRITER,        /* a writer failed or timed out */
+};
+enum vss_error_kind vss_errkind(const struct vss_ctx *ctx);
 const char *vss_state_dir(const struct vss_ctx *ctx);
 
 /* Checks that the state directory exists and can be written. */
 int vss_state_check(struct vss_ctx *ctx);
+/* Checks that this kernel and process can drive device-mapper. */
+int vss_dm_available(struct vss_ctx *ctx);
 
 /* ---- events ---------------------------------------------------------- */
 

@@ -60,14 +60,30 @@ vss: $conf:4: lock_timeout: 'later' is not a duration in seconds"
 	assert_stderr "vss: VSS_LOCK_TIMEOUT: 'soon' is not a duration in seconds"
 }
 
-@test "not root: commands that drive device-mapper refuse, exit 1" {
+# as_nobody ARGS...: runs vss as an unprivileged user.
+as_nobody() {
 	if [ "$(id -u)" = 0 ]; then
 		command -v setpriv >/dev/null || skip "setpriv is not installed"
-		run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$VSS" list volumes
+		run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$VSS" "$@"
 		[ "$status" != 126 ] && [ "$status" != 127 ] || skip "user nobody cannot execute $VSS here"
 	else
-		vss list volumes
+		vss "$@"
 	fi
+}
+
+@test "not root: commands that drive device-mapper refuse, exit 1" {
+	as_nobody list volumes
 	assert_equal "$status" 1
 	assert_equal "$stderr" "vss: list volumes: must be run as root"
+	as_nobody volume remove somename
+	assert_equal "$status" 1
+	assert_equal "$stderr" "vss: volume remove: must be run as root"
+}
+
+@test "device-mapper not available here: one line, exit 1" {
+	[ "$(id -u)" = 0 ] || skip "needs root (the root check comes first)"
+	! dmsetup version >/dev/null 2>&1 || skip "device-mapper works on this machine"
+	vss list volumes
+	assert_failure 1
+	assert_stderr "vss: list volumes: device-mapper is not available: this kernel has no device-mapper driver, or /dev/mapper/control is missing"
 }

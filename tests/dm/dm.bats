@@ -69,7 +69,7 @@ sectors() {
 	dmctl info "${PFX}x"
 	assert_output --regexp 'suspended=1 '
 	run dmsetup info -c --noheadings -o attr "${PFX}x"
-	assert_output --regexp '^.s'
+	assert_output --regexp '^..s'
 	dmctl resume "${PFX}x"
 	assert_success
 	dmctl info "${PFX}x"
@@ -77,21 +77,27 @@ sectors() {
 	assert_equal "$(dd if="/dev/mapper/${PFX}x" bs=512 count=1 iflag=direct status=none | head -c4)" BBBB
 }
 
-@test "suspend with lockfs flushes and freezes the filesystem on the device" {
+@test "suspend with lockfs flushes and freezes the filesystem; without, it does not" {
 	dev=$(mkloop 64)
 	dmctl create "${PFX}x" "VSS-test-${PFX}" "0 $(sectors "$dev") linear $dev 0"
 	mkfs.ext4 -q "/dev/mapper/${PFX}x"
 	mkdir "$BATS_TEST_TMPDIR/mnt"
-	mount "/dev/mapper/${PFX}x" "$BATS_TEST_TMPDIR/mnt"
+	# A long commit interval: nothing reaches the disk on its own during the test.
+	mount -o commit=600 "/dev/mapper/${PFX}x" "$BATS_TEST_TMPDIR/mnt"
 	sync
 	marker="vss-lockfs-marker-$RANDOM$RANDOM"
 	# Written but not synced: only a filesystem freeze pushes it to the disk now.
 	printf '%s\n' "$marker" >"$BATS_TEST_TMPDIR/mnt/file"
+	dmctl suspend "${PFX}x" nolockfs
+	assert_success
+	unflushed=$(grep -c -a "$marker" "$dev" || true)
+	dmctl resume "${PFX}x"
 	dmctl suspend "${PFX}x"
 	assert_success
 	found=$(grep -c -a "$marker" "$dev" || true)
 	dmctl resume "${PFX}x"
 	assert_success
+	assert_equal "$unflushed" 0
 	[ "$found" -ge 1 ] || fail "the unsynced write was not on the disk after a lockfs suspend"
 	echo more >>"$BATS_TEST_TMPDIR/mnt/file"
 	assert_equal "$(tail -1 "$BATS_TEST_TMPDIR/mnt/file")" more
@@ -125,8 +131,11 @@ sectors() {
 	dev=$(mkloop 8)
 	dmctl create "${PFX}x" "VSS-test-${PFX}" "0 16384 linear $dev 0"
 	settle
-	( exec 5<"/dev/mapper/${PFX}x"; sleep 1 ) 3>&- &
-	sleep 0.3
+	( exec 5<"/dev/mapper/${PFX}x"; sleep 2 ) 3>&- &
+	for _ in $(seq 300); do
+		[ "$(dmsetup info -c --noheadings -o open "${PFX}x")" = 1 ] && break
+		sleep 0.1
+	done
 	run dmsetup info -c --noheadings -o open "${PFX}x"
 	assert_output 1
 	dmctl remove "${PFX}x"

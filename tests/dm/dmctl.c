@@ -92,7 +92,7 @@ int main(int argc, char **argv)
 			free(reply);
 		}
 	} else if (!strcmp(op, "check") && argc == 2) {
-		r = vss_dm_check(ctx);
+		r = vss_dm_available(ctx);
 	} else {
 		fprintf(stderr, "dmctl: bad operation or arguments\n");
 		return 2;

@@ -20,7 +20,7 @@ teardown() {
 	# A test that failed between suspend and resume must not leave a device
 	# suspended: anything scanning devices (lvm, blkid) would hang on it.
 	for d in $(dmsetup info -c --noheadings -o name,attr 2>/dev/null |
-		awk -F: -v p="$PFX" 'index($1, p) == 1 && $2 ~ /^.s/ {print $1}'); do
+		awk -F: -v p="$PFX" 'index($1, p) == 1 && $2 ~ /^..s/ {print $1}'); do
 		dmsetup resume "$d" || true
 	done
 	for d in $(mount | awk -v p="$BATS_TEST_TMPDIR" 'index($3, p) == 1 {print $3}' | sort -r); do
@@ -30,8 +30,10 @@ teardown() {
 	local loops
 	loops=$(losetup -l -n -O NAME,BACK-FILE 2>/dev/null | awk -v p="$BATS_TEST_TMPDIR/" 'index($2, p) == 1 {print $1}')
 	for l in $loops; do swapoff "$l" 2>/dev/null || true; done
-	vgs --noheadings -o vg_name 2>/dev/null | awk -v p="$PFX" 'index($1, p) == 1' |
-		while read -r d; do vgremove -ff -y "$d" >/dev/null 2>&1; done
+	# Only after a test that used LVM: vgs scans every block device.
+	if [ -e "$BATS_TEST_TMPDIR/used-lvm" ]; then
+		vgremove -ff -y "${PFX}vg" >/dev/null 2>&1 || true
+	fi
 	# Shadows before their origins: remove in reverse creation order until none is left.
 	for _ in 1 2 3; do
 		for d in $(dmsetup ls 2>/dev/null | awk -v p="$PFX" 'index($1, p) == 1 {print $1}' | sort -r); do
@@ -47,6 +49,15 @@ mkloop() {
 	img=$(mktemp "$BATS_TEST_TMPDIR/$PFX-XXXXXX.img")
 	truncate -s "${1}M" "$img"
 	losetup -f --show "$img"
+}
+
+# lock_held_by PID: waits (up to 60 s) until the lock file names PID.
+lock_held_by() {
+	for _ in $(seq 600); do
+		[ "$(cat "$VSS_RUN_DIR/lock" 2>/dev/null)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	fail "the lock was never taken by $1"
 }
 
 # Everything a command could have changed: dm devices and tables, the state

@@ -127,9 +127,9 @@ refused() {
 @test "import: another vss holds the lock: waits its time, exit 5 naming the holder" {
 	dev=$(mkloop 16)
 	mkdir -p "$VSS_RUN_DIR"
-	( exec 9>>"$VSS_RUN_DIR/lock"; flock 9; echo "$BASHPID" >"$VSS_RUN_DIR/lock"; exec sleep 30 ) 3>&- 9>&- &
+	( exec 9>>"$VSS_RUN_DIR/lock"; flock 9; echo "$BASHPID" >"$VSS_RUN_DIR/lock"; exec sleep 60 ) 3>&- 9>&- &
 	holder=$!
-	sleep 0.5
+	lock_held_by "$holder"
 	start=$(date +%s%N)
 	VSS_LOCK_TIMEOUT=1 refused 5 "vss: volume import: another vss (pid $holder) holds the lock $VSS_RUN_DIR/lock; gave up after 1.0 s" \
 		volume import "$dev" "${PFX}a"
@@ -141,11 +141,34 @@ refused() {
 @test "import: a lock released while waiting is taken" {
 	dev=$(mkloop 16)
 	mkdir -p "$VSS_RUN_DIR"
-	( exec 9>>"$VSS_RUN_DIR/lock"; flock 9; echo "$BASHPID" >"$VSS_RUN_DIR/lock"; sleep 1 ) 3>&- &
-	sleep 0.3
-	VSS_LOCK_TIMEOUT=20 vss volume import "$dev" "${PFX}a"
+	( exec 9>>"$VSS_RUN_DIR/lock"; flock 9; echo "$BASHPID" >"$VSS_RUN_DIR/lock"; sleep 2 ) 3>&- &
+	holder=$!
+	lock_held_by "$holder"
+	VSS_LOCK_TIMEOUT=60 vss -v volume import "$dev" "${PFX}a"
 	assert_success
+	[[ $stderr == *"waiting for the lock $VSS_RUN_DIR/lock"* ]] || fail "it did not wait: $stderr"
 	[ -b "/dev/mapper/${PFX}a" ]
+}
+
+@test "remove: a name that cannot be a volume's" {
+	refused 2 "vss: volume remove: ../../etc/x: invalid volume name: contains '/': use only letters, digits and . _ + -" \
+		volume remove ../../etc/x
+}
+
+@test "import: the record cannot be written: the device is removed again" {
+	dev=$(mkloop 16)
+	mnt=$BATS_TEST_TMPDIR/full
+	mkdir "$mnt"
+	# Room for the volumes directory, none for a file in it.
+	mount -t tmpfs -o size=64k,nr_inodes=2 tmpfs "$mnt"
+	mkdir "$mnt/volumes"
+	VSS_STATE_DIR=$mnt vss volume import "$dev" "${PFX}a"
+	assert_equal "$status" 1
+	[[ $stderr =~ ^"vss: volume import: $mnt/volumes/${PFX}a.conf.tmp."[0-9]+": No space left on device"$ ]] ||
+		fail "unexpected message: $stderr"
+	run dmsetup info "${PFX}a"
+	assert_failure
+	[ -z "$(ls "$mnt/volumes")" ]
 }
 
 @test "remove: a volume that is not managed, or does not exist" {

@@ -1,6 +1,7 @@
 /* State files: written whole or not at all, read back, listed, removed. */
 #include "config.h"
 #include "engine/state.h"
+#include "engine/strv.h"
 #include "tap.h"
 
 #include <errno.h>
@@ -31,7 +32,7 @@ static int slurp(const char *path, char *buf, size_t len)
 
 int main(void)
 {
-	char dir[] = "/tmp/vss-test-state.XXXXXX", path[512], buf[256] = "";
+	char dir[] = "/tmp/vss-test-state.XXXXXX", path[512], buf[256] = "", want[600];
 	struct vss_options opts = { 0 };
 	struct vss_ctx *ctx, *bad;
 	struct stat st;
@@ -44,13 +45,16 @@ int main(void)
 	ok(vss_ctx_new(&ctx, &opts) == 0, "a context is made");
 	ok(vss_state_check(ctx) == 0, "an existing state directory passes the check");
 
-	opts.state_dir = "/nonexistent/vss";
+	snprintf(path, sizeof(path), "%s/missing", dir);
+	opts.state_dir = path;
 	vss_ctx_new(&bad, &opts);
 	ok(vss_state_check(bad) == -ENOENT, "a missing state directory fails with ENOENT");
-	is_str(vss_errmsg(bad), "state directory /nonexistent/vss: No such file or directory",
-	       "and says which directory and why");
-	ok(vss_state_write(bad, "x.conf", "x", 1) == -ENOENT,
-	   "nothing is written under a missing state directory (it is not created)");
+	snprintf(want, sizeof(want), "state directory %s: No such file or directory", path);
+	is_str(vss_errmsg(bad), want, "and says which directory and why");
+	ok(vss_state_write(bad, "x.conf", "x", 1) == -ENOENT, "a record is not written there");
+	ok(vss_state_write(bad, "volumes/x.conf", "x", 1) == -ENOENT, "nor one in a subdirectory");
+	ok(access(path, F_OK) < 0, "and the state directory is not created");
+	buf[0] = '\0';
 	vss_ctx_free(bad);
 
 	ok(vss_state_write(ctx, "volumes/a.conf", "[volume]\nname = a\n", 19) == 0,
@@ -72,7 +76,7 @@ int main(void)
 	ok(vss_state_list(ctx, "volumes", ".conf", &names, &n) == 0 && n == 2,
 	   "listing finds the two records, not the temp file or the dot file");
 	ok(n == 2 && !strcmp(names[0], "a") && !strcmp(names[1], "b"), "sorted, without suffix");
-	vss_state_list_free(names, n);
+	vss_strv_free(names, n);
 	ok(vss_state_list(ctx, "sets", ".conf", &names, &n) == 0 && n == 0,
 	   "a subdirectory not made yet lists as empty");
 	ok(vss_state_unlink(ctx, "volumes/a.conf") == 0, "a record is removed");

@@ -1,0 +1,13 @@
+/* Growable, sortable arrays of strings (names of devices, state files). */
+#ifndef VSS_STRV_H
+#define VSS_STRV_H
+
+#include <stddef.h>
+
+/* Appends a copy of S; -ENOMEM leaves *V and *N as they were. */
+int vss_strv_push(char ***v, size_t *n, const char *s);
+int vss_strv_pushn(char ***v, size_t *n, const char *s, size_t len);
+void vss_strv_sort(char **v, size_t n);
+void vss_strv_free(char **v, size_t n);
+
+#endif
