@@ -51,7 +51,7 @@ int main(int argc, char **argv)
 	struct vss_ctx *ctx;
 	const char *op = argc > 1 ? argv[1] : "";
 	char *name = argc > 2 ? argv[2] : NULL, *reply;
-	int r = 0;
+	int r = 0, ntargets = 0;
 
 	if (argc < 2 || vss_ctx_new(&ctx, NULL)) {
 		fprintf(stderr, "usage: dmctl OP [NAME] [ARGS]\n");
@@ -61,10 +61,12 @@ int main(int argc, char **argv)
 	if (!strcmp(op, "create") && argc >= 5 && argc - 4 <= 16) {
 		if (parse_table(argv + 4, argc - 4, t))
 			return 2;
+		ntargets = argc - 4;
 		r = vss_dm_create(ctx, name, argv[3], t, (size_t)(argc - 4));
 	} else if (!strcmp(op, "load") && argc >= 4 && argc - 3 <= 16) {
 		if (parse_table(argv + 3, argc - 3, t))
 			return 2;
+		ntargets = argc - 3;
 		r = vss_dm_load(ctx, name, t, (size_t)(argc - 3));
 	} else if (!strcmp(op, "suspend") && argc >= 3) {
 		r = vss_dm_suspend(ctx, name, argc > 3 && !strcmp(argv[3], "nolockfs") ?
@@ -99,6 +101,8 @@ int main(int argc, char **argv)
 	}
 	if (r)
 		fprintf(stderr, "dmctl: %s\n", vss_errmsg(ctx));
+	for (int i = 0; i < ntargets; i++)
+		free(t[i].type);
 	vss_ctx_free(ctx);
 	return r ? 1 : 0;
 }
