@@ -1,5 +1,5 @@
 /*
- * device-mapper, as the engine needs it. Only dm.c includes libdevmapper.h;
+ * device-mapper, as the engine needs it. Only dm.c talks to libdevmapper;
  * everything else speaks these types. Names are dm names, not paths.
  */
 #ifndef VSS_DM_H

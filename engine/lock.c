@@ -33,7 +33,7 @@ static long holder_pid(int fd)
 int vss_lock(struct vss_ctx *ctx)
 {
 	char path[4200], pid[32];
-	struct timespec nap = { 0, 50 * 1000 * 1000 };
+	struct timespec nap = { 0, 50 * 1000 * 1000 }, start, now;
 	unsigned waited = 0;
 	int fd, n;
 
@@ -49,6 +49,7 @@ int vss_lock(struct vss_ctx *ctx)
 		ctx->lock_depth--;
 		return vss_fail(ctx, errno, "%s: %s", path, strerror(errno));
 	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR) {
 			int err = errno;
@@ -67,13 +68,16 @@ int vss_lock(struct vss_ctx *ctx)
 			if (holder)
 				return vss_fail_kind(ctx, VSS_ERR_LOCKED, EWOULDBLOCK,
 						"another vss (pid %ld) holds the lock %s; gave up after %.1f s",
-						holder, path, waited / 1000.0);
+						holder, path, ctx->lock_timeout_ms / 1000.0);
 			return vss_fail_kind(ctx, VSS_ERR_LOCKED, EWOULDBLOCK,
 					"another process holds the lock %s; gave up after %.1f s",
-					path, waited / 1000.0);
+					path, ctx->lock_timeout_ms / 1000.0);
 		}
 		nanosleep(&nap, NULL);
-		waited += 50;
+		/* Wall time, not naps counted: a loaded machine oversleeps. */
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		waited = (unsigned)((now.tv_sec - start.tv_sec) * 1000 +
+				    (now.tv_nsec - start.tv_nsec) / 1000000);
 	}
 	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n)
