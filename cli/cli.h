@@ -58,8 +58,11 @@ void cmd_group_words(const char *group, char *buf, size_t len);
 /* "vss: COMMAND: message" on stderr; returns CODE. */
 int cli_error(struct session *s, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Reports the engine's failure R (-errno) and returns its exit code. */
-int cli_engine_error(struct session *s, int r);
+/* Reports the engine's last failure and returns its exit code. */
+int cli_engine_error(struct session *s);
+/* A malformed volume name is a usage error, caught before anything is
+ * touched: 0, or the exit code after saying why. */
+int cli_check_name(struct session *s, const char *name);
 /* Usage error: the message and "Usage: vss COMMAND ARGS". */
 int cli_usage(struct session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

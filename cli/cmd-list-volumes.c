@@ -107,7 +107,7 @@ int cmd_list_volumes(struct session *s, int argc, char **argv)
 		return r;
 	if (i == argc) {
 		if ((r = vss_volume_list(s->ctx, &vols, &n)))
-			return cli_engine_error(s, r);
+			return cli_engine_error(s);
 	} else {
 		vols = calloc((size_t)(argc - i), sizeof(*vols));
 		if (!vols)
@@ -115,7 +115,7 @@ int cmd_list_volumes(struct session *s, int argc, char **argv)
 		for (; i < argc; i++, n++) {
 			if ((r = vss_volume_resolve(s->ctx, argv[i], &vols[n]))) {
 				free(vols);
-				return cli_engine_error(s, r);
+				return cli_engine_error(s);
 			}
 		}
 	}

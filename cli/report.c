@@ -27,7 +27,7 @@ int cli_error(struct session *s, int code, const char *fmt, ...)
 	return code;
 }
 
-int cli_engine_error(struct session *s, int r)
+int cli_engine_error(struct session *s)
 {
 	static const int code[] = {
 		[VSS_ERR_FAILED] = VSS_EXIT_FAILED,
@@ -36,8 +36,16 @@ int cli_engine_error(struct session *s, int r)
 		[VSS_ERR_WRITER] = VSS_EXIT_WRITER,
 	};
 
-	(void)r;
 	return cli_error(s, code[vss_errkind(s->ctx)], "%s", vss_errmsg(s->ctx));
+}
+
+int cli_check_name(struct session *s, const char *name)
+{
+	char why[160];
+
+	if (vss_name_check(name, why, sizeof(why)))
+		return cli_error(s, VSS_EXIT_USAGE, "%s: invalid volume name: %s", name, why);
+	return 0;
 }
 
 int cli_usage(struct session *s, const char *fmt, ...)
