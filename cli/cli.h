@@ -42,6 +42,8 @@ struct session {
 	const char *config_path;  /* -C FILE */
 	int verbose;
 	bool quiet;
+	char **auto_release;      /* ids of the auto-release sets this session made */
+	size_t n_auto_release;
 };
 
 /* Loads the configuration, checks root and the state directory, and makes
@@ -89,5 +91,22 @@ int cmd_help(struct session *s, int argc, char **argv);
 int cmd_volume_import(struct session *s, int argc, char **argv);
 int cmd_volume_remove(struct session *s, int argc, char **argv);
 int cmd_list_volumes(struct session *s, int argc, char **argv);
+int cmd_create_set(struct session *s, int argc, char **argv);
+int cmd_list_sets(struct session *s, int argc, char **argv);
+int cmd_show(struct session *s, int argc, char **argv);
+int cmd_delete_set(struct session *s, int argc, char **argv);
+int cmd_expose(struct session *s, int argc, char **argv);
+int cmd_unexpose(struct session *s, int argc, char **argv);
+int cmd_storage_add(struct session *s, int argc, char **argv);
+int cmd_storage_remove(struct session *s, int argc, char **argv);
+int cmd_list_storage(struct session *s, int argc, char **argv);
+int cmd_recover(struct session *s, int argc, char **argv);
+
+/* Sets as tables (cli/setview.c). */
+void cli_print_sets(const struct vss_set *sets, size_t n, bool json);
+void cli_print_set(const struct vss_set *set, bool json);
+const char *cli_set_state(const struct vss_set *set);
+/* Notes an auto-release set, deleted when the session ends. */
+int cli_remember_auto_release(struct session *s, const char *id);
 
 #endif

@@ -15,10 +15,14 @@ void cli_print_usage(FILE *out)
 		"\n"
 		"Commands:\n");
 	for (const struct cmd *c = vss_commands; c->name; c++) {
-		char synopsis[128];
+		char synopsis[256];
 
-		snprintf(synopsis, sizeof(synopsis), "%s %s", c->name, c->args);
-		fprintf(out, "  %-36s %s\n", synopsis, c->summary);
+		snprintf(synopsis, sizeof(synopsis), "%s%s%s", c->name, c->args[0] ? " " : "", c->args);
+		/* A long synopsis gets a line of its own. */
+		if (strlen(synopsis) > 36)
+			fprintf(out, "  %s\n  %-36s %s\n", synopsis, "", c->summary);
+		else
+			fprintf(out, "  %-36s %s\n", synopsis, c->summary);
 	}
 	fprintf(out,
 		"\n"
@@ -34,7 +38,7 @@ void cli_print_usage(FILE *out)
 
 static void print_command(const struct cmd *c)
 {
-	printf("Usage: vss %s %s\n\n%s.\n", c->name, c->args, c->summary);
+	printf("Usage: vss %s%s%s\n\n%s.\n", c->name, c->args[0] ? " " : "", c->args, c->summary);
 	if (c->help)
 		printf("\n%s\n", c->help);
 }

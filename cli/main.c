@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,11 @@ static const struct option global_options[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "fault-points", no_argument, NULL, 'F' },
 	{ NULL, 0, NULL, 0 },
 };
+
+static int release_sets(struct session *s, int code);
 
 static int run(struct session *s, int argc, char **argv)
 {
@@ -41,8 +45,57 @@ static int run(struct session *s, int argc, char **argv)
 	s->cmd = cmd;
 	/* The handler sees its last word as argv[0], getopt-style. */
 	code = cmd->exec(s, argc - used + 1, argv + used - 1);
+	code = release_sets(s, code);
 	vss_ctx_free(s->ctx);
 	s->ctx = NULL;
+	return code;
+}
+
+/* The session ends: its auto-release sets go, however it ends. */
+static int release_sets(struct session *s, int code)
+{
+	for (size_t i = 0; i < s->n_auto_release; i++) {
+		if (s->ctx && vss_set_delete(s->ctx, s->auto_release[i], true)) {
+			cli_engine_error(s);
+			if (code == VSS_EXIT_OK)
+				code = VSS_EXIT_FAILED;
+		}
+		free(s->auto_release[i]);
+	}
+	free(s->auto_release);
+	s->auto_release = NULL;
+	s->n_auto_release = 0;
+	return code;
+}
+
+static void on_signal(int sig)
+{
+	vss_interrupt(sig);
+}
+
+/* SIGINT, SIGTERM and SIGHUP only raise a flag: the engine stops at a safe
+ * point and undoes what it was making; then we die of the same signal, so
+ * whoever ran us sees why. */
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static int finish(int code)
+{
+	int sig = vss_interrupted();
+
+	if (sig) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
 	return code;
 }
 
@@ -72,6 +125,14 @@ int main(int argc, char **argv)
 		case 'v':
 			s.verbose++;
 			break;
+		case 'F':
+			/* Only builds with fault injection have any. */
+			if (!vss_fault_points())
+				return cli_error(&s, VSS_EXIT_USAGE,
+						 "this build has no fault injection (configure --enable-fault-injection)");
+			for (const char *const *p = vss_fault_points(); *p; p++)
+				printf("%s\n", *p);
+			return VSS_EXIT_OK;
 		case 'V':
 			printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
 			return VSS_EXIT_OK;
@@ -85,5 +146,6 @@ int main(int argc, char **argv)
 					 argv[optind - 1]);
 		}
 	}
-	return run(&s, argc - optind, argv + optind);
+	catch_signals();
+	return finish(run(&s, argc - optind, argv + optind));
 }

@@ -34,6 +34,7 @@ int cli_engine_error(struct session *s)
 		[VSS_ERR_LOCKED] = VSS_EXIT_LOCKED,
 		[VSS_ERR_STORAGE_FULL] = VSS_EXIT_STORAGE,
 		[VSS_ERR_WRITER] = VSS_EXIT_WRITER,
+		[VSS_ERR_USAGE] = VSS_EXIT_USAGE,
 	};
 
 	return cli_error(s, code[vss_errkind(s->ctx)], "%s", vss_errmsg(s->ctx));
@@ -56,7 +57,8 @@ int cli_usage(struct session *s, const char *fmt, ...)
 	vreport(s, fmt, ap);
 	va_end(ap);
 	if (s->cmd)
-		fprintf(stderr, "Usage: %s %s %s\n", s->prog, s->cmd->name, s->cmd->args);
+		fprintf(stderr, "Usage: %s %s%s%s\n", s->prog, s->cmd->name, s->cmd->args[0] ? " " : "",
+			s->cmd->args);
 	return VSS_EXIT_USAGE;
 }
 

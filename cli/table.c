@@ -20,6 +20,54 @@ const struct cmd vss_commands[] = {
 	  "  --json    print JSON (sizes in bytes)\n"
 	  "VOLUME is a managed volume's name or the path of any device-mapper device.",
 	  CMD_ROOT | CMD_STATE, cmd_list_volumes },
+	{ "create-set", "[--label TEXT] [--context persistent|auto-release] [--cow-size SIZE|N%] [--chunk-size SIZE] [--json] VOLUME...",
+	  "make a shadow copy set: every VOLUME at one instant",
+	  "  --label TEXT        a name for people (and for SET arguments)\n"
+	  "  --context C         persistent (the default), or auto-release: deleted when\n"
+	  "                      this vss ends, however it ends\n"
+	  "  --cow-size S|N%     COW space of each shadow (default 10% of its origin)\n"
+	  "  --chunk-size SIZE   copy-on-write unit, a power of two from 4K to 512K (default 4K)\n"
+	  "  --json              print the new set as JSON\n"
+	  "Every origin is suspended together (filesystems flushed and frozen), the shadows\n"
+	  "made live, and all resumed; the freeze window is measured and printed.",
+	  CMD_ROOT | CMD_STATE, cmd_create_set },
+	{ "list sets", "[--json]", "list the shadow copy sets",
+	  "  --json    print JSON: each set with its shadows as children",
+	  CMD_ROOT | CMD_STATE, cmd_list_sets },
+	{ "show", "[--json] SET", "show one set and the state of each shadow",
+	  "SET is a set's id, a unique prefix of one, or its label.\n"
+	  "  --json    print JSON (as list sets --json)",
+	  CMD_ROOT | CMD_STATE, cmd_show },
+	{ "delete-set", "[--force] SET... | --oldest | --older-than AGE | --all",
+	  "delete shadow copy sets",
+	  "  --force          unexpose exposed sets first (else they are refused)\n"
+	  "  --oldest         the oldest set\n"
+	  "  --older-than AGE sets older than AGE (90, 30m, 12h, 7d, 2w)\n"
+	  "  --all            every set\n"
+	  "A volume whose last shadow goes gets its own table back.",
+	  CMD_ROOT | CMD_STATE, cmd_delete_set },
+	{ "expose", "SET[/VOLUME] [MOUNTPOINT]", "mount shadows read-only",
+	  "Default mountpoint: RUN_DIR/SET8/VOLUME. With a whole set and a MOUNTPOINT,\n"
+	  "each volume goes to MOUNTPOINT/VOLUME.",
+	  CMD_ROOT | CMD_STATE, cmd_expose },
+	{ "unexpose", "SET[/VOLUME]", "unmount exposed shadows", NULL,
+	  CMD_ROOT | CMD_STATE, cmd_unexpose },
+	{ "storage add", "[--max SIZE] DEVICE|DIRECTORY", "add a storage area for COW data",
+	  "A DEVICE (unused, no signature) is carved with dm-linear; a DIRECTORY holds\n"
+	  "preallocated files on loop devices.\n"
+	  "  --max SIZE   use at most SIZE of it",
+	  CMD_ROOT | CMD_STATE, cmd_storage_add },
+	{ "storage remove", "AREA", "stop using a storage area (refused while shadows use it)", NULL,
+	  CMD_ROOT | CMD_STATE, cmd_storage_remove },
+	{ "storage list", "[--json]", "list storage areas with their used and free space", NULL,
+	  CMD_ROOT | CMD_STATE, cmd_list_storage },
+	{ "list storage", "[--json]", "the same as storage list", NULL,
+	  CMD_ROOT | CMD_STATE, cmd_list_storage },
+	{ "recover", "", "finish or undo what an interrupted vss left",
+	  "Resumes devices a killed vss left suspended, undoes half-made sets, finishes\n"
+	  "half-done deletes, deletes auto-release sets whose process is gone, and removes\n"
+	  "vss devices no set names. Every command that changes something does this first.",
+	  CMD_ROOT | CMD_STATE, cmd_recover },
 	{ NULL, NULL, NULL, NULL, 0, NULL },
 };
 

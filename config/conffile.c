@@ -94,9 +94,41 @@ static int on_value(void *data, const char *section, const char *key, const char
 		if (vss_parse_seconds(value, &cfg->lock_timeout_ms))
 			complain(p, "%s:%d: lock_timeout: '%s' is not a duration in seconds",
 				 cfg->path, line, value);
+	} else if (!strcmp(key, "cow_size")) {
+		if (vss_parse_cow_size(value, &cfg->cow_bytes, &cfg->cow_percent))
+			complain(p, "%s:%d: cow_size: '%s' is neither a size (512M) nor a percentage "
+				 "of the origin (1%% to 100%%)", cfg->path, line, value);
+	} else if (!strcmp(key, "chunk_size")) {
+		uint64_t b;
+
+		if (vss_size_parse(value, &b) || b < 4096 || b > 524288 || (b & (b - 1)))
+			complain(p, "%s:%d: chunk_size: '%s' is not a power of two from 4K to 512K",
+				 cfg->path, line, value);
+		else
+			cfg->chunk_bytes = b;
 	} else
 		complain(p, "%s:%d: unknown key '%s' in [vss]", cfg->path, line, key);
 	return 1;
+}
+
+int vss_parse_cow_size(const char *s, uint64_t *bytes, unsigned *percent)
+{
+	size_t len = strlen(s);
+
+	if (len > 1 && s[len - 1] == '%') {
+		char *end;
+		unsigned long v = strtoul(s, &end, 10);
+
+		if (end != s + len - 1 || v < 1 || v > 100 || s[0] == '-' || s[0] == '+')
+			return -EINVAL;
+		*percent = (unsigned)v;
+		*bytes = 0;
+		return 0;
+	}
+	if (vss_size_parse(s, bytes) || *bytes == 0)
+		return -EINVAL;
+	*percent = 0;
+	return 0;
 }
 
 static char *read_line(char *buf, int size, void *stream)

@@ -3,13 +3,20 @@
 #define VSS_CONFFILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct vss_config {
 	char path[4096];        /* the file read, "" when none was */
 	char state_dir[4096];
 	char run_dir[4096];
 	unsigned lock_timeout_ms;
+	uint64_t cow_bytes;     /* cow_size as a size; 0 when it is a percentage */
+	unsigned cow_percent;   /* cow_size as a percentage of each origin */
+	uint64_t chunk_bytes;
 };
+
+/* "10%" or a size ("512M") -> *BYTES or *PERCENT (the other set to 0). */
+int vss_parse_cow_size(const char *s, uint64_t *bytes, unsigned *percent);
 
 /* PATH NULL: $VSS_CONFIG, else the default file if it exists. Errors are
  * "FILE:LINE: reason" lines, all of them, in ERR; returns -errno. */

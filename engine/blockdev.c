@@ -1,6 +1,7 @@
 /* Block device facts. Nothing here changes anything. */
 #include "config.h"
 #include "blockdev.h"
+#include "strv.h"
 
 #include <blkid.h>
 #include <dirent.h>
@@ -126,4 +127,88 @@ int vss_blockdev_claimable(const char *path)
 		return -errno;
 	close(fd);
 	return 0;
+}
+
+bool vss_blockdev_stacked_on(dev_t top, dev_t lower)
+{
+	char path[128];
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+
+	if (top == lower)
+		return true;
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/slaves", major(top), minor(top));
+	d = opendir(path);
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d))) {
+		char dev[512], num[32];
+		unsigned ma, mi;
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(dev, sizeof(dev), "%s/%s/dev", path, de->d_name);
+		f = fopen(dev, "re");
+		if (!f)
+			continue;
+		if (fgets(num, sizeof(num), f) && sscanf(num, "%u:%u", &ma, &mi) == 2)
+			found = vss_blockdev_stacked_on(makedev(ma, mi), lower);
+		fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
+int vss_blockdev_of_path(struct vss_ctx *ctx, const char *path, dev_t *devno)
+{
+	struct libmnt_table *tb;
+	struct libmnt_fs *fs;
+	struct stat st;
+	int r = 0;
+
+	if (stat(path, &st) < 0)
+		return vss_fail(ctx, errno, "%s: %s", path, strerror(errno));
+	if (major(st.st_dev) != 0) {
+		*devno = st.st_dev;
+		return 0;
+	}
+	/* btrfs and others report an anonymous device: ask the mount table
+	 * which device is mounted there. */
+	tb = mnt_new_table_from_file("/proc/self/mountinfo");
+	if (!tb)
+		return vss_fail(ctx, ENOMEM, "cannot read the mount table");
+	fs = mnt_table_find_mountpoint(tb, path, MNT_ITER_BACKWARD);
+	if (fs && mnt_fs_get_srcpath(fs) && stat(mnt_fs_get_srcpath(fs), &st) == 0 &&
+	    S_ISBLK(st.st_mode))
+		*devno = st.st_rdev;
+	else
+		*devno = 0;
+	mnt_unref_table(tb);
+	return r;
+}
+
+int vss_blockdev_mounts(dev_t devno, char ***targets, size_t *n)
+{
+	struct libmnt_table *tb = mnt_new_table_from_file("/proc/self/mountinfo");
+	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs;
+	int r = 0;
+
+	*targets = NULL;
+	*n = 0;
+	if (!tb || !it) {
+		r = -ENOMEM;
+		goto out;
+	}
+	while (mnt_table_next_fs(tb, it, &fs) == 0) {
+		if (mnt_fs_get_devno(fs) == devno && mnt_fs_get_target(fs) &&
+		    (r = vss_strv_push(targets, n, mnt_fs_get_target(fs))))
+			break;
+	}
+out:
+	mnt_free_iter(it);
+	mnt_unref_table(tb);
+	return r;
 }

@@ -121,23 +121,38 @@ static struct dm_task *task(struct vss_ctx *ctx, int type, const char *name)
 	return dmt;
 }
 
-/* Runs DMT, waiting for udev when the task makes or removes nodes. */
-static int run(struct vss_ctx *ctx, struct dm_task *dmt, const char *doing,
-	       const char *name, int with_cookie)
+/* Runs DMT. A task that makes or removes nodes carries a udev cookie: with
+ * DEFER NULL it is waited on here; else the cookie joins *DEFER, one cookie
+ * for many tasks, waited on later by vss_dm_udev_wait (and always waited on,
+ * even after a failed task, or its semaphore would outlive us). */
+static int run_deferred(struct vss_ctx *ctx, struct dm_task *dmt, const char *doing,
+			const char *name, int with_cookie, uint32_t *defer)
 {
-	uint32_t cookie = 0;
+	uint32_t cookie = 0, *cp = defer ? defer : &cookie;
 	int ok = 0;
 
-	if (!with_cookie || dm_task_set_cookie(dmt, &cookie, 0))
+	if (!with_cookie || dm_task_set_cookie(dmt, cp, 0))
 		ok = dm_task_run(dmt);
-	/* A cookie set, even on a task that failed, is waited on, or its
-	 * semaphore would outlive us. */
-	if (cookie)
+	if (!defer && cookie)
 		(void)dm_udev_wait(cookie);
 	if (!ok)
 		return task_failed(ctx, dmt, name, doing);
 	dm_task_destroy(dmt);
 	return 0;
+}
+
+static int run(struct vss_ctx *ctx, struct dm_task *dmt, const char *doing,
+	       const char *name, int with_cookie)
+{
+	return run_deferred(ctx, dmt, doing, name, with_cookie, NULL);
+}
+
+void vss_dm_udev_wait(struct vss_ctx *ctx, uint32_t *cookie)
+{
+	enter(ctx);
+	if (*cookie)
+		(void)dm_udev_wait(*cookie);
+	*cookie = 0;
 }
 
 static int add_targets(struct vss_ctx *ctx, struct dm_task *dmt, const char *name,
@@ -168,22 +183,52 @@ int vss_dm_create(struct vss_ctx *ctx, const char *name, const char *uuid,
 	}
 	if ((r = add_targets(ctx, dmt, name, t, n)))
 		return r;
-	vss_log(ctx, VSS_LEVEL_DEBUG, "dm create %s (uuid %s)", name, uuid);
-	return run(ctx, dmt, "create", name, 1);
+	vss_log(ctx, VSS_LEVEL_DEBUG, "dm create %s (uuid %s)%s", name, uuid, n ? "" : ", no table");
+	/* A device without a table makes no uevent (the kernel adds its disk
+	 * at the first table load), so a cookie would never be released: its
+	 * node comes with the resume that makes it live. */
+	return run(ctx, dmt, "create", name, n > 0);
+}
+
+int vss_dm_create_empty(struct vss_ctx *ctx, const char *name, const char *uuid)
+{
+	return vss_dm_create(ctx, name, uuid, NULL, 0);
+}
+
+static int load(struct vss_ctx *ctx, const char *name, const struct vss_dm_target *t,
+		size_t n, int read_only)
+{
+	struct dm_task *dmt = task(ctx, DM_DEVICE_RELOAD, name);
+	int r;
+
+	if (!dmt || (read_only && !dm_task_set_ro(dmt)))
+		return task_failed(ctx, dmt, name, "table load");
+	if ((r = add_targets(ctx, dmt, name, t, n)))
+		return r;
+	vss_log(ctx, VSS_LEVEL_DEBUG, "dm load %s%s", name, read_only ? " (read-only)" : "");
+	return run(ctx, dmt, "table load", name, 0);
 }
 
 int vss_dm_load(struct vss_ctx *ctx, const char *name,
 		const struct vss_dm_target *t, size_t n)
 {
-	struct dm_task *dmt = task(ctx, DM_DEVICE_RELOAD, name);
-	int r;
+	return load(ctx, name, t, n, 0);
+}
+
+int vss_dm_load_ro(struct vss_ctx *ctx, const char *name,
+		   const struct vss_dm_target *t, size_t n)
+{
+	return load(ctx, name, t, n, 1);
+}
+
+int vss_dm_clear(struct vss_ctx *ctx, const char *name)
+{
+	struct dm_task *dmt = task(ctx, DM_DEVICE_CLEAR, name);
 
 	if (!dmt)
-		return task_failed(ctx, NULL, name, "table load");
-	if ((r = add_targets(ctx, dmt, name, t, n)))
-		return r;
-	vss_log(ctx, VSS_LEVEL_DEBUG, "dm load %s", name);
-	return run(ctx, dmt, "table load", name, 0);
+		return task_failed(ctx, NULL, name, "clear");
+	vss_log(ctx, VSS_LEVEL_DEBUG, "dm clear %s (inactive table dropped)", name);
+	return run(ctx, dmt, "clearing the inactive table", name, 0);
 }
 
 int vss_dm_suspend(struct vss_ctx *ctx, const char *name, enum vss_dm_flush how)
@@ -197,14 +242,19 @@ int vss_dm_suspend(struct vss_ctx *ctx, const char *name, enum vss_dm_flush how)
 	return run(ctx, dmt, "suspend", name, 0);
 }
 
-int vss_dm_resume(struct vss_ctx *ctx, const char *name)
+int vss_dm_resume_deferred(struct vss_ctx *ctx, const char *name, uint32_t *cookie)
 {
 	struct dm_task *dmt = task(ctx, DM_DEVICE_RESUME, name);
 
 	if (!dmt)
 		return task_failed(ctx, NULL, name, "resume");
 	vss_log(ctx, VSS_LEVEL_DEBUG, "dm resume %s", name);
-	return run(ctx, dmt, "resume", name, 1);
+	return run_deferred(ctx, dmt, "resume", name, 1, cookie);
+}
+
+int vss_dm_resume(struct vss_ctx *ctx, const char *name)
+{
+	return vss_dm_resume_deferred(ctx, name, NULL);
 }
 
 int vss_dm_remove(struct vss_ctx *ctx, const char *name)

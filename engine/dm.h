@@ -39,11 +39,23 @@ enum vss_dm_flush {
 
 int vss_dm_create(struct vss_ctx *ctx, const char *name, const char *uuid,
 		  const struct vss_dm_target *t, size_t n);
+/* A device with no table yet (N 0 in vss_dm_create does the same). */
+int vss_dm_create_empty(struct vss_ctx *ctx, const char *name, const char *uuid);
 /* Loads an inactive table: it takes over at the next resume. */
 int vss_dm_load(struct vss_ctx *ctx, const char *name,
 		const struct vss_dm_target *t, size_t n);
+/* The same, and the device is read-only once the table is live. */
+int vss_dm_load_ro(struct vss_ctx *ctx, const char *name,
+		   const struct vss_dm_target *t, size_t n);
+/* Drops an inactive table that was loaded but never resumed. */
+int vss_dm_clear(struct vss_ctx *ctx, const char *name);
 int vss_dm_suspend(struct vss_ctx *ctx, const char *name, enum vss_dm_flush how);
 int vss_dm_resume(struct vss_ctx *ctx, const char *name);
+/* Resumes without waiting for udev: the task's cookie joins *COOKIE (start
+ * it at 0), so a window of resumes waits for udev once, afterwards, with
+ * vss_dm_udev_wait, which must always follow. */
+int vss_dm_resume_deferred(struct vss_ctx *ctx, const char *name, uint32_t *cookie);
+void vss_dm_udev_wait(struct vss_ctx *ctx, uint32_t *cookie);
 /* Retries for a while when the device is briefly busy (udev probing it). */
 int vss_dm_remove(struct vss_ctx *ctx, const char *name);
 /* A missing device is not an error: info->exists is false. */

@@ -49,6 +49,19 @@ void vss_op_end(struct vss_ctx *ctx);
 int vss_lock(struct vss_ctx *ctx);
 void vss_unlock(struct vss_ctx *ctx);
 
+/* -EINTR with the message when a signal asked us to stop, else 0. */
+int vss_check_interrupt(struct vss_ctx *ctx);
+
+/* A named step a test can stop vss at (--enable-fault-injection). */
+#ifdef VSS_FAULT_INJECTION
+void vss_fault(struct vss_ctx *ctx, const char *point);
+#else
+#define vss_fault(ctx, point) ((void)(ctx), (void)(point))
+#endif
+
+/* 0 when TEXT can label a set; else -EINVAL and the reason in WHY. */
+int vss_label_check(const char *text, char *why, size_t len);
+
 /* 36-character random (version 4) uuid into buf[37]. */
 int vss_uuid_new(char buf[37]);
 

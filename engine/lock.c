@@ -60,6 +60,11 @@ int vss_lock(struct vss_ctx *ctx)
 		}
 		if (waited == 0)
 			vss_log(ctx, VSS_LEVEL_INFO, "waiting for the lock %s", path);
+		if (vss_interrupted()) {
+			close(fd);
+			ctx->lock_depth--;
+			return vss_check_interrupt(ctx);
+		}
 		if (waited >= ctx->lock_timeout_ms) {
 			long holder = holder_pid(fd);
 

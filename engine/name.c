@@ -2,7 +2,7 @@
  * '/'), as LVM is: names end up in paths, shell scripts and shadow names
  * (vss-<set8>-<volume>) that must still fit dm's 127 characters. */
 #include "config.h"
-#include "vss.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -47,6 +47,30 @@ int vss_name_check(const char *name, char *why, size_t len)
 			else
 				snprintf(why, len, "contains the byte 0x%02x: use only letters, digits and . _ + -",
 					 (unsigned char)*p);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Labels are free text for people, within what an INI value keeps intact
+ * (no ; or #, which would start a comment) and a table cell shows. */
+int vss_label_check(const char *text, char *why, size_t len)
+{
+	size_t n = strlen(text);
+
+	if (n == 0 || n > 128) {
+		snprintf(why, len, n ? "is longer than 128 characters" : "is empty");
+		return -EINVAL;
+	}
+	if (text[0] == ' ' || text[n - 1] == ' ') {
+		snprintf(why, len, "begins or ends with a space");
+		return -EINVAL;
+	}
+	for (const char *p = text; *p; p++) {
+		if (!is_name_char((unsigned char)*p) && !strchr(" :@,=", *p)) {
+			snprintf(why, len, "contains '%c': use letters, digits, spaces and . _ + - : @ , =",
+				 *p > 0x20 && *p < 0x7f ? *p : '?');
 			return -EINVAL;
 		}
 	}

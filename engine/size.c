@@ -2,7 +2,11 @@
 #include "config.h"
 #include "vss.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <string.h>
 
 void vss_size_format(uint64_t bytes, char *buf, size_t len)
 {
@@ -30,4 +34,74 @@ void vss_size_format(uint64_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "%llu.%u%c", (unsigned long long)whole, tenth, units[u]);
 	else
 		snprintf(buf, len, "%llu%c", (unsigned long long)whole, units[u]);
+}
+
+/* "4096", "4K", "1.5G", "512MiB", "2GB" (all binary). */
+int vss_size_parse(const char *s, uint64_t *bytes)
+{
+	static const char units[] = "BKMGTPE";
+	unsigned long long whole = 0, frac = 0, scale = 1, unit = 1;
+	const char *p = s, *u;
+
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (whole > (ULLONG_MAX - 9) / 10)
+			return -ERANGE;
+		whole = whole * 10 + (unsigned)(*p - '0');
+	}
+	if (*p == '.') {
+		if (!isdigit((unsigned char)*++p))
+			return -EINVAL;
+		for (; isdigit((unsigned char)*p); p++)
+			if (scale < 1000000000ULL) {
+				frac = frac * 10 + (unsigned)(*p - '0');
+				scale *= 10;
+			}
+	}
+	if (*p) {
+		u = strchr(units, toupper((unsigned char)*p));
+		if (!u)
+			return -EINVAL;
+		for (long i = 0; i < u - units; i++)
+			unit *= 1024;
+		p++;
+		if (u != units && (!strcmp(p, "iB") || !strcmp(p, "B") || !strcmp(p, "ib")))
+			p += strlen(p);
+		if (*p)
+			return -EINVAL;
+	}
+	if (whole > ULLONG_MAX / unit)
+		return -ERANGE;
+	*bytes = whole * unit + frac * unit / scale;
+	return 0;
+}
+
+/* "90", "90s", "30m", "12h", "7d", "2w" -> seconds. */
+int vss_age_parse(const char *s, uint64_t *seconds)
+{
+	unsigned long long v = 0, mult = 1;
+	const char *p = s;
+
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (v > (ULLONG_MAX - 9) / 10)
+			return -ERANGE;
+		v = v * 10 + (unsigned)(*p - '0');
+	}
+	switch (*p) {
+	case '\0': case 's': mult = 1; break;
+	case 'm': mult = 60; break;
+	case 'h': mult = 3600; break;
+	case 'd': mult = 86400; break;
+	case 'w': mult = 604800; break;
+	default: return -EINVAL;
+	}
+	if (*p && p[1])
+		return -EINVAL;
+	if (v > ULLONG_MAX / mult)
+		return -ERANGE;
+	*seconds = v * mult;
+	return 0;
 }

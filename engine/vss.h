@@ -17,6 +17,9 @@ struct vss_ctx;
 
 #define VSS_DEFAULT_LOCK_TIMEOUT_MS 10000
 
+#define VSS_DEFAULT_CHUNK_BYTES 4096
+#define VSS_DEFAULT_COW_PERCENT 10
+
 struct vss_options {
 	const char *state_dir;     /* NULL: the built-in default */
 	const char *run_dir;       /* NULL: the built-in default */
@@ -35,6 +38,7 @@ enum vss_error_kind {
 	VSS_ERR_LOCKED,        /* another vss holds the lock */
 	VSS_ERR_STORAGE_FULL,  /* the storage area cannot hold it */
 	VSS_ERR_WRITER,        /* a writer failed or timed out */
+	VSS_ERR_USAGE,         /* the request itself is malformed (a volume named twice) */
 };
 enum vss_error_kind vss_errkind(const struct vss_ctx *ctx);
 const char *vss_state_dir(const struct vss_ctx *ctx);
@@ -100,7 +104,110 @@ int vss_volume_list(struct vss_ctx *ctx, struct vss_volume **vols, size_t *n);
  * dm device (/dev/mapper/X, /dev/dm-N, /dev/VG/LV, a udev symlink). */
 int vss_volume_resolve(struct vss_ctx *ctx, const char *spec, struct vss_volume *vol);
 
+/* ---- shadow copy sets ------------------------------------------------ */
+
+enum vss_context {
+	VSS_CONTEXT_PERSISTENT,
+	VSS_CONTEXT_AUTO_RELEASE,  /* deleted when the process that made it ends */
+};
+
+struct vss_create_opts {
+	const char *label;        /* NULL: none */
+	enum vss_context context;
+	uint64_t cow_bytes;       /* COW size of each shadow; 0: COW_PERCENT of its origin */
+	unsigned cow_percent;     /* 0: VSS_DEFAULT_COW_PERCENT */
+	uint64_t chunk_bytes;     /* 0: VSS_DEFAULT_CHUNK_BYTES */
+};
+
+enum vss_shadow_state {
+	VSS_SHADOW_VALID,
+	VSS_SHADOW_INVALID,   /* overflowed, failed, or its origin's table was replaced */
+	VSS_SHADOW_MISSING,   /* its device is not active */
+};
+
+struct vss_shadow {
+	char volume[128];      /* the origin's dm name */
+	char origin[4096];     /* /dev/mapper/VOLUME */
+	char device[4096];     /* /dev/mapper/vss-SET8-VOLUME */
+	uint64_t size;         /* bytes */
+	uint64_t cow_size;     /* bytes */
+	uint64_t cow_used;     /* bytes, from the kernel */
+	char area[4096];       /* the storage area holding its COW */
+	char mountpoint[4096]; /* where it is mounted, "" when it is not */
+	enum vss_shadow_state state;
+	char why[256];         /* for INVALID and MISSING: the reason */
+};
+
+struct vss_set {
+	char id[37];
+	char label[256];
+	enum vss_context context;
+	long long created_us;  /* since the epoch */
+	uint64_t freeze_us;    /* the freeze window when it was made */
+	size_t n;
+	struct vss_shadow *shadows;
+};
+
+const char *vss_context_name(enum vss_context c);
+int vss_context_parse(const char *s, enum vss_context *c);
+const char *vss_shadow_state_name(enum vss_shadow_state s);
+
+/* Makes a set of the N volumes, all at one instant; *SET (free with
+ * vss_sets_free(set, 1)) describes it. */
+int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
+		   const struct vss_create_opts *opts, struct vss_set **set);
+/* Every set, oldest first, with each shadow's state from the kernel. A
+ * shadow found invalid is also reported as a warning event. */
+int vss_set_list(struct vss_ctx *ctx, struct vss_set **sets, size_t *n);
+void vss_sets_free(struct vss_set *sets, size_t n);
+/* The id of the set SPEC names: an id, a unique prefix of one, a label. */
+int vss_set_resolve(struct vss_ctx *ctx, const char *spec, char id[37]);
+/* Deletes the set ID; an exposed one only with FORCE (unexposed first). */
+int vss_set_delete(struct vss_ctx *ctx, const char *id, bool force);
+/* Mounts SPEC's shadows (SET or SET/VOLUME) read-only, at MOUNTPOINT or
+ * under RUN_DIR/SET8/. Reports each mount as a step. */
+int vss_set_expose(struct vss_ctx *ctx, const char *spec, const char *mountpoint);
+int vss_set_unexpose(struct vss_ctx *ctx, const char *spec);
+
+/* Finishes or rolls back what an interrupted vss left: run by every
+ * mutating call; each fix is reported as a step. */
+int vss_recover(struct vss_ctx *ctx);
+
+/* Async-signal-safe: asks the operation under way to stop at its next
+ * safe point and undo itself (a create-set), and remembers SIG. */
+void vss_interrupt(int sig);
+int vss_interrupted(void);
+
+/* ---- storage areas --------------------------------------------------- */
+
+struct vss_storage_area {
+	char id[64];
+	char path[4096];
+	bool device;         /* a block device carved with dm-linear; else a directory */
+	bool implicit;       /* the default directory, in use until an area is added */
+	uint64_t size;       /* a device's size; 0 for a directory */
+	uint64_t max;        /* --max; 0: no limit */
+	uint64_t used;       /* bytes given to shadows */
+	uint64_t free;       /* bytes still available */
+	unsigned shadows;
+};
+
+int vss_storage_add(struct vss_ctx *ctx, const char *path, uint64_t max);
+int vss_storage_remove(struct vss_ctx *ctx, const char *path);
+int vss_storage_list(struct vss_ctx *ctx, struct vss_storage_area **areas, size_t *n);
+
+/* ---- fault injection (tests) ------------------------------------------ */
+
+/* The named steps a build with --enable-fault-injection can stop at (with
+ * VSS_FAULT=NAME in the environment), NULL-terminated; NULL in other builds. */
+const char *const *vss_fault_points(void);
+
 /* ---- pure helpers ---------------------------------------------------- */
+
+/* "4096", "4K", "1.5G", "512MiB" -> bytes (binary units). */
+int vss_size_parse(const char *s, uint64_t *bytes);
+/* "90", "30m", "12h", "7d", "2w" -> seconds. */
+int vss_age_parse(const char *s, uint64_t *seconds);
 
 /* 0 when NAME can name a volume; else -EINVAL and the reason in WHY. */
 int vss_name_check(const char *name, char *why, size_t len);

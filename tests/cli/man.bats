@@ -6,7 +6,8 @@ load ../lib/common
 # The command words of the table, from `vss help` (words before the arguments).
 table_commands() {
 	"$VSS" help | awk '/^Commands:/ {on = 1; next} on && /^$/ {exit}
-		on { w = ""; for (i = 1; i <= NF; i++) { if ($i !~ /^[a-z-]+$/) break; w = w (w ? " " : "") $i } print w }'
+		on && /^  [^ ]/ { sub(/^  /, ""); sub(/  .*/, "")
+			w = ""; for (i = 1; i <= NF; i++) { if ($i !~ /^[a-z-]+$/) break; w = w (w ? " " : "") $i } print w }'
 }
 
 # The commands documented as ".It Cm WORDS ..." in the COMMANDS section.

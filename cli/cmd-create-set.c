@@ -1,0 +1,94 @@
+/* create-set [--label TEXT] [--context C] [--cow-size S|N%] [--chunk-size S] [--json] VOLUME... */
+#include "config.h"
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct opts {
+	struct vss_create_opts c;
+	bool json;
+};
+
+static int on_option(struct session *s, int c, const char *arg, void *data)
+{
+	struct opts *o = data;
+
+	switch (c) {
+	case 'l':
+		o->c.label = arg;
+		break;
+	case 'c':
+		if (vss_context_parse(arg, &o->c.context))
+			return cli_usage(s, "--context %s: must be persistent or auto-release", arg);
+		break;
+	case 's':
+		if (vss_parse_cow_size(arg, &o->c.cow_bytes, &o->c.cow_percent))
+			return cli_usage(s, "--cow-size %s: neither a size (512M) nor a percentage of "
+					 "the origin (1%% to 100%%)", arg);
+		break;
+	case 'k':
+		if (vss_size_parse(arg, &o->c.chunk_bytes))
+			return cli_usage(s, "--chunk-size %s: not a size", arg);
+		break;
+	case 'j':
+		o->json = true;
+		break;
+	}
+	return 0;
+}
+
+int cli_remember_auto_release(struct session *s, const char *id)
+{
+	char **v = realloc(s->auto_release, (s->n_auto_release + 1) * sizeof(*v));
+
+	if (!v || !(v[s->n_auto_release] = strdup(id)))
+		return -1;
+	s->auto_release = v;
+	s->n_auto_release++;
+	return 0;
+}
+
+int cmd_create_set(struct session *s, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "label", required_argument, NULL, 'l' },
+		{ "context", required_argument, NULL, 'c' },
+		{ "cow-size", required_argument, NULL, 's' },
+		{ "chunk-size", required_argument, NULL, 'k' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts o = { 0 };
+	struct vss_set *set;
+	int i, r;
+
+	o.c.context = VSS_CONTEXT_PERSISTENT;
+	if ((i = cli_getopt(s, argc, argv, "", longopts, on_option, &o)) < 0)
+		return VSS_EXIT_USAGE;
+	if (i == argc)
+		return cli_usage(s, "no volume given");
+	for (int a = i; a < argc; a++)
+		for (int b = i; b < a; b++)
+			if (!strcmp(argv[a], argv[b]))
+				return cli_error(s, VSS_EXIT_USAGE, "%s: named twice", argv[a]);
+	if ((r = cli_open(s)))
+		return r;
+	if (!o.c.cow_bytes && !o.c.cow_percent) {
+		o.c.cow_bytes = s->cfg.cow_bytes;
+		o.c.cow_percent = s->cfg.cow_percent;
+	}
+	if (!o.c.chunk_bytes)
+		o.c.chunk_bytes = s->cfg.chunk_bytes;
+	if (vss_set_create(s->ctx, argv + i, (size_t)(argc - i), &o.c, &set))
+		return cli_engine_error(s);
+	if (o.c.context == VSS_CONTEXT_AUTO_RELEASE && cli_remember_auto_release(s, set->id))
+		fprintf(stderr, "%s: %s: out of memory: set %s will be deleted by the next vss command\n",
+			s->prog, s->cmd->name, set->id);
+	if (!s->quiet || o.json)
+		cli_print_set(set, o.json);
+	vss_sets_free(set, 1);
+	return VSS_EXIT_OK;
+}

@@ -1,0 +1,33 @@
+/* expose SET[/VOLUME] [MOUNTPOINT] and unexpose SET[/VOLUME] */
+#include "config.h"
+#include "cli.h"
+
+int cmd_expose(struct session *s, int argc, char **argv)
+{
+	int i = cli_getopt(s, argc, argv, "", cli_no_options, NULL, NULL), r;
+
+	if (i < 0)
+		return VSS_EXIT_USAGE;
+	if (i == argc || argc - i > 2)
+		return cli_usage(s, i == argc ? "no set given" : "too many arguments");
+	if ((r = cli_open(s)))
+		return r;
+	if (vss_set_expose(s->ctx, argv[i], argc - i == 2 ? argv[i + 1] : NULL))
+		return cli_engine_error(s);
+	return VSS_EXIT_OK;
+}
+
+int cmd_unexpose(struct session *s, int argc, char **argv)
+{
+	int i = cli_getopt(s, argc, argv, "", cli_no_options, NULL, NULL), r;
+
+	if (i < 0)
+		return VSS_EXIT_USAGE;
+	if (i != argc - 1)
+		return cli_usage(s, i == argc ? "no set given" : "too many arguments");
+	if ((r = cli_open(s)))
+		return r;
+	if (vss_set_unexpose(s->ctx, argv[i]))
+		return cli_engine_error(s);
+	return VSS_EXIT_OK;
+}

@@ -1,0 +1,70 @@
+/* list sets [--json] and show SET [--json] */
+#include "config.h"
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct option json_only[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int on_json(struct session *s, int c, const char *arg, void *data)
+{
+	(void)s, (void)arg;
+	if (c == 'j')
+		*(bool *)data = true;
+	return 0;
+}
+
+int cmd_list_sets(struct session *s, int argc, char **argv)
+{
+	struct vss_set *sets;
+	bool json = false;
+	size_t n;
+	int i, r;
+
+	if ((i = cli_getopt(s, argc, argv, "", json_only, on_json, &json)) < 0)
+		return VSS_EXIT_USAGE;
+	if (i < argc)
+		return cli_usage(s, "unexpected argument '%s'", argv[i]);
+	if ((r = cli_open(s)))
+		return r;
+	if (vss_set_list(s->ctx, &sets, &n))
+		return cli_engine_error(s);
+	cli_print_sets(sets, n, json);
+	vss_sets_free(sets, n);
+	return VSS_EXIT_OK;
+}
+
+int cmd_show(struct session *s, int argc, char **argv)
+{
+	struct vss_set *sets;
+	bool json = false;
+	char id[37];
+	size_t n;
+	int i, r;
+
+	if ((i = cli_getopt(s, argc, argv, "", json_only, on_json, &json)) < 0)
+		return VSS_EXIT_USAGE;
+	if (i != argc - 1)
+		return cli_usage(s, i == argc ? "no set given" : "one set at a time");
+	if ((r = cli_open(s)))
+		return r;
+	if (vss_set_resolve(s->ctx, argv[i], id) || vss_set_list(s->ctx, &sets, &n))
+		return cli_engine_error(s);
+	r = -1;
+	for (size_t k = 0; k < n; k++) {
+		if (!strcmp(sets[k].id, id)) {
+			cli_print_set(&sets[k], json);
+			r = VSS_EXIT_OK;
+		}
+	}
+	vss_sets_free(sets, n);
+	/* Deleted between the two looks. */
+	if (r < 0)
+		r = cli_error(s, VSS_EXIT_FAILED, "%s: no such shadow copy set", argv[i]);
+	return r;
+}

@@ -1,0 +1,260 @@
+/*
+ * Exposing shadows: a read-only mount of each shadow device. A shadow
+ * carries its origin's filesystem UUID, which some filesystems refuse to see
+ * twice: XFS mounts it with nouuid; ext2/3/4 do not mind, and noload keeps
+ * them from touching a journal on a read-only device; btrfs on this kernel
+ * would take the shadow for a device of the mounted origin, so it is refused.
+ */
+#include "config.h"
+#include "blockdev.h"
+#include "dm.h"
+#include "set.h"
+#include "strv.h"
+
+#include <errno.h>
+#include <libmount.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+static int mount_options(struct vss_ctx *ctx, const char *dev, char *fstype, size_t flen,
+			 const char **opts)
+{
+	char uuid[64];
+
+	vss_blockdev_probe(dev, fstype, flen, uuid, sizeof(uuid));
+	if (!fstype[0])
+		return vss_fail(ctx, EINVAL, "%s: holds no filesystem vss can mount; read the device itself",
+				dev);
+	if (!strcmp(fstype, "xfs"))
+		*opts = "ro,nouuid,norecovery";
+	else if (!strcmp(fstype, "ext2") || !strcmp(fstype, "ext3") || !strcmp(fstype, "ext4"))
+		*opts = "ro,noload";
+	else if (!strcmp(fstype, "btrfs"))
+		return vss_fail(ctx, EOPNOTSUPP,
+				"%s: btrfs cannot mount a second device with its origin's filesystem id; "
+				"read the device itself", dev);
+	else if (!strcmp(fstype, "swap") || !strcmp(fstype, "LVM2_member") ||
+		 !strcmp(fstype, "crypto_LUKS"))
+		return vss_fail(ctx, EINVAL, "%s: holds %s, not a filesystem to mount", dev, fstype);
+	else
+		*opts = "ro";
+	return 0;
+}
+
+static int do_mount(struct vss_ctx *ctx, const char *dev, const char *target, const char *fstype,
+		    const char *opts)
+{
+	struct libmnt_context *cxt = mnt_new_context();
+	int rc, err;
+
+	if (!cxt)
+		return vss_fail(ctx, ENOMEM, "out of memory");
+	mnt_context_set_source(cxt, dev);
+	mnt_context_set_target(cxt, target);
+	mnt_context_set_fstype(cxt, fstype);
+	mnt_context_set_options(cxt, opts);
+	rc = mnt_context_mount(cxt);
+	err = mnt_context_get_syscall_errno(cxt);
+	mnt_free_context(cxt);
+	if (rc != 0)
+		return vss_fail(ctx, err ? err : EIO, "%s: cannot mount on %s (%s, %s): %s", dev, target,
+				fstype, opts, strerror(err ? err : EIO));
+	return 0;
+}
+
+/* Makes DIR (and its parent under RUN_DIR); *MADE when DIR is new. */
+static int make_dir(struct vss_ctx *ctx, const char *dir, bool parent, int *made)
+{
+	*made = 0;
+	if (parent) {
+		char p[4096], *slash;
+
+		snprintf(p, sizeof(p), "%s", dir);
+		if ((slash = strrchr(p, '/')) && slash != p) {
+			*slash = '\0';
+			if (mkdir(ctx->run_dir, 0755) < 0 && errno != EEXIST)
+				return vss_fail(ctx, errno, "%s: %s", ctx->run_dir, strerror(errno));
+			if (mkdir(p, 0700) < 0 && errno != EEXIST)
+				return vss_fail(ctx, errno, "%s: %s", p, strerror(errno));
+		}
+	}
+	if (mkdir(dir, 0700) == 0)
+		*made = 1;
+	else if (errno != EEXIST)
+		return vss_fail(ctx, errno, "%s: %s", dir, strerror(errno));
+	return 0;
+}
+
+/* SPEC is SET or SET/VOLUME: the set's record and which shadows. */
+static int select_shadows(struct vss_ctx *ctx, const char *spec, struct set_rec *rec,
+			  bool *chosen)
+{
+	char set[300], *vol;
+	struct set_rec *recs;
+	size_t n, idx;
+	int r;
+
+	snprintf(set, sizeof(set), "%s", spec);
+	if ((vol = strchr(set, '/')))
+		*vol++ = '\0';
+	if ((r = set_rec_list(ctx, "sets", &recs, &n)))
+		return r;
+	if ((r = set_match(ctx, set, recs, n, &idx))) {
+		set_recs_free(recs, n);
+		return r;
+	}
+	*rec = recs[idx];
+	recs[idx].sh = NULL;
+	recs[idx].n = 0;
+	set_recs_free(recs, n);
+	if (rec->n > 64) {
+		set_rec_free(rec);
+		return vss_fail(ctx, E2BIG, "%.8s: too many shadows", rec->id);
+	}
+	for (size_t i = 0; i < rec->n; i++)
+		chosen[i] = !vol || !strcmp(rec->sh[i].volume, vol);
+	for (size_t i = 0; vol && i < rec->n; i++)
+		if (chosen[i])
+			return 0;
+	if (vol) {
+		r = vss_fail(ctx, ENOENT, "%s: set %.8s has no shadow of %s", spec, rec->id, vol);
+		set_rec_free(rec);
+	}
+	return r;
+}
+
+static int expose_one(struct vss_ctx *ctx, const struct set_rec *rec, struct shadow_rec *sh,
+		      const char *mountpoint, bool whole)
+{
+	char dev[200], target[4096], fstype[32], **mounts;
+	struct vss_set view;
+	const char *opts = "ro";
+	size_t nm;
+	int r, made = 0;
+
+	snprintf(dev, sizeof(dev), "/dev/mapper/%s", sh->dm_name);
+	if ((r = set_fill(ctx, rec, &view)))
+		return r;
+	for (size_t i = 0; i < view.n && !r; i++) {
+		if (strcmp(view.shadows[i].volume, sh->volume) || view.shadows[i].state == VSS_SHADOW_VALID)
+			continue;
+		r = vss_fail(ctx, EINVAL, "%s: cannot expose: %s", dev, view.shadows[i].why);
+	}
+	free(view.shadows);
+	if (r)
+		return r;
+	{
+		struct vss_dm_info info;
+
+		if ((r = vss_dm_info(ctx, sh->dm_name, &info)))
+			return r;
+		if (vss_blockdev_mounts(makedev(info.major, info.minor), &mounts, &nm))
+			return vss_fail(ctx, ENOMEM, "out of memory");
+		if (nm)
+			r = vss_fail(ctx, EBUSY, "%s: already exposed on %s", dev, mounts[0]);
+		vss_strv_free(mounts, nm);
+		if (r)
+			return r;
+	}
+	if ((r = mount_options(ctx, dev, fstype, sizeof(fstype), &opts)))
+		return r;
+	if (!mountpoint)
+		snprintf(target, sizeof(target), "%.3800s/%.8s/%.100s", ctx->run_dir, rec->id, sh->volume);
+	else if (whole)
+		snprintf(target, sizeof(target), "%.3900s/%.100s", mountpoint, sh->volume);
+	else
+		snprintf(target, sizeof(target), "%s", mountpoint);
+	if (!mountpoint || whole) {
+		if ((r = make_dir(ctx, target, !mountpoint, &made)))
+			return r;
+	}
+	if ((r = do_mount(ctx, dev, target, fstype, opts))) {
+		if (made)
+			rmdir(target);
+		return r;
+	}
+	snprintf(sh->exposed, sizeof(sh->exposed), "%s", target);
+	sh->exposed_made_dir = made;
+	vss_step(ctx, "%s on %s", dev, target);
+	return 0;
+}
+
+int vss_set_expose(struct vss_ctx *ctx, const char *spec, const char *mountpoint)
+{
+	struct set_rec rec = { 0 };
+	bool chosen[64], whole = !strchr(spec, '/');
+	int r;
+
+	vss_op_begin(ctx, "expose");
+	if ((r = vss_lock(ctx)))
+		goto out;
+	if ((r = vss_recover(ctx)) || (r = select_shadows(ctx, spec, &rec, chosen)))
+		goto unlock;
+	if (mountpoint && mountpoint[0] != '/') {
+		r = vss_fail_kind(ctx, VSS_ERR_USAGE, EINVAL, "%s: the mountpoint must be an absolute path",
+				  mountpoint);
+		goto free;
+	}
+	for (size_t i = 0; i < rec.n && !r; i++)
+		if (chosen[i])
+			r = expose_one(ctx, &rec, &rec.sh[i], mountpoint, whole);
+	if (r) {
+		/* All or nothing: what this call mounted comes down again. */
+		char msg[sizeof(ctx->errmsg)];
+
+		snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
+		for (size_t i = 0; i < rec.n; i++)
+			if (chosen[i] && rec.sh[i].exposed[0])
+				shadow_unexpose(ctx, &rec.sh[i]);
+		snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
+		goto free;
+	}
+	r = set_rec_save(ctx, "sets", &rec);
+free:
+	set_rec_free(&rec);
+unlock:
+	vss_unlock(ctx);
+out:
+	vss_op_end(ctx);
+	return r;
+}
+
+int vss_set_unexpose(struct vss_ctx *ctx, const char *spec)
+{
+	struct set_rec rec = { 0 };
+	size_t exposed = 0;
+	bool chosen[64];
+	int r, r2;
+
+	vss_op_begin(ctx, "unexpose");
+	if ((r = vss_lock(ctx)))
+		goto out;
+	if ((r = vss_recover(ctx)) || (r = select_shadows(ctx, spec, &rec, chosen)))
+		goto unlock;
+	for (size_t i = 0; i < rec.n && !r; i++) {
+		char **mounts;
+		size_t nm = 0;
+
+		if (!chosen[i])
+			continue;
+		if ((r = set_shadow_mounts(ctx, &rec.sh[i], &mounts, &nm)))
+			break;
+		vss_strv_free(mounts, nm);
+		exposed += nm;
+		r = shadow_unexpose(ctx, &rec.sh[i]);
+	}
+	if (!r && !exposed)
+		r = vss_fail(ctx, EINVAL, "%s: not exposed", spec);
+	if ((r2 = set_rec_save(ctx, "sets", &rec)) && !r)
+		r = r2;
+	set_rec_free(&rec);
+unlock:
+	vss_unlock(ctx);
+out:
+	vss_op_end(ctx);
+	return r;
+}

@@ -1,0 +1,273 @@
+/*
+ * The layering under a volume that has shadows (DESIGN §5): origin X with
+ * its own table T gains vss-X-real carrying T, and X itself is reloaded as
+ * snapshot-origin over it, so every write to X copies the old data out to
+ * each shadow first. T is kept in STATE_DIR/origins/X.conf, because the
+ * volume must get exactly T back when its last shadow goes, and after a
+ * reboot -real is rebuilt from it.
+ */
+#include "config.h"
+#include "dm.h"
+#include "set.h"
+#include "state.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct origin_rec {
+	char real_uuid[130];
+	struct vss_dm_table tab;
+	int bad;
+};
+
+void origin_real_name(const char *volume, char *buf, size_t len)
+{
+	snprintf(buf, len, "vss-%s-real", volume);
+}
+
+static void rel_of(const char *volume, char *buf, size_t len)
+{
+	snprintf(buf, len, "origins/%s.conf", volume);
+}
+
+static int on_value(void *data, const char *section, const char *key, const char *value)
+{
+	struct origin_rec *o = data;
+	struct vss_dm_target *t;
+	char type[64];
+	int used = 0;
+
+	if (strcmp(section, "origin"))
+		return 1;
+	if (!strcmp(key, "real_uuid"))
+		snprintf(o->real_uuid, sizeof(o->real_uuid), "%s", value);
+	if (strcmp(key, "target"))
+		return 1;
+	t = realloc(o->tab.t, (o->tab.n + 1) * sizeof(*t));
+	if (!t)
+		return 0;
+	o->tab.t = t;
+	t += o->tab.n;
+	memset(t, 0, sizeof(*t));
+	if (sscanf(value, "%" SCNu64 " %" SCNu64 " %63s %n", &t->start, &t->length, type, &used) < 3)
+		return 0;
+	t->type = strdup(type);
+	t->params = strdup(value + used);
+	o->tab.n++;
+	return t->type && t->params;
+}
+
+static int record_load(struct vss_ctx *ctx, const char *volume, struct origin_rec *o)
+{
+	char rel[256];
+	int r;
+
+	memset(o, 0, sizeof(*o));
+	rel_of(volume, rel, sizeof(rel));
+	r = vss_state_read(ctx, rel, on_value, o);
+	if (r == 0 && !o->tab.n)
+		r = vss_fail(ctx, EBADMSG, "%s/%s: damaged origin record", ctx->state_dir, rel);
+	if (r)
+		vss_dm_table_free(&o->tab);
+	return r;
+}
+
+static int record_save(struct vss_ctx *ctx, const char *volume, const char *origin_uuid,
+		       const char *real_uuid, const struct vss_dm_table *tab)
+{
+	char rel[256], *buf;
+	size_t cap = 1024, len;
+	int r;
+
+	for (size_t i = 0; i < tab->n; i++)
+		cap += strlen(tab->t[i].params) + 128;
+	if (!(buf = malloc(cap)))
+		return vss_fail(ctx, ENOMEM, "out of memory");
+	len = (size_t)snprintf(buf, cap,
+			       "# The table of a volume with shadows, given back when its last\n"
+			       "# shadow goes. Written by vss: do not edit.\n"
+			       "[origin]\nvolume = %s\norigin_uuid = %s\nreal_uuid = %s\n",
+			       volume, origin_uuid, real_uuid);
+	for (size_t i = 0; i < tab->n; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "target = %" PRIu64 " %" PRIu64 " %s %s\n",
+					tab->t[i].start, tab->t[i].length, tab->t[i].type,
+					tab->t[i].params);
+	rel_of(volume, rel, sizeof(rel));
+	r = vss_state_write(ctx, rel, buf, len);
+	free(buf);
+	return r;
+}
+
+static bool is_origin_of(const struct vss_dm_table *tab, const struct vss_dm_info *real)
+{
+	char want[32];
+
+	snprintf(want, sizeof(want), "%u:%u", real->major, real->minor);
+	return tab->n == 1 && !strcmp(tab->t[0].type, "snapshot-origin") &&
+	       !strcmp(tab->t[0].params, want);
+}
+
+int origin_prepare(struct vss_ctx *ctx, const char *volume, const char *origin_uuid,
+		   bool *made, unsigned *rmaj, unsigned *rmin)
+{
+	char real[160], uuid[37], real_uuid[130];
+	struct vss_dm_info info;
+	struct vss_dm_table tab;
+	int r;
+
+	*made = false;
+	origin_real_name(volume, real, sizeof(real));
+	if ((r = vss_dm_info(ctx, real, &info)))
+		return r;
+	if (info.exists) {
+		if (strncmp(info.uuid, REAL_UUID_PREFIX, strlen(REAL_UUID_PREFIX)))
+			return vss_fail(ctx, EEXIST, "%s: a device named %s exists and is not vss's",
+					volume, real);
+		*rmaj = info.major;
+		*rmin = info.minor;
+		return 0;
+	}
+	if ((r = vss_dm_table(ctx, volume, &tab)))
+		return r;
+	for (size_t i = 0; i < tab.n; i++) {
+		if (!strcmp(tab.t[i].type, "snapshot-origin") || !strcmp(tab.t[i].type, "snapshot") ||
+		    !strcmp(tab.t[i].type, "snapshot-merge")) {
+			vss_dm_table_free(&tab);
+			return vss_fail(ctx, EBUSY, "%s: already has snapshots that vss did not make (%s table)",
+					volume, "snapshot");
+		}
+	}
+	if ((r = vss_uuid_new(uuid))) {
+		vss_dm_table_free(&tab);
+		return vss_fail(ctx, -r, "cannot make a uuid: %s", strerror(-r));
+	}
+	snprintf(real_uuid, sizeof(real_uuid), REAL_UUID_PREFIX "%s", uuid);
+	/* The record first: whoever finds the -real device finds its table. */
+	if ((r = record_save(ctx, volume, origin_uuid, real_uuid, &tab)) == 0 &&
+	    (r = vss_dm_create(ctx, real, real_uuid, tab.t, tab.n)) == 0)
+		r = vss_dm_info(ctx, real, &info);
+	vss_dm_table_free(&tab);
+	if (r)
+		return r;
+	*made = true;
+	*rmaj = info.major;
+	*rmin = info.minor;
+	return 0;
+}
+
+int origin_load(struct vss_ctx *ctx, const char *volume, uint64_t sectors, bool *loaded)
+{
+	char real[160], params[32];
+	struct vss_dm_info rinfo;
+	struct vss_dm_target t = { 0 };
+	struct vss_dm_table tab;
+	bool already;
+	int r;
+
+	*loaded = false;
+	origin_real_name(volume, real, sizeof(real));
+	if ((r = vss_dm_info(ctx, real, &rinfo)))
+		return r;
+	if (!rinfo.exists)
+		return vss_fail(ctx, ENODEV, "%s: its %s device is missing", volume, real);
+	if ((r = vss_dm_table(ctx, volume, &tab)))
+		return r;
+	already = is_origin_of(&tab, &rinfo);
+	vss_dm_table_free(&tab);
+	if (already)
+		return 0;
+	snprintf(params, sizeof(params), "%u:%u", rinfo.major, rinfo.minor);
+	t.length = sectors;
+	t.type = "snapshot-origin";
+	t.params = params;
+	if ((r = vss_dm_load(ctx, volume, &t, 1)))
+		return r;
+	*loaded = true;
+	return 0;
+}
+
+void origin_check(struct vss_ctx *ctx, const char *volume, char *why, size_t len)
+{
+	struct vss_dm_info info, rinfo;
+	struct vss_dm_table tab;
+	char real[160];
+
+	why[0] = '\0';
+	origin_real_name(volume, real, sizeof(real));
+	if (vss_dm_info(ctx, volume, &info) || !info.exists) {
+		snprintf(why, len, "its origin %s is not active", volume);
+		return;
+	}
+	if (vss_dm_info(ctx, real, &rinfo) || !rinfo.exists) {
+		snprintf(why, len, "the %s layer under its origin is missing", real);
+		return;
+	}
+	if (vss_dm_table(ctx, volume, &tab)) {
+		snprintf(why, len, "cannot read the table of its origin %s", volume);
+		return;
+	}
+	if (!is_origin_of(&tab, &rinfo))
+		snprintf(why, len,
+			 "the table of its origin %s was replaced (now %s): writes to it are no longer tracked",
+			 volume, tab.n ? tab.t[0].type : "empty");
+	vss_dm_table_free(&tab);
+}
+
+int origin_restore(struct vss_ctx *ctx, const char *volume)
+{
+	struct vss_dm_info info, rinfo;
+	struct vss_dm_table live = { 0 };
+	struct origin_rec rec;
+	char real[160], rel[256];
+	int r, have_rec;
+
+	origin_real_name(volume, real, sizeof(real));
+	rel_of(volume, rel, sizeof(rel));
+	r = record_load(ctx, volume, &rec);
+	if (r && r != -ENOENT)
+		return r;
+	have_rec = r == 0;
+	if ((r = vss_dm_info(ctx, real, &rinfo)) || (r = vss_dm_info(ctx, volume, &info)))
+		goto out;
+	if (rinfo.exists && strncmp(rinfo.uuid, REAL_UUID_PREFIX, strlen(REAL_UUID_PREFIX))) {
+		r = vss_fail(ctx, EEXIST, "%s: a device named %s exists and is not vss's", volume, real);
+		goto out;
+	}
+	if (info.exists) {
+		/* A table loaded for a create that never finished. */
+		if (info.inactive_table && (r = vss_dm_clear(ctx, volume)))
+			goto out;
+		if (info.suspended && (r = vss_dm_resume(ctx, volume)))
+			goto out;
+		if ((r = vss_dm_table(ctx, volume, &live)))
+			goto out;
+		if (rinfo.exists && is_origin_of(&live, &rinfo)) {
+			/* T from the record; else -real still carries it. */
+			struct vss_dm_table t = { 0 };
+
+			if (!have_rec && (r = vss_dm_table(ctx, real, &t)))
+				goto out;
+			r = vss_dm_load(ctx, volume, have_rec ? rec.tab.t : t.t, have_rec ? rec.tab.n : t.n);
+			vss_dm_table_free(&t);
+			/* No lockfs: nothing needs a consistent image here, only
+			 * that writes in flight through the old table finish. */
+			if (r || (r = vss_dm_suspend(ctx, volume, VSS_DM_NO_LOCKFS)))
+				goto out;
+			if ((r = vss_dm_resume(ctx, volume)))
+				goto out;
+			vss_log(ctx, VSS_LEVEL_INFO, "%s: its own table is back", volume);
+		}
+	}
+	if (rinfo.exists && (r = vss_dm_remove(ctx, real)))
+		goto out;
+	if (have_rec && (r = vss_state_unlink(ctx, rel)) == -ENOENT)
+		r = 0;
+out:
+	vss_dm_table_free(&live);
+	if (have_rec)
+		vss_dm_table_free(&rec.tab);
+	return r;
+}

@@ -1,0 +1,42 @@
+/* Whose is an auto-release set: a pid, told apart from a later process that
+ * got the same pid by its start time (field 22 of /proc/PID/stat). */
+#include "config.h"
+#include "set.h"
+
+#include <stdio.h>
+#include <string.h>
+
+unsigned long long set_proc_start(long pid)
+{
+	unsigned long long start = 0;
+	char path[64], buf[1024], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* The command name (field 2) may hold spaces and parentheses. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	/* After ") " come fields 3 onwards; the start time is field 22. */
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+		   &start) != 1)
+		return 0;
+	return start;
+}
+
+bool set_owner_alive(long pid, unsigned long long start)
+{
+	unsigned long long now;
+
+	if (pid <= 0)
+		return false;
+	now = set_proc_start(pid);
+	return now != 0 && (start == 0 || now == start);
+}

@@ -1,0 +1,241 @@
+/*
+ * Recovery (DESIGN §3, §6): after a SIGKILL or a power cut, make the state
+ * and the kernel agree again. In order: resume whatever a killed create left
+ * suspended (from the marker under RUN_DIR, before the state directory is
+ * read, as it may live on a frozen filesystem); finish or undo every
+ * operation its journal says was under way; delete auto-release sets whose
+ * process is gone; remove devices and files of vss's that no record names.
+ * Every mutating command runs this first, under the lock.
+ */
+#include "config.h"
+#include "dm.h"
+#include "set.h"
+#include "state.h"
+#include "storage.h"
+#include "strv.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int journals(struct vss_ctx *ctx, int *fixed)
+{
+	struct set_rec *recs;
+	size_t n;
+	int r;
+
+	if ((r = set_rec_list(ctx, "journal", &recs, &n)))
+		return r;
+	for (size_t i = 0; i < n && !r; i++) {
+		struct set_rec *j = &recs[i], committed;
+		bool create = !strcmp(j->op, "create");
+
+		if (create && set_rec_load(ctx, "sets", j->id, &committed) == 0) {
+			/* Cut short between its commit and the journal's removal. */
+			set_rec_free(&committed);
+			r = set_rec_unlink(ctx, "journal", j->id);
+			continue;
+		}
+		if ((r = set_teardown(ctx, j, true, true)))
+			break;
+		if (!create && (r = set_rec_unlink(ctx, "sets", j->id)))
+			break;
+		if ((r = set_rec_unlink(ctx, "journal", j->id)))
+			break;
+		vss_step(ctx, "set %s: %s", j->id,
+			 create ? "an interrupted create-set was undone" :
+				  "an interrupted delete-set was finished");
+		(*fixed)++;
+	}
+	set_recs_free(recs, n);
+	return r;
+}
+
+static int orphaned_auto_release(struct vss_ctx *ctx, int *fixed)
+{
+	struct set_rec *recs;
+	size_t n;
+	int r;
+
+	if ((r = set_rec_list(ctx, "sets", &recs, &n)))
+		return r;
+	for (size_t i = 0; i < n && !r; i++) {
+		if (recs[i].context != VSS_CONTEXT_AUTO_RELEASE ||
+		    set_owner_alive(recs[i].owner_pid, recs[i].owner_start))
+			continue;
+		if ((r = set_delete_locked(ctx, &recs[i], true)))
+			break;
+		vss_step(ctx, "set %s: deleted (auto-release, and its process %ld is gone)", recs[i].id,
+			 recs[i].owner_pid);
+		(*fixed)++;
+	}
+	set_recs_free(recs, n);
+	return r;
+}
+
+static bool named(const struct set_rec *recs, size_t n, const char *uuid)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < recs[i].n; j++)
+			if (!strcmp(recs[i].sh[j].dm_uuid, uuid) || !strcmp(recs[i].sh[j].cow_uuid, uuid))
+				return true;
+	return false;
+}
+
+static bool volume_named(const struct set_rec *recs, size_t n, const char *volume)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < recs[i].n; j++)
+			if (!strcmp(recs[i].sh[j].volume, volume))
+				return true;
+	return false;
+}
+
+/* Devices of vss's that no set names: shadows first (they hold the rest),
+ * then -real layers (giving their volume its table back), then COWs. */
+static int orphans(struct vss_ctx *ctx, int *fixed)
+{
+	static const char *const kinds[] = { SNAP_UUID_PREFIX, REAL_UUID_PREFIX, COW_UUID_PREFIX };
+	struct set_rec *recs;
+	char **names;
+	size_t n, nn;
+	int r;
+
+	if ((r = set_rec_list(ctx, "sets", &recs, &n)))
+		return r;
+	if ((r = vss_dm_list(ctx, &names, &nn))) {
+		set_recs_free(recs, n);
+		return r;
+	}
+	for (size_t k = 0; k < 3 && !r; k++) {
+		for (size_t i = 0; i < nn && !r; i++) {
+			struct vss_dm_info info;
+			size_t plen = strlen(kinds[k]);
+
+			if (strncmp(names[i], "vss-", 4) || vss_dm_info(ctx, names[i], &info) ||
+			    !info.exists || strncmp(info.uuid, kinds[k], plen))
+				continue;
+			if (k == 1) {
+				/* vss-VOLUME-real */
+				char volume[128];
+				size_t len = strlen(names[i]);
+
+				if (len < 9 || strcmp(names[i] + len - 5, "-real"))
+					continue;
+				snprintf(volume, sizeof(volume), "%.*s", (int)(len - 9), names[i] + 4);
+				if (volume_named(recs, n, volume))
+					continue;
+				r = origin_restore(ctx, volume);
+			} else {
+				if (named(recs, n, info.uuid))
+					continue;
+				if (info.open_count > 0) {
+					vss_log(ctx, VSS_LEVEL_WARNING,
+						"/dev/mapper/%s: no set names it, but it is in use; left alone",
+						names[i]);
+					continue;
+				}
+				if (info.suspended)
+					(void)vss_dm_resume(ctx, names[i]);
+				r = vss_dm_remove(ctx, names[i]);
+			}
+			if (!r) {
+				vss_step(ctx, "/dev/mapper/%s: removed (no set names it)", names[i]);
+				(*fixed)++;
+			}
+		}
+	}
+	vss_strv_free(names, nn);
+	set_recs_free(recs, n);
+	return r;
+}
+
+/* Origin records whose volume no set has a shadow of any more. */
+static int stale_origins(struct vss_ctx *ctx, int *fixed)
+{
+	char **vols;
+	size_t nv;
+	int r;
+
+	if ((r = vss_state_list(ctx, "origins", ".conf", &vols, &nv)))
+		return r;
+	for (size_t i = 0; i < nv && !r; i++) {
+		if ((r = set_volume_in_use(ctx, vols[i], NULL)) != 0) {
+			r = r > 0 ? 0 : r;
+			continue;
+		}
+		if ((r = origin_restore(ctx, vols[i])) == 0) {
+			vss_step(ctx, "%s: its own table is back (no set has a shadow of it)", vols[i]);
+			(*fixed)++;
+		}
+	}
+	vss_strv_free(vols, nv);
+	return r;
+}
+
+/* COW files in the default directory area that no set names. */
+static int stray_files(struct vss_ctx *ctx, int *fixed)
+{
+	struct set_rec *recs;
+	char dir[4200];
+	struct dirent *de;
+	size_t n;
+	DIR *d;
+	int r;
+
+	snprintf(dir, sizeof(dir), "%s/storage", ctx->state_dir);
+	if (!(d = opendir(dir)))
+		return 0;
+	if ((r = set_rec_list(ctx, "sets", &recs, &n))) {
+		closedir(d);
+		return r;
+	}
+	while ((de = readdir(d))) {
+		char path[4600];
+		size_t len = strlen(de->d_name);
+		bool used = false;
+
+		if (len < 5 || strcmp(de->d_name + len - 4, ".cow"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		for (size_t i = 0; i < n && !used; i++)
+			for (size_t j = 0; j < recs[i].n && !used; j++)
+				used = !strcmp(recs[i].sh[j].cow_file, path);
+		if (used || unlink(path) < 0)
+			continue;
+		vss_step(ctx, "%s: removed (no set names it)", path);
+		(*fixed)++;
+	}
+	closedir(d);
+	set_recs_free(recs, n);
+	return 0;
+}
+
+int vss_recover(struct vss_ctx *ctx)
+{
+	int r, fixed = 0;
+	const char *op = ctx->op;
+
+	if ((r = vss_lock(ctx)))
+		return r;
+	if (!op)
+		vss_op_begin(ctx, "recover");
+	if ((r = window_recover(ctx, &fixed)) == 0 && (r = journals(ctx, &fixed)) == 0 &&
+	    (r = orphaned_auto_release(ctx, &fixed)) == 0 && (r = orphans(ctx, &fixed)) == 0 &&
+	    (r = stale_origins(ctx, &fixed)) == 0)
+		r = stray_files(ctx, &fixed);
+	if (r) {
+		char msg[sizeof(ctx->errmsg)];
+
+		snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
+		snprintf(ctx->errmsg, sizeof(ctx->errmsg), "recovering from an interrupted vss: %.900s",
+			 msg);
+	}
+	if (!op)
+		vss_op_end(ctx);
+	vss_unlock(ctx);
+	return r;
+}

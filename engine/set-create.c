@@ -1,0 +1,406 @@
+/*
+ * create-set (DESIGN §3): everything that can be done before the freeze
+ * window is done before it - COW space, -real layers, snapshot tables loaded
+ * inactive, filesystems synced - so the window itself only suspends every
+ * origin (lockfs: flushed and frozen), makes the shadows live, and resumes.
+ * udev is waited for after the window, not in it. Any failure, and any
+ * interrupt, undoes the whole set from the same record a crash would leave
+ * for recovery: the journal written before anything was made.
+ */
+#include "config.h"
+#include "dm.h"
+#include "set.h"
+#include "state.h"
+#include "storage.h"
+#include "strv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MIN_COW_CHUNKS 32
+
+struct member {
+	struct vss_volume vol;
+	bool suspended;
+};
+
+static uint64_t now_us(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static int check_opts(struct vss_ctx *ctx, const struct vss_create_opts *o, size_t n)
+{
+	char why[160];
+
+	if (n == 0)
+		return vss_fail_kind(ctx, VSS_ERR_USAGE, EINVAL, "no volume given");
+	if (o->label && vss_label_check(o->label, why, sizeof(why)))
+		return vss_fail_kind(ctx, VSS_ERR_USAGE, EINVAL, "label '%s' %s", o->label, why);
+	if (o->chunk_bytes && (o->chunk_bytes < 4096 || o->chunk_bytes > 524288 ||
+			       (o->chunk_bytes & (o->chunk_bytes - 1))))
+		return vss_fail_kind(ctx, VSS_ERR_USAGE, EINVAL,
+				     "chunk size %" PRIu64 ": must be a power of two from 4K to 512K",
+				     o->chunk_bytes);
+	if (o->cow_percent > 100)
+		return vss_fail_kind(ctx, VSS_ERR_USAGE, EINVAL,
+				     "COW size %u%%: at most 100%% of the origin", o->cow_percent);
+	return 0;
+}
+
+/* Resolves every volume; each must be active, not suspended, named once. */
+static int resolve(struct vss_ctx *ctx, char *const *specs, size_t n, struct member *m)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct vss_dm_info info;
+		int r;
+
+		if ((r = vss_volume_resolve(ctx, specs[i], &m[i].vol)))
+			return r;
+		if (!m[i].vol.active)
+			return vss_fail(ctx, ENODEV, "%s: not active", specs[i]);
+		for (size_t j = 0; j < i; j++)
+			if (m[j].vol.major == m[i].vol.major && m[j].vol.minor == m[i].vol.minor)
+				return vss_fail_kind(ctx, VSS_ERR_USAGE, EINVAL,
+						     "%s: named twice (as %s and %s)", m[i].vol.name,
+						     specs[j], specs[i]);
+		if (strlen(m[i].vol.name) > 100)
+			return vss_fail(ctx, ENAMETOOLONG,
+					"%s: its name is too long for the shadow's device name "
+					"(vss-SET8-NAME-cow must fit device-mapper's 127 characters)",
+					m[i].vol.name);
+		if ((r = vss_dm_info(ctx, m[i].vol.name, &info)))
+			return r;
+		if (info.suspended)
+			return vss_fail(ctx, EBUSY, "%s: is suspended; resume it first", specs[i]);
+		if (info.inactive_table)
+			return vss_fail(ctx, EBUSY, "%s: has an inactive table loaded by someone else",
+					specs[i]);
+		if (!strncmp(m[i].vol.dm_uuid, "LVM-", 4) || !strncmp(m[i].vol.dm_uuid, "CRYPT-", 6))
+			vss_log(ctx, VSS_LEVEL_WARNING,
+				"%s: managed by %.*s, which may replace its table (lvextend, cryptsetup "
+				"resize) and end its shadows; importing a volume avoids that", m[i].vol.name,
+				(int)strcspn(m[i].vol.dm_uuid, "-"), m[i].vol.dm_uuid);
+	}
+	return 0;
+}
+
+/* A new set id whose first 8 characters no other set or device uses. */
+static int new_id(struct vss_ctx *ctx, char id[37])
+{
+	for (int tries = 0; tries < 32; tries++) {
+		struct set_rec *recs;
+		size_t n;
+		char **names;
+		size_t nn;
+		bool clash = false;
+		int r;
+
+		if ((r = vss_uuid_new(id)))
+			return vss_fail(ctx, -r, "cannot make a uuid: %s", strerror(-r));
+		if ((r = set_rec_list(ctx, "sets", &recs, &n)))
+			return r;
+		for (size_t i = 0; i < n && !clash; i++)
+			clash = !strncmp(recs[i].id, id, 8);
+		set_recs_free(recs, n);
+		if ((r = vss_dm_list(ctx, &names, &nn)))
+			return r;
+		for (size_t i = 0; i < nn && !clash; i++)
+			clash = !strncmp(names[i], "vss-", 4) && !strncmp(names[i] + 4, id, 8);
+		vss_strv_free(names, nn);
+		if (!clash)
+			return 0;
+	}
+	return vss_fail(ctx, EEXIST, "cannot find an unused set id");
+}
+
+static int plan(struct vss_ctx *ctx, struct set_rec *rec, const struct member *m, size_t n,
+		const struct vss_create_opts *o)
+{
+	uint64_t chunk = (o->chunk_bytes ? o->chunk_bytes : VSS_DEFAULT_CHUNK_BYTES) / 512;
+	unsigned pct = o->cow_percent ? o->cow_percent : VSS_DEFAULT_COW_PERCENT;
+	dev_t *devs = calloc(n, sizeof(*devs));
+	char **names = calloc(n, sizeof(*names));
+	int r = 0;
+
+	if (!devs || !names) {
+		r = vss_fail(ctx, ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		devs[i] = makedev(m[i].vol.major, m[i].vol.minor);
+		names[i] = (char *)m[i].vol.name;
+	}
+	for (size_t i = 0; i < n && !r; i++) {
+		struct shadow_rec *sh = set_rec_add(ctx, rec);
+		uint64_t bytes = o->cow_bytes ? o->cow_bytes : m[i].vol.size / 100 * pct;
+		char need[16];
+
+		if (!sh) {
+			r = -ENOMEM;
+			break;
+		}
+		snprintf(sh->volume, sizeof(sh->volume), "%s", m[i].vol.name);
+		snprintf(sh->origin_uuid, sizeof(sh->origin_uuid), "%s", m[i].vol.dm_uuid);
+		snprintf(sh->provider, sizeof(sh->provider), "cow");
+		snprintf(sh->dm_name, sizeof(sh->dm_name), "vss-%.8s-%.100s", rec->id, sh->volume);
+		snprintf(sh->dm_uuid, sizeof(sh->dm_uuid), SNAP_UUID_PREFIX "%s-%zu", rec->id, i);
+		snprintf(sh->cow_name, sizeof(sh->cow_name), "vss-%.8s-%.100s-cow", rec->id, sh->volume);
+		snprintf(sh->cow_uuid, sizeof(sh->cow_uuid), COW_UUID_PREFIX "%s-%zu", rec->id, i);
+		sh->chunk = (unsigned)chunk;
+		sh->origin_sectors = m[i].vol.size / 512;
+		sh->cow_sectors = (bytes / 512 + chunk - 1) / chunk * chunk;
+		if (sh->cow_sectors < MIN_COW_CHUNKS * chunk) {
+			vss_size_format(MIN_COW_CHUNKS * chunk * 512, need, sizeof(need));
+			r = vss_fail_kind(ctx, VSS_ERR_USAGE, EINVAL,
+					  "%s: a COW of %" PRIu64 " bytes is too small; it needs at least %s "
+					  "(%d chunks)", sh->volume, bytes, need, MIN_COW_CHUNKS);
+			break;
+		}
+		/* Counted as the plan's only once it has an area. */
+		r = storage_alloc(ctx, rec, sh, devs, names, n);
+	}
+out:
+	free(devs);
+	free(names);
+	return r;
+}
+
+static int make_snapshot(struct vss_ctx *ctx, const struct shadow_rec *sh, unsigned rmaj,
+			 unsigned rmin)
+{
+	struct vss_dm_target t = { 0 };
+	struct vss_dm_info cow;
+	char params[128];
+	int r;
+
+	if ((r = vss_dm_info(ctx, sh->cow_name, &cow)))
+		return r;
+	snprintf(params, sizeof(params), "%u:%u %u:%u P %u", rmaj, rmin, cow.major, cow.minor,
+		 sh->chunk);
+	t.length = sh->origin_sectors;
+	t.type = "snapshot";
+	t.params = params;
+	if ((r = vss_dm_create_empty(ctx, sh->dm_name, sh->dm_uuid)))
+		return r;
+	return vss_dm_load_ro(ctx, sh->dm_name, &t, 1);
+}
+
+/* Writes dirty data out while writes go on, so the flush inside the
+ * window (lockfs) has little left to do. */
+static void sync_filesystems(struct vss_ctx *ctx, const struct member *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int fd;
+
+		if (!m[i].vol.mountpoint[0])
+			continue;
+		fd = open(m[i].vol.mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (syncfs(fd) < 0)
+				vss_log(ctx, VSS_LEVEL_DEBUG, "%s: syncfs: %s", m[i].vol.mountpoint,
+					strerror(errno));
+			close(fd);
+		}
+	}
+}
+
+/* The window: suspend all, make the shadows live, resume all. Signals
+ * wait until it is over; only SIGKILL can cut it, and the marker under
+ * RUN_DIR tells recovery what to resume. */
+static int window(struct vss_ctx *ctx, struct set_rec *rec, struct member *m, size_t n)
+{
+	uint64_t t0, t1;
+	uint32_t cookie = 0;
+	sigset_t all, old;
+	char **names = calloc(n, sizeof(*names));
+	int r = 0, r2;
+
+	if (!names)
+		return vss_fail(ctx, ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		names[i] = m[i].vol.name;
+	r = window_mark(ctx, names, n);
+	free(names);
+	if (r)
+		return r;
+	sigfillset(&all);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGFPE);
+	sigdelset(&all, SIGILL);
+	sigdelset(&all, SIGABRT);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rec->created_us = (long long)now_us(CLOCK_REALTIME);
+	t0 = now_us(CLOCK_MONOTONIC);
+	for (size_t i = 0; i < n && !r; i++)
+		if ((r = vss_dm_suspend(ctx, m[i].vol.name, VSS_DM_LOCKFS)) == 0)
+			m[i].suspended = true;
+	if (!r)
+		vss_fault(ctx, "create:suspended");
+	for (size_t i = 0; i < n && !r; i++)
+		r = vss_dm_resume_deferred(ctx, rec->sh[i].dm_name, &cookie);
+	if (!r)
+		vss_fault(ctx, "create:snapshots-resumed");
+	/* Every origin is resumed, whatever failed: nothing stays frozen. */
+	for (size_t i = 0; i < n; i++) {
+		if (!m[i].suspended)
+			continue;
+		if ((r2 = vss_dm_resume_deferred(ctx, m[i].vol.name, &cookie)) && !r)
+			r = r2;
+		else if (!r2)
+			m[i].suspended = false;
+	}
+	t1 = now_us(CLOCK_MONOTONIC);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	vss_dm_udev_wait(ctx, &cookie);
+	rec->freeze_us = t1 - t0;
+	for (size_t i = 0; i < n; i++)
+		if (m[i].suspended)
+			return r; /* keep the marker: recovery must resume it */
+	window_clear(ctx);
+	return r;
+}
+
+static int fill_out(struct vss_ctx *ctx, const struct set_rec *rec, struct vss_set **out)
+{
+	struct vss_set *s = calloc(1, sizeof(*s));
+	int r;
+
+	if (!s)
+		return vss_fail(ctx, ENOMEM, "out of memory");
+	if ((r = set_fill(ctx, rec, s))) {
+		free(s);
+		return r;
+	}
+	*out = s;
+	return 0;
+}
+
+/* Undoes REC after a failure, keeping the failure's message; a failed undo
+ * leaves the journal for recovery and says so. */
+static int undo(struct vss_ctx *ctx, struct set_rec *rec, int r)
+{
+	char msg[sizeof(ctx->errmsg)];
+	enum vss_error_kind kind = ctx->errkind;
+
+	snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
+	if (set_teardown(ctx, rec, true, true) == 0 && set_rec_unlink(ctx, "journal", rec->id) == 0) {
+		vss_log(ctx, VSS_LEVEL_INFO, "set %.8s undone", rec->id);
+		snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
+	} else {
+		char why[sizeof(ctx->errmsg)];
+
+		snprintf(why, sizeof(why), "%s", ctx->errmsg);
+		snprintf(ctx->errmsg, sizeof(ctx->errmsg),
+			 "%.400s; and undoing the set failed (%.300s): run 'vss recover'", msg, why);
+	}
+	ctx->errkind = kind;
+	return r;
+}
+
+int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
+		   const struct vss_create_opts *opts, struct vss_set **out)
+{
+	static const struct vss_create_opts defaults = { 0 };
+	const struct vss_create_opts *o = opts ? opts : &defaults;
+	struct set_rec rec = { 0 };
+	struct member *m = NULL;
+	bool journaled = false;
+	char size[16];
+	int r;
+
+	*out = NULL;
+	vss_op_begin(ctx, "create-set");
+	if ((r = check_opts(ctx, o, n)))
+		goto out;
+	if ((r = vss_lock(ctx)))
+		goto out;
+	if ((r = vss_recover(ctx)))
+		goto unlock;
+	if (!(m = calloc(n, sizeof(*m)))) {
+		r = vss_fail(ctx, ENOMEM, "out of memory");
+		goto unlock;
+	}
+	if ((r = resolve(ctx, volumes, n, m)) || (r = new_id(ctx, rec.id)))
+		goto unlock;
+	if (o->label)
+		snprintf(rec.label, sizeof(rec.label), "%s", o->label);
+	rec.context = o->context;
+	if (rec.context == VSS_CONTEXT_AUTO_RELEASE) {
+		rec.owner_pid = (long)getpid();
+		rec.owner_start = set_proc_start(rec.owner_pid);
+	}
+	snprintf(rec.op, sizeof(rec.op), "create");
+	if ((r = plan(ctx, &rec, m, n, o)) || (r = vss_check_interrupt(ctx)))
+		goto unlock;
+	if ((r = set_rec_save(ctx, "journal", &rec)))
+		goto unlock;
+	journaled = true;
+	vss_fault(ctx, "create:journal");
+	for (size_t i = 0; i < n && !r; i++)
+		r = storage_make(ctx, &rec.sh[i]);
+	if (r || (r = vss_check_interrupt(ctx)))
+		goto unlock;
+	vss_fault(ctx, "create:cow");
+	for (size_t i = 0; i < n && !r; i++) {
+		unsigned rmaj, rmin;
+		bool made;
+
+		if ((r = origin_prepare(ctx, rec.sh[i].volume, rec.sh[i].origin_uuid, &made, &rmaj,
+					&rmin)) == 0)
+			r = make_snapshot(ctx, &rec.sh[i], rmaj, rmin);
+	}
+	if (r || (r = vss_check_interrupt(ctx)))
+		goto unlock;
+	vss_fault(ctx, "create:real");
+	for (size_t i = 0; i < n && !r; i++) {
+		bool loaded;
+
+		r = origin_load(ctx, rec.sh[i].volume, rec.sh[i].origin_sectors, &loaded);
+	}
+	if (r || (r = vss_check_interrupt(ctx)))
+		goto unlock;
+	vss_fault(ctx, "create:loaded");
+	sync_filesystems(ctx, m, n);
+	if ((r = vss_check_interrupt(ctx)) || (r = window(ctx, &rec, m, n)))
+		goto unlock;
+	vss_fault(ctx, "create:resumed");
+	if ((r = vss_check_interrupt(ctx)))
+		goto unlock;
+	rec.op[0] = '\0';
+	if ((r = set_rec_save(ctx, "sets", &rec)))
+		goto unlock;
+	vss_fault(ctx, "create:committed");
+	journaled = false;
+	if ((r = set_rec_unlink(ctx, "journal", rec.id)))
+		goto unlock;
+	for (size_t i = 0; i < n; i++) {
+		vss_size_format(rec.sh[i].cow_sectors * 512, size, sizeof(size));
+		vss_log(ctx, VSS_LEVEL_INFO, "%s: shadow /dev/mapper/%s, COW %s", rec.sh[i].volume,
+			rec.sh[i].dm_name, size);
+	}
+	vss_log(ctx, VSS_LEVEL_INFO, "set %s made; freeze window %.1f ms", rec.id,
+		rec.freeze_us / 1000.0);
+	r = fill_out(ctx, &rec, out);
+unlock:
+	if (r && journaled)
+		r = undo(ctx, &rec, r);
+	vss_unlock(ctx);
+out:
+	free(m);
+	set_rec_free(&rec);
+	vss_op_end(ctx);
+	return r;
+}

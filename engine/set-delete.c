@@ -1,0 +1,266 @@
+/*
+ * Taking sets apart: delete-set, the undo of a create that failed, and
+ * recovery of either after a crash all come here. Every step looks at what
+ * is there before touching it, so the same code finishes a half-made set, a
+ * half-deleted one, or a whole one.
+ */
+#include "config.h"
+#include "blockdev.h"
+#include "dm.h"
+#include "set.h"
+#include "storage.h"
+#include "strv.h"
+
+#include <errno.h>
+#include <libmount.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+int vss_umount(struct vss_ctx *ctx, const char *target)
+{
+	struct libmnt_context *cxt = mnt_new_context();
+	int rc, err;
+
+	if (!cxt)
+		return vss_fail(ctx, ENOMEM, "out of memory");
+	mnt_context_set_target(cxt, target);
+	rc = mnt_context_umount(cxt);
+	err = mnt_context_get_syscall_errno(cxt);
+	mnt_free_context(cxt);
+	if (rc != 0)
+		return vss_fail(ctx, err ? err : EIO, "%s: cannot unmount: %s", target,
+				strerror(err ? err : EIO));
+	return 0;
+}
+
+/* Where SH's device is mounted: *TARGETS, or none. */
+int set_shadow_mounts(struct vss_ctx *ctx, const struct shadow_rec *sh, char ***targets, size_t *n)
+{
+	struct vss_dm_info info;
+	int r;
+
+	*targets = NULL;
+	*n = 0;
+	if ((r = vss_dm_info(ctx, sh->dm_name, &info)))
+		return r;
+	if (!info.exists || strcmp(info.uuid, sh->dm_uuid))
+		return 0;
+	if (vss_blockdev_mounts(makedev(info.major, info.minor), targets, n))
+		return vss_fail(ctx, ENOMEM, "out of memory");
+	return 0;
+}
+
+int shadow_unexpose(struct vss_ctx *ctx, struct shadow_rec *sh)
+{
+	char **targets;
+	size_t n;
+	int r;
+
+	if ((r = set_shadow_mounts(ctx, sh, &targets, &n)))
+		return r;
+	for (size_t i = n; i-- > 0 && !r;) {
+		if ((r = vss_umount(ctx, targets[i])))
+			break;
+		vss_step(ctx, "/dev/mapper/%s unmounted from %s", sh->dm_name, targets[i]);
+	}
+	vss_strv_free(targets, n);
+	if (r)
+		return r;
+	if (sh->exposed[0] && sh->exposed_made_dir && rmdir(sh->exposed) == 0) {
+		/* RUN_DIR/SET8 goes with its last volume. */
+		char parent[4096], *slash;
+
+		snprintf(parent, sizeof(parent), "%s", sh->exposed);
+		if ((slash = strrchr(parent, '/')) && slash != parent) {
+			*slash = '\0';
+			if (!strncmp(parent, ctx->run_dir, strlen(ctx->run_dir)) &&
+			    strcmp(parent, ctx->run_dir))
+				rmdir(parent);
+		}
+	}
+	sh->exposed[0] = '\0';
+	sh->exposed_made_dir = 0;
+	return 0;
+}
+
+int set_exposed_check(struct vss_ctx *ctx, const struct set_rec *rec)
+{
+	for (size_t i = 0; i < rec->n; i++) {
+		char **targets;
+		size_t n;
+		int r;
+
+		if ((r = set_shadow_mounts(ctx, &rec->sh[i], &targets, &n)))
+			return r;
+		if (n) {
+			r = vss_fail(ctx, EBUSY, "%.8s: exposed on %s; unexpose it first or use --force",
+				     rec->id, targets[0]);
+			vss_strv_free(targets, n);
+			return r;
+		}
+	}
+	return 0;
+}
+
+int set_teardown(struct vss_ctx *ctx, struct set_rec *rec, bool force, bool resume)
+{
+	bool deleting = !strcmp(rec->op, "delete");
+	int r = 0;
+
+	if (!force && (r = set_exposed_check(ctx, rec)))
+		return r;
+	for (size_t i = 0; i < rec->n && !r; i++)
+		r = shadow_unexpose(ctx, &rec->sh[i]);
+	if (r)
+		return r;
+	if (deleting)
+		vss_fault(ctx, "delete:unexposed");
+	for (size_t i = 0; resume && i < rec->n && !r; i++) {
+		struct vss_dm_info info;
+
+		if ((r = vss_dm_info(ctx, rec->sh[i].volume, &info)) || !info.exists || !info.suspended)
+			continue;
+		if (info.inactive_table && (r = vss_dm_clear(ctx, rec->sh[i].volume)))
+			break;
+		r = vss_dm_resume(ctx, rec->sh[i].volume);
+	}
+	for (size_t i = 0; i < rec->n && !r; i++) {
+		const struct shadow_rec *sh = &rec->sh[i];
+		struct vss_dm_info info;
+
+		if ((r = vss_dm_info(ctx, sh->dm_name, &info)) || !info.exists)
+			continue;
+		if (strcmp(info.uuid, sh->dm_uuid)) {
+			r = vss_fail(ctx, EEXIST, "%s: not the device vss made (uuid %s)", sh->dm_name,
+				     info.uuid);
+			break;
+		}
+		if (info.open_count > 0) {
+			r = vss_fail(ctx, EBUSY, "/dev/mapper/%s: in use (open %d time%s), by a backup "
+				     "program perhaps; close it first", sh->dm_name, info.open_count,
+				     info.open_count == 1 ? "" : "s");
+			break;
+		}
+		r = vss_dm_remove(ctx, sh->dm_name);
+	}
+	if (r)
+		return r;
+	if (deleting)
+		vss_fault(ctx, "delete:snapshots-removed");
+	for (size_t i = 0; i < rec->n && !r; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !strcmp(rec->sh[j].volume, rec->sh[i].volume);
+		if (seen)
+			continue;
+		r = set_volume_in_use(ctx, rec->sh[i].volume, rec->id);
+		if (r == 0)
+			r = origin_restore(ctx, rec->sh[i].volume);
+		else if (r > 0)
+			r = 0;
+	}
+	if (r)
+		return r;
+	if (deleting)
+		vss_fault(ctx, "delete:origins-restored");
+	for (size_t i = 0; i < rec->n && !r; i++)
+		r = storage_release(ctx, &rec->sh[i]);
+	if (!r && deleting)
+		vss_fault(ctx, "delete:cow-removed");
+	return r;
+}
+
+/* The delete itself, the lock held; REC is the set's record. */
+int set_delete_locked(struct vss_ctx *ctx, struct set_rec *rec, bool force)
+{
+	int r;
+
+	if (!force && (r = set_exposed_check(ctx, rec)))
+		return r;
+	snprintf(rec->op, sizeof(rec->op), "delete");
+	if ((r = set_rec_save(ctx, "journal", rec)))
+		return r;
+	vss_fault(ctx, "delete:journal");
+	if ((r = set_teardown(ctx, rec, force, false)))
+		return r; /* the journal stays: recovery finishes the delete */
+	if ((r = set_rec_unlink(ctx, "sets", rec->id)))
+		return r;
+	vss_fault(ctx, "delete:record-removed");
+	return set_rec_unlink(ctx, "journal", rec->id);
+}
+
+int vss_set_delete(struct vss_ctx *ctx, const char *id, bool force)
+{
+	struct set_rec rec;
+	int r;
+
+	vss_op_begin(ctx, "delete-set");
+	if ((r = vss_lock(ctx)))
+		goto out;
+	if ((r = vss_recover(ctx)))
+		goto unlock;
+	r = set_rec_load(ctx, "sets", id, &rec);
+	if (r == -ENOENT)
+		r = vss_fail(ctx, ENOENT, "%s: no such shadow copy set", id);
+	if (r)
+		goto unlock;
+	if ((r = set_delete_locked(ctx, &rec, force)) == 0)
+		vss_step(ctx, "deleted %s", rec.id);
+	set_rec_free(&rec);
+unlock:
+	vss_unlock(ctx);
+out:
+	vss_op_end(ctx);
+	return r;
+}
+
+int set_match(struct vss_ctx *ctx, const char *spec, const struct set_rec *recs, size_t n,
+	      size_t *idx)
+{
+	char list[512] = "";
+	size_t hits = 0, len = strlen(spec), used = 0;
+
+	if (!len)
+		return vss_fail_kind(ctx, VSS_ERR_USAGE, EINVAL, "an empty set id");
+	for (size_t i = 0; i < n; i++) {
+		/* An exact id wins over everything else. */
+		if (!strcmp(recs[i].id, spec)) {
+			*idx = i;
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(recs[i].id, spec, len) && strcmp(recs[i].label, spec))
+			continue;
+		if (!hits++)
+			*idx = i;
+		if (used < sizeof(list))
+			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%.8s%s%s%s",
+						 hits > 1 ? ", " : "", recs[i].id,
+						 recs[i].label[0] ? " (" : "", recs[i].label,
+						 recs[i].label[0] ? ")" : "");
+	}
+	if (hits == 1)
+		return 0;
+	if (hits == 0)
+		return vss_fail(ctx, ENOENT, "%s: no such shadow copy set", spec);
+	return vss_fail(ctx, EINVAL, "%s: ambiguous: matches %s", spec, list);
+}
+
+int vss_set_resolve(struct vss_ctx *ctx, const char *spec, char id[37])
+{
+	struct set_rec *recs;
+	size_t n, i;
+	int r;
+
+	if ((r = set_rec_list(ctx, "sets", &recs, &n)))
+		return r;
+	if ((r = set_match(ctx, spec, recs, n, &i)) == 0)
+		snprintf(id, 37, "%s", recs[i].id);
+	set_recs_free(recs, n);
+	return r;
+}

@@ -1,0 +1,122 @@
+/*
+ * Listing sets: the records, and for each shadow what the kernel says now -
+ * COW use from the snapshot's status, invalid when it overflowed or its
+ * origin's table was swapped from under it (each time with a warning, so it
+ * is never silent), missing when its device is not there.
+ */
+#include "config.h"
+#include "blockdev.h"
+#include "dm.h"
+#include "set.h"
+#include "storage.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+
+static void shadow_state(struct vss_ctx *ctx, const struct set_rec *rec,
+			 const struct shadow_rec *sh, struct vss_shadow *d)
+{
+	struct vss_dm_info info;
+	struct vss_dm_table st;
+	uint64_t used, total;
+
+	if (vss_dm_info(ctx, sh->dm_name, &info) || !info.exists || strcmp(info.uuid, sh->dm_uuid)) {
+		d->state = VSS_SHADOW_MISSING;
+		snprintf(d->why, sizeof(d->why), "its device /dev/mapper/%s is not active", sh->dm_name);
+		return;
+	}
+	vss_blockdev_mountpoint(makedev(info.major, info.minor), d->mountpoint, sizeof(d->mountpoint));
+	if (vss_dm_status(ctx, sh->dm_name, &st) || st.n != 1) {
+		vss_dm_table_free(&st);
+		d->state = VSS_SHADOW_MISSING;
+		snprintf(d->why, sizeof(d->why), "cannot read the status of /dev/mapper/%s", sh->dm_name);
+		return;
+	}
+	if (sscanf(st.t[0].params, "%" SCNu64 "/%" SCNu64, &used, &total) == 2) {
+		d->cow_used = used * 512;
+		d->state = VSS_SHADOW_VALID;
+	} else {
+		d->state = VSS_SHADOW_INVALID;
+		d->cow_used = d->cow_size;
+		if (!strncmp(st.t[0].params, "Invalid", 7) || !strncmp(st.t[0].params, "Overflow", 8))
+			snprintf(d->why, sizeof(d->why),
+				 "its COW storage overflowed (or failed): it no longer holds the data of its instant");
+		else
+			snprintf(d->why, sizeof(d->why), "the kernel reports it as '%s'", st.t[0].params);
+	}
+	vss_dm_table_free(&st);
+	if (d->state == VSS_SHADOW_VALID)
+		origin_check(ctx, sh->volume, d->why, sizeof(d->why));
+	if (d->why[0] && d->state == VSS_SHADOW_VALID)
+		d->state = VSS_SHADOW_INVALID;
+	if (d->state == VSS_SHADOW_INVALID)
+		vss_log(ctx, VSS_LEVEL_WARNING, "set %.8s, shadow of %s: invalid: %s", rec->id,
+			sh->volume, d->why);
+}
+
+int set_fill(struct vss_ctx *ctx, const struct set_rec *rec, struct vss_set *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (!(s->shadows = calloc(rec->n, sizeof(*s->shadows))))
+		return vss_fail(ctx, ENOMEM, "out of memory");
+	snprintf(s->id, sizeof(s->id), "%s", rec->id);
+	snprintf(s->label, sizeof(s->label), "%s", rec->label);
+	s->context = rec->context;
+	s->created_us = rec->created_us;
+	s->freeze_us = rec->freeze_us;
+	s->n = rec->n;
+	for (size_t i = 0; i < rec->n; i++) {
+		struct vss_shadow *d = &s->shadows[i];
+		const struct shadow_rec *sh = &rec->sh[i];
+
+		snprintf(d->volume, sizeof(d->volume), "%s", sh->volume);
+		snprintf(d->origin, sizeof(d->origin), "/dev/mapper/%s", sh->volume);
+		snprintf(d->device, sizeof(d->device), "/dev/mapper/%s", sh->dm_name);
+		snprintf(d->area, sizeof(d->area), "%s", sh->cow_file[0] ? sh->cow_file : sh->area);
+		d->size = sh->origin_sectors * 512;
+		d->cow_size = sh->cow_sectors * 512;
+		shadow_state(ctx, rec, sh, d);
+	}
+	return 0;
+}
+
+int vss_set_list(struct vss_ctx *ctx, struct vss_set **out, size_t *np)
+{
+	struct set_rec *recs;
+	struct vss_set *sets;
+	size_t n;
+	int r;
+
+	*out = NULL;
+	*np = 0;
+	if ((r = set_rec_list(ctx, "sets", &recs, &n)))
+		return r;
+	if (!(sets = calloc(n + 1, sizeof(*sets)))) {
+		set_recs_free(recs, n);
+		return vss_fail(ctx, ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((r = set_fill(ctx, &recs[i], &sets[i]))) {
+			vss_sets_free(sets, i);
+			set_recs_free(recs, n);
+			return r;
+		}
+	}
+	set_recs_free(recs, n);
+	*out = sets;
+	*np = n;
+	return 0;
+}
+
+void vss_sets_free(struct vss_set *sets, size_t n)
+{
+	if (!sets)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(sets[i].shadows);
+	free(sets);
+}

@@ -1,0 +1,114 @@
+/*
+ * Shadow copy sets as the engine keeps them: the records in the state
+ * directory (sets/ID.conf; journal/ID.conf while an operation is under way)
+ * and the steps every operation on them shares.
+ */
+#ifndef VSS_SET_H
+#define VSS_SET_H
+
+#include "internal.h"
+
+#include <sys/types.h>
+
+#define SNAP_UUID_PREFIX "VSS-snap-"
+#define COW_UUID_PREFIX "VSS-cow-"
+#define REAL_UUID_PREFIX "VSS-real-"
+
+/* One shadow: its devices, where its COW lives, where it is exposed. */
+struct shadow_rec {
+	char volume[128];        /* the origin's dm name */
+	char origin_uuid[130];   /* the origin's dm uuid when the set was made */
+	char provider[16];       /* "cow" */
+	char dm_name[128];       /* vss-SET8-VOLUME */
+	char dm_uuid[130];
+	char cow_name[128];      /* vss-SET8-VOLUME-cow */
+	char cow_uuid[130];
+	char area[64];           /* the storage area's id */
+	char cow_file[4096];     /* in a directory area: the preallocated file */
+	uint64_t cow_offset;     /* in a device area: where the slice starts (sectors) */
+	uint64_t cow_sectors;
+	uint64_t origin_sectors;
+	unsigned chunk;          /* sectors */
+	char exposed[4096];      /* where vss mounted it, "" when it did not */
+	int exposed_made_dir;    /* vss made that directory, and removes it */
+};
+
+struct set_rec {
+	char id[37];
+	char label[256];
+	enum vss_context context;
+	long long created_us;    /* since the epoch */
+	uint64_t freeze_us;
+	long owner_pid;          /* auto-release: the process whose end deletes it */
+	unsigned long long owner_start; /* its start time, so a reused pid is told apart */
+	char op[16];             /* in a journal: "create" or "delete" */
+	size_t n;
+	struct shadow_rec *sh;
+};
+
+void set_rec_free(struct set_rec *rec);
+/* Appends a zeroed shadow; NULL when out of memory (message set). */
+struct shadow_rec *set_rec_add(struct vss_ctx *ctx, struct set_rec *rec);
+
+/* DIR is "sets" or "journal". */
+int set_rec_load(struct vss_ctx *ctx, const char *dir, const char *id, struct set_rec *rec);
+int set_rec_save(struct vss_ctx *ctx, const char *dir, const struct set_rec *rec);
+int set_rec_unlink(struct vss_ctx *ctx, const char *dir, const char *id);
+/* Every record under DIR, oldest first; records that cannot be read are
+ * skipped with a warning. */
+int set_rec_list(struct vss_ctx *ctx, const char *dir, struct set_rec **recs, size_t *n);
+void set_recs_free(struct set_rec *recs, size_t n);
+
+/* Whether any set other than EXCEPT (committed or being made) has a shadow
+ * of VOLUME; -errno when the state cannot be read. */
+int set_volume_in_use(struct vss_ctx *ctx, const char *volume, const char *except);
+
+/* Removes whatever exists of REC's shadows: exposed mounts (when FORCE),
+ * snapshot devices, origin layering no other set needs, COW storage. Each
+ * step checks what is there, so it finishes a half-made or half-deleted set
+ * as well as a whole one. RESUME: also resume origins left suspended and
+ * drop tables loaded but never made live (after an interrupted create). */
+int set_teardown(struct vss_ctx *ctx, struct set_rec *rec, bool force, bool resume);
+
+/* The public view of REC, with each shadow's state from the kernel. */
+int set_fill(struct vss_ctx *ctx, const struct set_rec *rec, struct vss_set *s);
+/* Fails "SET8: exposed on X; ..." when any shadow of REC is mounted. */
+int set_exposed_check(struct vss_ctx *ctx, const struct set_rec *rec);
+/* Where SH's device is mounted (vss_strv_free *TARGETS). */
+int set_shadow_mounts(struct vss_ctx *ctx, const struct shadow_rec *sh, char ***targets, size_t *n);
+/* Unmounts SH's device wherever it is mounted. */
+int shadow_unexpose(struct vss_ctx *ctx, struct shadow_rec *sh);
+int vss_umount(struct vss_ctx *ctx, const char *target);
+/* delete-set with the lock held. */
+int set_delete_locked(struct vss_ctx *ctx, struct set_rec *rec, bool force);
+
+/* Finds SPEC (an id, a unique prefix of one, or a label) among RECS. */
+int set_match(struct vss_ctx *ctx, const char *spec, const struct set_rec *recs, size_t n,
+	      size_t *idx);
+
+/* Whether process PID started at START (from /proc) is still running. */
+bool set_owner_alive(long pid, unsigned long long start);
+unsigned long long set_proc_start(long pid);
+
+/* ---- origins: the -real layer under a volume that has shadows ---- */
+
+/* Makes sure VOLUME (with SECTORS) has its -real device: records its table
+ * and creates vss-VOLUME-real. *MADE says whether this call made it. */
+int origin_prepare(struct vss_ctx *ctx, const char *volume, const char *origin_uuid,
+		   bool *made, unsigned *real_major, unsigned *real_minor);
+/* The snapshot-origin table VOLUME needs (inactive until resumed), unless
+ * it already has it. *LOADED says whether a table was loaded. */
+int origin_load(struct vss_ctx *ctx, const char *volume, uint64_t sectors, bool *loaded);
+/* Gives VOLUME its own table back and removes the -real layer. */
+int origin_restore(struct vss_ctx *ctx, const char *volume);
+/* "" or why VOLUME's live table is not the snapshot-origin vss made. */
+void origin_check(struct vss_ctx *ctx, const char *volume, char *why, size_t len);
+void origin_real_name(const char *volume, char *buf, size_t len);
+
+/* ---- the window marker under RUN_DIR: origins being suspended ---- */
+int window_mark(struct vss_ctx *ctx, char **volumes, size_t n);
+void window_clear(struct vss_ctx *ctx);
+/* Resumes every origin a dead process left suspended. */
+int window_recover(struct vss_ctx *ctx, int *fixed);
+
+#endif

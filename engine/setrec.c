@@ -1,0 +1,319 @@
+/*
+ * Set records: STATE_DIR/sets/ID.conf for a set that exists, and the same
+ * format in STATE_DIR/journal/ID.conf for an operation under way (its
+ * intent: what a create is about to make, what a delete is about to remove).
+ */
+#include "config.h"
+#include "set.h"
+#include "state.h"
+#include "strv.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void set_rec_free(struct set_rec *rec)
+{
+	free(rec->sh);
+	rec->sh = NULL;
+	rec->n = 0;
+}
+
+void set_recs_free(struct set_rec *recs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		set_rec_free(&recs[i]);
+	free(recs);
+}
+
+struct shadow_rec *set_rec_add(struct vss_ctx *ctx, struct set_rec *rec)
+{
+	struct shadow_rec *sh = realloc(rec->sh, (rec->n + 1) * sizeof(*sh));
+
+	if (!sh) {
+		vss_fail(ctx, ENOMEM, "out of memory");
+		return NULL;
+	}
+	rec->sh = sh;
+	memset(&sh[rec->n], 0, sizeof(*sh));
+	return &sh[rec->n++];
+}
+
+#define COPY(dst, v) snprintf(dst, sizeof(dst), "%s", v)
+
+static int set_field(struct set_rec *r, const char *key, const char *v)
+{
+	if (!strcmp(key, "id"))
+		COPY(r->id, v);
+	else if (!strcmp(key, "label"))
+		COPY(r->label, v);
+	else if (!strcmp(key, "context"))
+		return vss_context_parse(v, &r->context) == 0;
+	else if (!strcmp(key, "created_us"))
+		return sscanf(v, "%lld", &r->created_us) == 1;
+	else if (!strcmp(key, "freeze_us"))
+		return sscanf(v, "%" SCNu64, &r->freeze_us) == 1;
+	else if (!strcmp(key, "owner_pid"))
+		return sscanf(v, "%ld", &r->owner_pid) == 1;
+	else if (!strcmp(key, "owner_start"))
+		return sscanf(v, "%llu", &r->owner_start) == 1;
+	else if (!strcmp(key, "op"))
+		COPY(r->op, v);
+	return 1;
+}
+
+static int shadow_field(struct shadow_rec *s, const char *key, const char *v)
+{
+	if (!strcmp(key, "origin_uuid"))
+		COPY(s->origin_uuid, v);
+	else if (!strcmp(key, "provider"))
+		COPY(s->provider, v);
+	else if (!strcmp(key, "dm_name"))
+		COPY(s->dm_name, v);
+	else if (!strcmp(key, "dm_uuid"))
+		COPY(s->dm_uuid, v);
+	else if (!strcmp(key, "cow_name"))
+		COPY(s->cow_name, v);
+	else if (!strcmp(key, "cow_uuid"))
+		COPY(s->cow_uuid, v);
+	else if (!strcmp(key, "area"))
+		COPY(s->area, v);
+	else if (!strcmp(key, "cow_file"))
+		COPY(s->cow_file, v);
+	else if (!strcmp(key, "cow_offset"))
+		return sscanf(v, "%" SCNu64, &s->cow_offset) == 1;
+	else if (!strcmp(key, "cow_sectors"))
+		return sscanf(v, "%" SCNu64, &s->cow_sectors) == 1;
+	else if (!strcmp(key, "origin_sectors"))
+		return sscanf(v, "%" SCNu64, &s->origin_sectors) == 1;
+	else if (!strcmp(key, "chunk"))
+		return sscanf(v, "%u", &s->chunk) == 1;
+	else if (!strcmp(key, "exposed"))
+		COPY(s->exposed, v);
+	else if (!strcmp(key, "exposed_made_dir"))
+		return sscanf(v, "%d", &s->exposed_made_dir) == 1;
+	return 1;
+}
+
+struct parse {
+	struct vss_ctx *ctx;
+	struct set_rec *rec;
+	int oom;
+};
+
+static int on_value(void *data, const char *section, const char *key, const char *value)
+{
+	struct parse *p = data;
+	struct set_rec *r = p->rec;
+
+	if (!strcmp(section, "set"))
+		return set_field(r, key, value);
+	if (strncmp(section, "shadow ", 7))
+		return 1;
+	section += 7;
+	if (!r->n || strcmp(r->sh[r->n - 1].volume, section)) {
+		struct shadow_rec *s = set_rec_add(p->ctx, r);
+
+		if (!s) {
+			p->oom = 1;
+			return 0;
+		}
+		COPY(s->volume, section);
+	}
+	return shadow_field(&r->sh[r->n - 1], key, value);
+}
+
+static void rel_of(const char *dir, const char *id, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s.conf", dir, id);
+}
+
+int set_rec_load(struct vss_ctx *ctx, const char *dir, const char *id, struct set_rec *rec)
+{
+	struct parse p = { ctx, rec, 0 };
+	char rel[128];
+	int r;
+
+	memset(rec, 0, sizeof(*rec));
+	rel_of(dir, id, rel, sizeof(rel));
+	r = vss_state_read(ctx, rel, on_value, &p);
+	if (p.oom)
+		r = vss_fail(ctx, ENOMEM, "out of memory");
+	if (r == 0 && (strcmp(rec->id, id) || !rec->n))
+		r = vss_fail(ctx, EBADMSG, "%s/%s: damaged set record", ctx->state_dir, rel);
+	for (size_t i = 0; r == 0 && i < rec->n; i++)
+		if (!rec->sh[i].dm_name[0] || !rec->sh[i].cow_name[0] || !rec->sh[i].origin_sectors)
+			r = vss_fail(ctx, EBADMSG, "%s/%s: damaged set record (shadow of %s)",
+				     ctx->state_dir, rel, rec->sh[i].volume);
+	if (r)
+		set_rec_free(rec);
+	return r;
+}
+
+/* Appends to a growing buffer; *LEN is -1 once it ran out. */
+__attribute__((format(printf, 4, 5)))
+static void put(char *buf, size_t cap, long *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*len < 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *len, cap - (size_t)*len, fmt, ap);
+	va_end(ap);
+	*len = n < 0 || (size_t)n >= cap - (size_t)*len ? -1 : *len + n;
+}
+
+int set_rec_save(struct vss_ctx *ctx, const char *dir, const struct set_rec *r)
+{
+	size_t cap = 1024 + r->n * 10240;
+	char *buf = malloc(cap), rel[128];
+	long len = 0;
+	int ret;
+
+	if (!buf)
+		return vss_fail(ctx, ENOMEM, "out of memory");
+	put(buf, cap, &len, "# %s. Written by vss: do not edit.\n[set]\nid = %s\n",
+	    r->op[0] ? "What an operation under way intends" : "A shadow copy set", r->id);
+	if (r->op[0])
+		put(buf, cap, &len, "op = %s\n", r->op);
+	if (r->label[0])
+		put(buf, cap, &len, "label = %s\n", r->label);
+	put(buf, cap, &len, "context = %s\ncreated_us = %lld\nfreeze_us = %" PRIu64 "\n",
+	    vss_context_name(r->context), r->created_us, r->freeze_us);
+	if (r->owner_pid)
+		put(buf, cap, &len, "owner_pid = %ld\nowner_start = %llu\n", r->owner_pid,
+		    r->owner_start);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct shadow_rec *s = &r->sh[i];
+
+		put(buf, cap, &len,
+		    "\n[shadow %s]\norigin_uuid = %s\nprovider = %s\ndm_name = %s\ndm_uuid = %s\n"
+		    "cow_name = %s\ncow_uuid = %s\narea = %s\n",
+		    s->volume, s->origin_uuid, s->provider, s->dm_name, s->dm_uuid, s->cow_name,
+		    s->cow_uuid, s->area);
+		if (s->cow_file[0])
+			put(buf, cap, &len, "cow_file = %s\n", s->cow_file);
+		put(buf, cap, &len,
+		    "cow_offset = %" PRIu64 "\ncow_sectors = %" PRIu64 "\norigin_sectors = %" PRIu64
+		    "\nchunk = %u\n", s->cow_offset, s->cow_sectors, s->origin_sectors, s->chunk);
+		if (s->exposed[0])
+			put(buf, cap, &len, "exposed = %s\nexposed_made_dir = %d\n", s->exposed,
+			    s->exposed_made_dir);
+	}
+	if (len < 0) {
+		free(buf);
+		return vss_fail(ctx, E2BIG, "set %s: record too large", r->id);
+	}
+	rel_of(dir, r->id, rel, sizeof(rel));
+	ret = vss_state_write(ctx, rel, buf, (size_t)len);
+	free(buf);
+	return ret;
+}
+
+int set_rec_unlink(struct vss_ctx *ctx, const char *dir, const char *id)
+{
+	char rel[128];
+	int r;
+
+	rel_of(dir, id, rel, sizeof(rel));
+	r = vss_state_unlink(ctx, rel);
+	return r == -ENOENT ? 0 : r;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct set_rec *x = a, *y = b;
+
+	if (x->created_us != y->created_us)
+		return x->created_us < y->created_us ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+int set_rec_list(struct vss_ctx *ctx, const char *dir, struct set_rec **recsp, size_t *np)
+{
+	struct set_rec *recs = NULL;
+	char **ids = NULL;
+	size_t nids = 0, n = 0;
+	int r;
+
+	*recsp = NULL;
+	*np = 0;
+	if ((r = vss_state_list(ctx, dir, ".conf", &ids, &nids)))
+		return r;
+	if (nids && !(recs = calloc(nids, sizeof(*recs)))) {
+		vss_strv_free(ids, nids);
+		return vss_fail(ctx, ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < nids; i++) {
+		if ((r = set_rec_load(ctx, dir, ids[i], &recs[n]))) {
+			if (r == -ENOMEM) {
+				set_recs_free(recs, n);
+				vss_strv_free(ids, nids);
+				return r;
+			}
+			vss_log(ctx, VSS_LEVEL_WARNING, "%s", vss_errmsg(ctx));
+			continue;
+		}
+		n++;
+	}
+	vss_strv_free(ids, nids);
+	if (n)
+		qsort(recs, n, sizeof(*recs), by_time);
+	*recsp = recs;
+	*np = n;
+	return 0;
+}
+
+int set_volume_in_use(struct vss_ctx *ctx, const char *volume, const char *except)
+{
+	static const char *const dirs[] = { "sets", "journal" };
+	int used = 0;
+
+	for (size_t d = 0; d < 2 && !used; d++) {
+		struct set_rec *recs;
+		size_t n;
+		int r;
+
+		if ((r = set_rec_list(ctx, dirs[d], &recs, &n)))
+			return r;
+		for (size_t i = 0; i < n && !used; i++) {
+			if (except && !strcmp(recs[i].id, except))
+				continue;
+			/* A set being deleted still holds its shadows until done. */
+			for (size_t j = 0; j < recs[i].n && !used; j++)
+				used = !strcmp(recs[i].sh[j].volume, volume);
+		}
+		set_recs_free(recs, n);
+	}
+	return used;
+}
+
+const char *vss_context_name(enum vss_context c)
+{
+	return c == VSS_CONTEXT_AUTO_RELEASE ? "auto-release" : "persistent";
+}
+
+int vss_context_parse(const char *s, enum vss_context *c)
+{
+	if (!strcmp(s, "persistent"))
+		*c = VSS_CONTEXT_PERSISTENT;
+	else if (!strcmp(s, "auto-release"))
+		*c = VSS_CONTEXT_AUTO_RELEASE;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *vss_shadow_state_name(enum vss_shadow_state s)
+{
+	switch (s) {
+	case VSS_SHADOW_VALID: return "valid";
+	case VSS_SHADOW_INVALID: return "invalid";
+	case VSS_SHADOW_MISSING: return "missing";
+	}
+	return "?";
+}
