@@ -19,6 +19,11 @@ static void print_event(const struct vss_event *ev, void *data)
 			fflush(stdout);
 		}
 		break;
+	case VSS_EVENT_PHASE:
+		if (s->verbose)
+			fprintf(stderr, "%s: [%7.3f s] set %.8s: %s\n", s->prog, ev->elapsed_us / 1e6,
+				ev->set ? ev->set : "?", ev->text);
+		break;
 	case VSS_EVENT_LOG:
 		if (ev->level <= VSS_LEVEL_WARNING)
 			fprintf(stderr, "%s: %s: %s\n", s->prog,

@@ -26,8 +26,14 @@ static uint64_t elapsed_us(const struct vss_ctx *ctx)
 	       (uint64_t)((now.tv_nsec - ctx->op_start.tv_nsec) / 1000);
 }
 
-static void emit(struct vss_ctx *ctx, enum vss_event_kind kind,
-		 enum vss_level level, const char *text)
+static void deliver(struct vss_ctx *ctx, struct vss_event *ev)
+{
+	for (int i = 0; i < ctx->nsubs; i++)
+		ctx->subs[i].fn(ev, ctx->subs[i].data);
+}
+
+static void emit_set(struct vss_ctx *ctx, enum vss_event_kind kind, enum vss_level level,
+		     const char *text, const char *set)
 {
 	struct vss_event ev = {
 		.kind = kind,
@@ -35,10 +41,57 @@ static void emit(struct vss_ctx *ctx, enum vss_event_kind kind,
 		.op = ctx->op,
 		.text = text,
 		.elapsed_us = elapsed_us(ctx),
+		.set = set,
 	};
 
-	for (int i = 0; i < ctx->nsubs; i++)
-		ctx->subs[i].fn(&ev, ctx->subs[i].data);
+	if (ctx->hold_events) {
+		struct held_event *h;
+
+		/* The window is a few calls long; past 64 events, keep the last. */
+		if (ctx->nheld == (int)(sizeof(ctx->held) / sizeof(ctx->held[0])))
+			ctx->nheld--;
+		h = &ctx->held[ctx->nheld++];
+		h->kind = kind;
+		h->level = level;
+		h->elapsed_us = ev.elapsed_us;
+		snprintf(h->set, sizeof(h->set), "%s", set ? set : "");
+		snprintf(h->text, sizeof(h->text), "%s", text);
+		return;
+	}
+	deliver(ctx, &ev);
+}
+
+void vss_events_hold(struct vss_ctx *ctx, bool hold)
+{
+	ctx->hold_events = hold;
+	if (hold)
+		return;
+	for (int i = 0; i < ctx->nheld; i++) {
+		struct held_event *h = &ctx->held[i];
+		struct vss_event ev = {
+			.kind = h->kind,
+			.level = h->level,
+			.op = ctx->op,
+			.text = h->text,
+			.elapsed_us = h->elapsed_us,
+			.set = h->set[0] ? h->set : NULL,
+		};
+
+		deliver(ctx, &ev);
+	}
+	ctx->nheld = 0;
+}
+
+
+static void emit(struct vss_ctx *ctx, enum vss_event_kind kind, enum vss_level level,
+		 const char *text)
+{
+	emit_set(ctx, kind, level, text, NULL);
+}
+
+void vss_phase(struct vss_ctx *ctx, const char *set, const char *phase)
+{
+	emit_set(ctx, VSS_EVENT_PHASE, VSS_LEVEL_INFO, phase, set);
 }
 
 void vss_vlog(struct vss_ctx *ctx, enum vss_level level, const char *fmt, va_list ap)

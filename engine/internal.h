@@ -24,6 +24,17 @@ struct vss_ctx {
 		void *data;
 	} subs[VSS_MAX_SUBSCRIBERS];
 	int nsubs;
+	/* Inside the freeze window events wait here: a subscriber writing to a
+	 * file on a suspended volume would block there, forever. */
+	bool hold_events;
+	struct held_event {
+		enum vss_event_kind kind;
+		enum vss_level level;
+		uint64_t elapsed_us;
+		char set[37];
+		char text[256];
+	} held[64];
+	int nheld;
 	char dm_last_error[512]; /* libdm's latest error line */
 	int dm_last_errno;       /* and the errno it came with, if any */
 };
@@ -40,6 +51,12 @@ void vss_vlog(struct vss_ctx *ctx, enum vss_level level, const char *fmt, va_lis
 	__attribute__((format(printf, 3, 0)));
 void vss_step(struct vss_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Holds events from now on (true) or delivers the held ones (false). */
+void vss_events_hold(struct vss_ctx *ctx, bool hold);
+
+/* create-set enters PHASE (DESIGN §3): the point where writers are told. */
+void vss_phase(struct vss_ctx *ctx, const char *set, const char *phase);
 
 /* Marks the start of a named operation: events carry its name and time. */
 void vss_op_begin(struct vss_ctx *ctx, const char *op);

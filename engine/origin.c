@@ -7,6 +7,7 @@
  * reboot -real is rebuilt from it.
  */
 #include "config.h"
+#include "blockdev.h"
 #include "dm.h"
 #include "set.h"
 #include "state.h"
@@ -16,8 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 struct origin_rec {
+	char origin_uuid[130];
 	char real_uuid[130];
 	struct vss_dm_table tab;
 	int bad;
@@ -44,6 +47,8 @@ static int on_value(void *data, const char *section, const char *key, const char
 		return 1;
 	if (!strcmp(key, "real_uuid"))
 		snprintf(o->real_uuid, sizeof(o->real_uuid), "%s", value);
+	if (!strcmp(key, "origin_uuid"))
+		snprintf(o->origin_uuid, sizeof(o->origin_uuid), "%s", value);
 	if (strcmp(key, "target"))
 		return 1;
 	t = realloc(o->tab.t, (o->tab.n + 1) * sizeof(*t));
@@ -68,7 +73,7 @@ static int record_load(struct vss_ctx *ctx, const char *volume, struct origin_re
 	memset(o, 0, sizeof(*o));
 	rel_of(volume, rel, sizeof(rel));
 	r = vss_state_read(ctx, rel, on_value, o);
-	if (r == 0 && !o->tab.n)
+	if (r == 0 && !o->real_uuid[0])
 		r = vss_fail(ctx, EBADMSG, "%s/%s: damaged origin record", ctx->state_dir, rel);
 	if (r)
 		vss_dm_table_free(&o->tab);
@@ -91,7 +96,13 @@ static int record_save(struct vss_ctx *ctx, const char *volume, const char *orig
 			       "# shadow goes. Written by vss: do not edit.\n"
 			       "[origin]\nvolume = %s\norigin_uuid = %s\nreal_uuid = %s\n",
 			       volume, origin_uuid, real_uuid);
+	/* A crypt table carries its key: that stays in the kernel, and the
+	 * table is taken from -real when it is needed. */
+	bool secret = false;
+
 	for (size_t i = 0; i < tab->n; i++)
+		secret |= !strcmp(tab->t[i].type, "crypt");
+	for (size_t i = 0; !secret && i < tab->n; i++)
 		len += (size_t)snprintf(buf + len, cap - len, "target = %" PRIu64 " %" PRIu64 " %s %s\n",
 					tab->t[i].start, tab->t[i].length, tab->t[i].type,
 					tab->t[i].params);
@@ -123,9 +134,20 @@ int origin_prepare(struct vss_ctx *ctx, const char *volume, const char *origin_u
 	if ((r = vss_dm_info(ctx, real, &info)))
 		return r;
 	if (info.exists) {
+		bool layered;
+
 		if (strncmp(info.uuid, REAL_UUID_PREFIX, strlen(REAL_UUID_PREFIX)))
 			return vss_fail(ctx, EEXIST, "%s: a device named %s exists and is not vss's",
 					volume, real);
+		if ((r = vss_dm_table(ctx, volume, &tab)))
+			return r;
+		layered = is_origin_of(&tab, &info);
+		vss_dm_table_free(&tab);
+		/* Its table was swapped under its shadows (lvextend, pvmove):
+		 * -real is stale and a shadow on it would be wrong. */
+		if (!layered)
+			return vss_fail(ctx, EBUSY, "%s: its table was replaced after its shadows were made, "
+					"so they are invalid; delete those sets first", volume);
 		*rmaj = info.major;
 		*rmin = info.minor;
 		return 0;
@@ -133,12 +155,23 @@ int origin_prepare(struct vss_ctx *ctx, const char *volume, const char *origin_u
 	if ((r = vss_dm_table(ctx, volume, &tab)))
 		return r;
 	for (size_t i = 0; i < tab.n; i++) {
-		if (!strcmp(tab.t[i].type, "snapshot-origin") || !strcmp(tab.t[i].type, "snapshot") ||
-		    !strcmp(tab.t[i].type, "snapshot-merge")) {
-			vss_dm_table_free(&tab);
-			return vss_fail(ctx, EBUSY, "%s: already has snapshots that vss did not make (%s table)",
-					volume, "snapshot");
-		}
+		static const char *const stateless[] = { "linear", "striped", "crypt", "zero", NULL };
+		bool ok = false;
+
+		for (const char *const *t = stateless; *t && !ok; t++)
+			ok = !strcmp(tab.t[i].type, *t);
+		if (ok)
+			continue;
+		/* -real runs the volume's table beside the volume itself for a
+		 * moment; a target with state of its own (cache, raid, mirror,
+		 * integrity, ...) must never run twice. */
+		r = vss_fail(ctx, EOPNOTSUPP,
+			     !strncmp(tab.t[i].type, "snapshot", 8) ?
+			     "%s: has a %s table: it already has snapshots vss did not make" :
+			     "%s: its table uses %s, which keeps state of its own; vss layers shadows "
+			     "only under linear, striped and crypt tables", volume, tab.t[i].type);
+		vss_dm_table_free(&tab);
+		return r;
 	}
 	if ((r = vss_uuid_new(uuid))) {
 		vss_dm_table_free(&tab);
@@ -216,10 +249,55 @@ void origin_check(struct vss_ctx *ctx, const char *volume, char *why, size_t len
 	vss_dm_table_free(&tab);
 }
 
+/* Whether anything but VOLUME holds REAL (a shadow still on it). */
+static bool real_held_by_others(const struct vss_dm_info *real, const char *volume)
+{
+	char holders[1024], *save = NULL;
+
+	vss_blockdev_holders(makedev(real->major, real->minor), holders, sizeof(holders));
+	for (char *h = strtok_r(holders, " ", &save); h; h = strtok_r(NULL, " ", &save)) {
+		char name[160], path[64];
+		unsigned ma, mi;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/class/block/%s/dev", h);
+		if (!(f = fopen(path, "re")))
+			return true;
+		name[0] = '\0';
+		if (fscanf(f, "%u:%u", &ma, &mi) == 2)
+			vss_blockdev_dm_name(makedev(ma, mi), name, sizeof(name));
+		fclose(f);
+		if (strcmp(name, volume))
+			return true;
+	}
+	return false;
+}
+
+/* Suspends VOLUME under the window marker, loads T and resumes it. */
+static int swap_table(struct vss_ctx *ctx, const char *volume, const char *uuid,
+		      const struct vss_dm_table *t)
+{
+	char *names[1] = { (char *)volume }, *uuids[1] = { (char *)uuid };
+	int r;
+
+	if ((r = vss_dm_load(ctx, volume, t->t, t->n)) || (r = window_mark(ctx, names, uuids, 1)))
+		return r;
+	/* No lockfs: nothing needs a consistent image here, only that writes
+	 * in flight through the old table finish. */
+	if ((r = vss_dm_suspend(ctx, volume, VSS_DM_NO_LOCKFS))) {
+		window_clear(ctx);
+		(void)vss_dm_clear(ctx, volume);
+		return r;
+	}
+	if ((r = vss_dm_resume(ctx, volume)) == 0)
+		window_clear(ctx);
+	return r;
+}
+
 int origin_restore(struct vss_ctx *ctx, const char *volume)
 {
 	struct vss_dm_info info, rinfo;
-	struct vss_dm_table live = { 0 };
+	struct vss_dm_table live = { 0 }, t = { 0 };
 	struct origin_rec rec;
 	char real[160], rel[256];
 	int r, have_rec;
@@ -232,8 +310,19 @@ int origin_restore(struct vss_ctx *ctx, const char *volume)
 	have_rec = r == 0;
 	if ((r = vss_dm_info(ctx, real, &rinfo)) || (r = vss_dm_info(ctx, volume, &info)))
 		goto out;
-	if (rinfo.exists && strncmp(rinfo.uuid, REAL_UUID_PREFIX, strlen(REAL_UUID_PREFIX))) {
-		r = vss_fail(ctx, EEXIST, "%s: a device named %s exists and is not vss's", volume, real);
+	if (rinfo.exists && (strncmp(rinfo.uuid, REAL_UUID_PREFIX, strlen(REAL_UUID_PREFIX)) ||
+			     (have_rec && strcmp(rinfo.uuid, rec.real_uuid)))) {
+		r = vss_fail(ctx, EEXIST, "%s: the device %s is not the one vss made (uuid %s)", volume,
+			     real, rinfo.uuid);
+		goto out;
+	}
+	if (info.exists && have_rec && rec.origin_uuid[0] && strcmp(info.uuid, rec.origin_uuid)) {
+		r = vss_fail(ctx, EEXIST, "%s: not the volume vss layered (uuid %s, not %s); left alone",
+			     volume, info.uuid, rec.origin_uuid);
+		goto out;
+	}
+	if (rinfo.exists && real_held_by_others(&rinfo, volume)) {
+		r = vss_fail(ctx, EBUSY, "%s: %s still carries a shadow; its table stays", volume, real);
 		goto out;
 	}
 	if (info.exists) {
@@ -245,18 +334,12 @@ int origin_restore(struct vss_ctx *ctx, const char *volume)
 		if ((r = vss_dm_table(ctx, volume, &live)))
 			goto out;
 		if (rinfo.exists && is_origin_of(&live, &rinfo)) {
-			/* T from the record; else -real still carries it. */
-			struct vss_dm_table t = { 0 };
-
-			if (!have_rec && (r = vss_dm_table(ctx, real, &t)))
-				goto out;
-			r = vss_dm_load(ctx, volume, have_rec ? rec.tab.t : t.t, have_rec ? rec.tab.n : t.n);
-			vss_dm_table_free(&t);
-			/* No lockfs: nothing needs a consistent image here, only
-			 * that writes in flight through the old table finish. */
-			if (r || (r = vss_dm_suspend(ctx, volume, VSS_DM_NO_LOCKFS)))
-				goto out;
-			if ((r = vss_dm_resume(ctx, volume)))
+			/* T from the record; -real carries it too (crypt: only there). */
+			if (have_rec && rec.tab.n)
+				r = swap_table(ctx, volume, info.uuid, &rec.tab);
+			else if ((r = vss_dm_table(ctx, real, &t)) == 0)
+				r = swap_table(ctx, volume, info.uuid, &t);
+			if (r)
 				goto out;
 			vss_log(ctx, VSS_LEVEL_INFO, "%s: its own table is back", volume);
 		}
@@ -267,6 +350,7 @@ int origin_restore(struct vss_ctx *ctx, const char *volume)
 		r = 0;
 out:
 	vss_dm_table_free(&live);
+	vss_dm_table_free(&t);
 	if (have_rec)
 		vss_dm_table_free(&rec.tab);
 	return r;

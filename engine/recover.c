@@ -27,7 +27,7 @@ static int journals(struct vss_ctx *ctx, int *fixed)
 	size_t n;
 	int r;
 
-	if ((r = set_rec_list(ctx, "journal", &recs, &n)))
+	if ((r = set_rec_list_strict(ctx, "journal", &recs, &n)))
 		return r;
 	for (size_t i = 0; i < n && !r; i++) {
 		struct set_rec *j = &recs[i], committed;
@@ -39,8 +39,17 @@ static int journals(struct vss_ctx *ctx, int *fixed)
 			r = set_rec_unlink(ctx, "journal", j->id);
 			continue;
 		}
-		if ((r = set_teardown(ctx, j, true, true)))
+		if ((r = set_teardown(ctx, j, true, true))) {
+			/* A shadow still open (a backup reading it) holds up only
+			 * this delete, not every other command. */
+			if (r == -EBUSY && !create) {
+				vss_log(ctx, VSS_LEVEL_WARNING, "set %.8s: its delete cannot finish yet: %s",
+					j->id, vss_errmsg(ctx));
+				r = 0;
+				continue;
+			}
 			break;
+		}
 		if (!create && (r = set_rec_unlink(ctx, "sets", j->id)))
 			break;
 		if ((r = set_rec_unlink(ctx, "journal", j->id)))
@@ -104,7 +113,7 @@ static int orphans(struct vss_ctx *ctx, int *fixed)
 	size_t n, nn;
 	int r;
 
-	if ((r = set_rec_list(ctx, "sets", &recs, &n)))
+	if ((r = set_rec_list_strict(ctx, "sets", &recs, &n)))
 		return r;
 	if ((r = vss_dm_list(ctx, &names, &nn))) {
 		set_recs_free(recs, n);
@@ -189,7 +198,7 @@ static int stray_files(struct vss_ctx *ctx, int *fixed)
 	snprintf(dir, sizeof(dir), "%s/storage", ctx->state_dir);
 	if (!(d = opendir(dir)))
 		return 0;
-	if ((r = set_rec_list(ctx, "sets", &recs, &n))) {
+	if ((r = set_rec_list_strict(ctx, "sets", &recs, &n))) {
 		closedir(d);
 		return r;
 	}

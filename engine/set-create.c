@@ -8,6 +8,7 @@
  * for recovery: the journal written before anything was made.
  */
 #include "config.h"
+#include "blockdev.h"
 #include "dm.h"
 #include "set.h"
 #include "state.h"
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
@@ -75,6 +77,17 @@ static int resolve(struct vss_ctx *ctx, char *const *specs, size_t n, struct mem
 				return vss_fail_kind(ctx, VSS_ERR_USAGE, EINVAL,
 						     "%s: named twice (as %s and %s)", m[i].vol.name,
 						     specs[j], specs[i]);
+		for (size_t j = 0; j < i; j++) {
+			dev_t a = makedev(m[i].vol.major, m[i].vol.minor);
+			dev_t b = makedev(m[j].vol.major, m[j].vol.minor);
+
+			/* Suspending the lower first would leave the upper's
+			 * flush waiting on it for ever. */
+			if (vss_blockdev_stacked_on(a, b) || vss_blockdev_stacked_on(b, a))
+				return vss_fail_kind(ctx, VSS_ERR_USAGE, EINVAL,
+						     "%s and %s: one lies on the other; a set takes "
+						     "only the top of a stack", specs[j], specs[i]);
+		}
 		if (strlen(m[i].vol.name) > 100)
 			return vss_fail(ctx, ENAMETOOLONG,
 					"%s: its name is too long for the shadow's device name "
@@ -216,25 +229,39 @@ static void sync_filesystems(struct vss_ctx *ctx, const struct member *m, size_t
 	}
 }
 
-/* The window: suspend all, make the shadows live, resume all. Signals
- * wait until it is over; only SIGKILL can cut it, and the marker under
- * RUN_DIR tells recovery what to resume. */
+/* The window: suspend all, make the shadows live, resume all. Nothing in
+ * it may wait on a suspended volume: signals wait until it is over (only
+ * SIGKILL can cut it, and the marker under RUN_DIR tells recovery what to
+ * resume), events are held rather than written out, and our memory is
+ * locked so a page fault cannot read from a frozen filesystem. */
 static int window(struct vss_ctx *ctx, struct set_rec *rec, struct member *m, size_t n)
 {
 	uint64_t t0, t1;
 	uint32_t cookie = 0;
 	sigset_t all, old;
-	char **names = calloc(n, sizeof(*names));
+	char **names = calloc(n, sizeof(*names)), **uuids = calloc(n, sizeof(*uuids));
 	int r = 0, r2;
 
-	if (!names)
+	if (!names || !uuids) {
+		free(names);
+		free(uuids);
 		return vss_fail(ctx, ENOMEM, "out of memory");
-	for (size_t i = 0; i < n; i++)
+	}
+	for (size_t i = 0; i < n; i++) {
 		names[i] = m[i].vol.name;
-	r = window_mark(ctx, names, n);
+		uuids[i] = m[i].vol.dm_uuid;
+	}
+	r = window_mark(ctx, names, uuids, n);
 	free(names);
+	free(uuids);
 	if (r)
 		return r;
+	vss_phase(ctx, rec->id, "freeze");
+#ifndef __SANITIZE_ADDRESS__
+	/* (Under ASan this would pin its terabytes of shadow memory.) */
+	if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+		vss_log(ctx, VSS_LEVEL_DEBUG, "mlockall: %s", strerror(errno));
+#endif
 	sigfillset(&all);
 	sigdelset(&all, SIGSEGV);
 	sigdelset(&all, SIGBUS);
@@ -242,6 +269,7 @@ static int window(struct vss_ctx *ctx, struct set_rec *rec, struct member *m, si
 	sigdelset(&all, SIGILL);
 	sigdelset(&all, SIGABRT);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
+	vss_events_hold(ctx, true);
 	rec->created_us = (long long)now_us(CLOCK_REALTIME);
 	t0 = now_us(CLOCK_MONOTONIC);
 	for (size_t i = 0; i < n && !r; i++)
@@ -253,7 +281,8 @@ static int window(struct vss_ctx *ctx, struct set_rec *rec, struct member *m, si
 		r = vss_dm_resume_deferred(ctx, rec->sh[i].dm_name, &cookie);
 	if (!r)
 		vss_fault(ctx, "create:snapshots-resumed");
-	/* Every origin is resumed, whatever failed: nothing stays frozen. */
+	/* Every origin is resumed, whatever failed: nothing stays frozen.
+	 * Top of a stack first: members never stack (resolve refuses it). */
 	for (size_t i = 0; i < n; i++) {
 		if (!m[i].suspended)
 			continue;
@@ -263,7 +292,12 @@ static int window(struct vss_ctx *ctx, struct set_rec *rec, struct member *m, si
 			m[i].suspended = false;
 	}
 	t1 = now_us(CLOCK_MONOTONIC);
+	vss_events_hold(ctx, false);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+#ifndef __SANITIZE_ADDRESS__
+	munlockall();
+#endif
+	vss_phase(ctx, rec->id, "thaw");
 	vss_dm_udev_wait(ctx, &cookie);
 	rec->freeze_us = t1 - t0;
 	for (size_t i = 0; i < n; i++)
@@ -296,6 +330,7 @@ static int undo(struct vss_ctx *ctx, struct set_rec *rec, int r)
 	enum vss_error_kind kind = ctx->errkind;
 
 	snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
+	vss_phase(ctx, rec->id, "abort");
 	if (set_teardown(ctx, rec, true, true) == 0 && set_rec_unlink(ctx, "journal", rec->id) == 0) {
 		vss_log(ctx, VSS_LEVEL_INFO, "set %.8s undone", rec->id);
 		snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
@@ -335,6 +370,8 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 	}
 	if ((r = resolve(ctx, volumes, n, m)) || (r = new_id(ctx, rec.id)))
 		goto unlock;
+	/* Writers (a later release) are told each phase at these points. */
+	vss_phase(ctx, rec.id, "identify");
 	if (o->label)
 		snprintf(rec.label, sizeof(rec.label), "%s", o->label);
 	rec.context = o->context;
@@ -343,6 +380,7 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 		rec.owner_start = set_proc_start(rec.owner_pid);
 	}
 	snprintf(rec.op, sizeof(rec.op), "create");
+	vss_phase(ctx, rec.id, "prepare-backup");
 	if ((r = plan(ctx, &rec, m, n, o)) || (r = vss_check_interrupt(ctx)))
 		goto unlock;
 	if ((r = set_rec_save(ctx, "journal", &rec)))
@@ -373,19 +411,23 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 	if (r || (r = vss_check_interrupt(ctx)))
 		goto unlock;
 	vss_fault(ctx, "create:loaded");
+	vss_phase(ctx, rec.id, "prepare-snapshot");
 	sync_filesystems(ctx, m, n);
 	if ((r = vss_check_interrupt(ctx)) || (r = window(ctx, &rec, m, n)))
 		goto unlock;
 	vss_fault(ctx, "create:resumed");
 	if ((r = vss_check_interrupt(ctx)))
 		goto unlock;
+	vss_phase(ctx, rec.id, "post-snapshot");
 	rec.op[0] = '\0';
 	if ((r = set_rec_save(ctx, "sets", &rec)))
 		goto unlock;
 	vss_fault(ctx, "create:committed");
 	journaled = false;
-	if ((r = set_rec_unlink(ctx, "journal", rec.id)))
-		goto unlock;
+	/* The set exists now, whatever follows: recovery tidies a journal
+	 * left behind. */
+	if (set_rec_unlink(ctx, "journal", rec.id))
+		vss_log(ctx, VSS_LEVEL_WARNING, "%s (the next vss command tidies it)", vss_errmsg(ctx));
 	for (size_t i = 0; i < n; i++) {
 		vss_size_format(rec.sh[i].cow_sectors * 512, size, sizeof(size));
 		vss_log(ctx, VSS_LEVEL_INFO, "%s: shadow /dev/mapper/%s, COW %s", rec.sh[i].volume,

@@ -123,6 +123,11 @@ int set_teardown(struct vss_ctx *ctx, struct set_rec *rec, bool force, bool resu
 
 		if ((r = vss_dm_info(ctx, rec->sh[i].volume, &info)) || !info.exists || !info.suspended)
 			continue;
+		if (rec->sh[i].origin_uuid[0] && strcmp(info.uuid, rec->sh[i].origin_uuid)) {
+			vss_log(ctx, VSS_LEVEL_WARNING, "%s: suspended, but not the volume of this set "
+				"(uuid %s): left alone", rec->sh[i].volume, info.uuid);
+			continue;
+		}
 		if (info.inactive_table && (r = vss_dm_clear(ctx, rec->sh[i].volume)))
 			break;
 		r = vss_dm_resume(ctx, rec->sh[i].volume);
@@ -181,6 +186,25 @@ int set_delete_locked(struct vss_ctx *ctx, struct set_rec *rec, bool force)
 
 	if (!force && (r = set_exposed_check(ctx, rec)))
 		return r;
+	/* A shadow a program holds open stops the delete before it starts,
+	 * not halfway. (A mounted one is unexposed first, with FORCE.) */
+	for (size_t i = 0; i < rec->n; i++) {
+		struct vss_dm_info info;
+		char **mounts;
+		size_t nm;
+
+		if ((r = vss_dm_info(ctx, rec->sh[i].dm_name, &info)))
+			return r;
+		if (!info.exists || strcmp(info.uuid, rec->sh[i].dm_uuid))
+			continue;
+		if ((r = set_shadow_mounts(ctx, &rec->sh[i], &mounts, &nm)))
+			return r;
+		vss_strv_free(mounts, nm);
+		if (info.open_count > (int)nm)
+			return vss_fail(ctx, EBUSY, "/dev/mapper/%s: in use (open %d time%s), by a backup "
+					"program perhaps; close it first", rec->sh[i].dm_name,
+					info.open_count, info.open_count == 1 ? "" : "s");
+	}
 	snprintf(rec->op, sizeof(rec->op), "delete");
 	if ((r = set_rec_save(ctx, "journal", rec)))
 		return r;

@@ -58,6 +58,9 @@ int set_rec_unlink(struct vss_ctx *ctx, const char *dir, const char *id);
  * skipped with a warning. */
 int set_rec_list(struct vss_ctx *ctx, const char *dir, struct set_rec **recs, size_t *n);
 void set_recs_free(struct set_rec *recs, size_t n);
+/* The same, but a record that cannot be read is an error: whatever decides
+ * what to remove, or where free space is, must not guess. */
+int set_rec_list_strict(struct vss_ctx *ctx, const char *dir, struct set_rec **recs, size_t *n);
 
 /* Whether any set other than EXCEPT (committed or being made) has a shadow
  * of VOLUME; -errno when the state cannot be read. */
@@ -106,7 +109,7 @@ void origin_check(struct vss_ctx *ctx, const char *volume, char *why, size_t len
 void origin_real_name(const char *volume, char *buf, size_t len);
 
 /* ---- the window marker under RUN_DIR: origins being suspended ---- */
-int window_mark(struct vss_ctx *ctx, char **volumes, size_t n);
+int window_mark(struct vss_ctx *ctx, char **volumes, char **uuids, size_t n);
 void window_clear(struct vss_ctx *ctx);
 /* Resumes every origin a dead process left suspended. */
 int window_recover(struct vss_ctx *ctx, int *fixed);

@@ -233,7 +233,8 @@ static int by_time(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
-int set_rec_list(struct vss_ctx *ctx, const char *dir, struct set_rec **recsp, size_t *np)
+static int list(struct vss_ctx *ctx, const char *dir, struct set_rec **recsp, size_t *np,
+		bool strict)
 {
 	struct set_rec *recs = NULL;
 	char **ids = NULL;
@@ -250,7 +251,14 @@ int set_rec_list(struct vss_ctx *ctx, const char *dir, struct set_rec **recsp, s
 	}
 	for (size_t i = 0; i < nids; i++) {
 		if ((r = set_rec_load(ctx, dir, ids[i], &recs[n]))) {
-			if (r == -ENOMEM) {
+			if (r == -ENOMEM || strict) {
+				if (strict && r != -ENOMEM) {
+					char msg[sizeof(ctx->errmsg)];
+
+					snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
+					vss_fail(ctx, -r, "%.900s (vss will not guess what it held: repair "
+						 "it or move it away)", msg);
+				}
 				set_recs_free(recs, n);
 				vss_strv_free(ids, nids);
 				return r;
@@ -268,6 +276,16 @@ int set_rec_list(struct vss_ctx *ctx, const char *dir, struct set_rec **recsp, s
 	return 0;
 }
 
+int set_rec_list(struct vss_ctx *ctx, const char *dir, struct set_rec **recs, size_t *n)
+{
+	return list(ctx, dir, recs, n, false);
+}
+
+int set_rec_list_strict(struct vss_ctx *ctx, const char *dir, struct set_rec **recs, size_t *n)
+{
+	return list(ctx, dir, recs, n, true);
+}
+
 int set_volume_in_use(struct vss_ctx *ctx, const char *volume, const char *except)
 {
 	static const char *const dirs[] = { "sets", "journal" };
@@ -278,7 +296,7 @@ int set_volume_in_use(struct vss_ctx *ctx, const char *volume, const char *excep
 		size_t n;
 		int r;
 
-		if ((r = set_rec_list(ctx, dirs[d], &recs, &n)))
+		if ((r = set_rec_list_strict(ctx, dirs[d], &recs, &n)))
 			return r;
 		for (size_t i = 0; i < n && !used; i++) {
 			if (except && !strcmp(recs[i].id, except))

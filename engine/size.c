@@ -73,7 +73,14 @@ int vss_size_parse(const char *s, uint64_t *bytes)
 	}
 	if (whole > ULLONG_MAX / unit)
 		return -ERANGE;
-	*bytes = whole * unit + frac * unit / scale;
+	{
+		/* frac * unit could overflow; its share of a unit cannot. */
+		unsigned long long part = (unsigned long long)((long double)frac / scale * unit);
+
+		if (whole * unit > ULLONG_MAX - part)
+			return -ERANGE;
+		*bytes = whole * unit + part;
+	}
 	return 0;
 }
 
@@ -100,7 +107,8 @@ int vss_age_parse(const char *s, uint64_t *seconds)
 	}
 	if (*p && p[1])
 		return -EINVAL;
-	if (v > ULLONG_MAX / mult)
+	/* A century is old enough; beyond it, times overflow. */
+	if (v > 3155760000ULL / mult)
 		return -ERANGE;
 	*seconds = v * mult;
 	return 0;

@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
@@ -144,9 +146,9 @@ static int shadows_all(struct vss_ctx *ctx, struct set_rec **recsp, size_t *np)
 	size_t ns, nj, n;
 	int r;
 
-	if ((r = set_rec_list(ctx, "sets", &sets, &ns)))
+	if ((r = set_rec_list_strict(ctx, "sets", &sets, &ns)))
 		return r;
-	if ((r = set_rec_list(ctx, "journal", &jour, &nj))) {
+	if ((r = set_rec_list_strict(ctx, "journal", &jour, &nj))) {
 		set_recs_free(sets, ns);
 		return r;
 	}
@@ -230,8 +232,8 @@ static int by_start(const void *x, const void *y)
 }
 
 /* First fit in device area A: the lowest offset with SECTORS free. */
-static bool fit(const struct area *a, const struct set_rec *recs, size_t n,
-		const struct set_rec *plan, uint64_t sectors, uint64_t *offset, uint64_t *largest)
+static int fit(const struct area *a, const struct set_rec *recs, size_t n,
+	       const struct set_rec *plan, uint64_t sectors, uint64_t *offset, uint64_t *largest)
 {
 	struct extent *ex = NULL;
 	size_t nex = 0, cap = 0;
@@ -252,7 +254,7 @@ static bool fit(const struct area *a, const struct set_rec *recs, size_t n,
 
 				if (!e) {
 					free(ex);
-					return false;
+					return -ENOMEM;
 				}
 				ex = e;
 			}
@@ -276,7 +278,26 @@ static bool fit(const struct area *a, const struct set_rec *recs, size_t n,
 	}
 	free(ex);
 	*largest *= 512;
-	return ok;
+	return ok ? 1 : 0;
+}
+
+/* A device area is named by the devno it had when added; after a reboot or
+ * a removed LV that number may be another device's. Checked before use. */
+static int area_verify(struct vss_ctx *ctx, const struct area *a)
+{
+	struct stat st;
+	uint64_t bytes = 0;
+	char had[16];
+
+	if (!a->device)
+		return 0;
+	vss_size_format(a->sectors * 512, had, sizeof(had));
+	if (stat(a->path, &st) < 0 || !S_ISBLK(st.st_mode) || major(st.st_rdev) != a->major ||
+	    minor(st.st_rdev) != a->minor || vss_blockdev_size(ctx, a->path, &bytes) ||
+	    bytes != a->sectors * 512)
+		return vss_fail(ctx, ENODEV, "storage area %s: not the device that was added (%u:%u, %s); "
+				"remove the area and add it again", a->path, a->major, a->minor, had);
+	return 0;
 }
 
 /* Whether area A lies on one of MEMBERS: COW there would be written through
@@ -300,6 +321,28 @@ static int area_on_member(struct vss_ctx *ctx, const struct area *a, const dev_t
 	return 0;
 }
 
+/* Whether area A lies on a volume that already has shadows: copy-outs from
+ * its writes could end on this set's volumes, and theirs on it. 2 if so. */
+static int area_on_origin(struct vss_ctx *ctx, const struct area *a, const struct set_rec *recs,
+			  size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < recs[i].n; j++) {
+			struct vss_dm_info info;
+			dev_t dev;
+			size_t which;
+			int m;
+
+			if (vss_dm_info(ctx, recs[i].sh[j].volume, &info) || !info.exists)
+				continue;
+			dev = makedev(info.major, info.minor);
+			if ((m = area_on_member(ctx, a, &dev, 1, &which)))
+				return m < 0 ? m : 2;
+		}
+	}
+	return 0;
+}
+
 int storage_alloc(struct vss_ctx *ctx, const struct set_rec *plan, struct shadow_rec *sh,
 		  const dev_t *members, char *const *names, size_t nmembers)
 {
@@ -307,7 +350,7 @@ int storage_alloc(struct vss_ctx *ctx, const struct set_rec *plan, struct shadow
 	struct area *areas = NULL;
 	size_t nrecs = 0, nareas = 0, member = 0, on_member = 0, tried = 0;
 	uint64_t best = 0;
-	char need[16], have[16];
+	char need[16], have[16], member_name[160] = "";
 	int r;
 
 	if ((r = areas_load(ctx, &areas, &nareas)) || (r = shadows_all(ctx, &recs, &nrecs)))
@@ -316,23 +359,39 @@ int storage_alloc(struct vss_ctx *ctx, const struct set_rec *plan, struct shadow
 		const struct area *a = &areas[i];
 		struct usage u, pu;
 		uint64_t room, offset = 0, largest;
-		int m = area_on_member(ctx, a, members, nmembers, &member);
+		size_t which;
+		int m;
 
+		if ((r = area_verify(ctx, a)))
+			goto out;
+		m = area_on_member(ctx, a, members, nmembers, &which);
+		if (m == 0)
+			m = area_on_origin(ctx, a, recs, nrecs);
 		if (m < 0) {
 			r = m;
 			goto out;
 		}
 		if (m) {
-			if (!on_member++)
-				vss_log(ctx, VSS_LEVEL_INFO, "storage area %s is on %s, a volume of this set: not used",
-					a->path, names[member]);
+			if (!on_member++) {
+				member = i;
+				snprintf(member_name, sizeof(member_name), "%s",
+					 m == 1 ? names[which] : "a volume that has shadows");
+			}
+			vss_log(ctx, VSS_LEVEL_INFO, "storage area %s is on %s: not used", a->path,
+				m == 1 ? names[which] : "a volume that has shadows");
 			continue;
 		}
 		tried++;
 		usage_of(a, recs, nrecs, NULL, &u);
 		usage_of(a, NULL, 0, plan, &pu);
 		if (a->device) {
-			if (!fit(a, recs, nrecs, plan, sh->cow_sectors, &offset, &largest)) {
+			int f = fit(a, recs, nrecs, plan, sh->cow_sectors, &offset, &largest);
+
+			if (f < 0) {
+				r = vss_fail(ctx, ENOMEM, "out of memory");
+				goto out;
+			}
+			if (!f) {
 				if (largest > best)
 					best = largest;
 				continue;
@@ -355,9 +414,9 @@ int storage_alloc(struct vss_ctx *ctx, const struct set_rec *plan, struct shadow
 	vss_size_format(best, have, sizeof(have));
 	if (!tried)
 		r = vss_fail(ctx, EDEADLK,
-			     "%s: the storage area %s is on %s, a volume of this set (its COW would be "
-			     "written through the origin it tracks); add a storage area elsewhere "
-			     "(vss storage add)", sh->volume, areas[0].path, names[member]);
+			     "%s: the storage area %s is on %s (its COW would be written through an "
+			     "origin with shadows, and wait on itself); add a storage area elsewhere "
+			     "(vss storage add)", sh->volume, areas[member].path, member_name);
 	else
 		r = vss_fail_kind(ctx, VSS_ERR_STORAGE_FULL, ENOSPC,
 				  "storage full: the shadow of %s needs %s; the most any storage area "
@@ -397,9 +456,19 @@ static int make_file(struct vss_ctx *ctx, const struct area *a, const struct sha
 
 	if (a->implicit && mkdir(a->path, 0700) < 0 && errno != EEXIST)
 		return vss_fail(ctx, errno, "%s: %s", a->path, strerror(errno));
-	fd = open(sh->cow_file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = open(sh->cow_file, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return vss_fail(ctx, errno, "%s: %s", sh->cow_file, strerror(errno));
+	/* On btrfs and other copy-on-write filesystems preallocated blocks are
+	 * only reserved once: overwrites would need new ones. No COW there. */
+	{
+		int flags = 0;
+
+		if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0) {
+			flags |= FS_NOCOW_FL;
+			(void)ioctl(fd, FS_IOC_SETFLAGS, &flags);
+		}
+	}
 	err = posix_fallocate(fd, 0, (off_t)bytes);
 	if (!err && fsync(fd) < 0)
 		err = errno;
@@ -429,8 +498,16 @@ static int zero_header(struct vss_ctx *ctx, const struct shadow_rec *sh)
 		return vss_fail(ctx, ENOMEM, "out of memory");
 	memset(buf, 0, len);
 	fd = open(dev, O_WRONLY | O_DIRECT | O_CLOEXEC);
-	if (fd < 0 || write(fd, buf, len) != (ssize_t)len || fsync(fd) < 0)
-		err = errno ? errno : EIO;
+	if (fd < 0) {
+		err = errno;
+	} else {
+		ssize_t w = write(fd, buf, len);
+
+		if (w < 0 || fsync(fd) < 0)
+			err = errno;
+		else if (w != (ssize_t)len)
+			err = EIO;
+	}
 	if (fd >= 0)
 		close(fd);
 	free(buf);
@@ -445,7 +522,7 @@ int storage_make(struct vss_ctx *ctx, const struct shadow_rec *sh)
 	struct area a;
 	int r, hold = -1;
 
-	if ((r = find_area(ctx, sh->area, &a)))
+	if ((r = find_area(ctx, sh->area, &a)) || (r = area_verify(ctx, &a)))
 		return r;
 	if (a.implicit) {
 		/* First use of the default directory: from now on it is recorded. */

@@ -53,6 +53,9 @@ int vss_dm_available(struct vss_ctx *ctx);
 enum vss_event_kind {
 	VSS_EVENT_LOG,   /* a log line (libdm's included) */
 	VSS_EVENT_STEP,  /* one step of an operation is done */
+	VSS_EVENT_PHASE, /* create-set enters a phase of DESIGN §3 (text: its name:
+			  * identify, prepare-backup, prepare-snapshot, freeze,
+			  * thaw, post-snapshot, abort); writers act on these */
 };
 
 enum vss_level {
@@ -68,6 +71,7 @@ struct vss_event {
 	const char *op;      /* the operation under way, e.g. "volume import" */
 	const char *text;
 	uint64_t elapsed_us; /* since the operation began */
+	const char *set;     /* PHASE: the set's id */
 };
 
 typedef void vss_event_fn(const struct vss_event *ev, void *data);

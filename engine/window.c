@@ -22,7 +22,7 @@ static void path_of(struct vss_ctx *ctx, char *buf, size_t len)
 	snprintf(buf, len, "%s/window", ctx->run_dir);
 }
 
-int window_mark(struct vss_ctx *ctx, char **volumes, size_t n)
+int window_mark(struct vss_ctx *ctx, char **volumes, char **uuids, size_t n)
 {
 	char path[4200];
 	FILE *f;
@@ -34,7 +34,7 @@ int window_mark(struct vss_ctx *ctx, char **volumes, size_t n)
 		return vss_fail(ctx, errno, "%s: %s", path, strerror(errno));
 	fprintf(f, "%ld %llu\n", (long)getpid(), set_proc_start(getpid()));
 	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%s\n", volumes[i]);
+		fprintf(f, "%s %s\n", volumes[i], uuids[i][0] ? uuids[i] : "-");
 	if (fflush(f) || ferror(f))
 		err = errno ? errno : EIO;
 	if (fclose(f) && !err)
@@ -56,7 +56,7 @@ void window_clear(struct vss_ctx *ctx)
 
 int window_recover(struct vss_ctx *ctx, int *fixed)
 {
-	char path[4200], line[256];
+	char path[4200], line[512];
 	unsigned long long start = 0;
 	long pid = 0;
 	int r = 0;
@@ -75,10 +75,20 @@ int window_recover(struct vss_ctx *ctx, int *fixed)
 	}
 	while (fgets(line, sizeof(line), f)) {
 		struct vss_dm_info info;
+		char *uuid;
 
 		line[strcspn(line, "\n")] = '\0';
-		if (!line[0] || vss_dm_info(ctx, line, &info) || !info.exists || !info.suspended)
+		if (!(uuid = strchr(line, ' ')))
 			continue;
+		*uuid++ = '\0';
+		if (vss_dm_info(ctx, line, &info) || !info.exists || !info.suspended)
+			continue;
+		/* Only the very device we suspended, not another of its name. */
+		if (strcmp(uuid, info.uuid[0] ? info.uuid : "-")) {
+			vss_log(ctx, VSS_LEVEL_WARNING, "%s: suspended, but not the device vss suspended "
+				"(uuid %s): left alone", line, info.uuid);
+			continue;
+		}
 		/* The table a create loaded is not made live: that create is
 		 * undone from its journal next. */
 		if ((info.inactive_table && (r = vss_dm_clear(ctx, line))) ||
