@@ -133,8 +133,12 @@ static int run_deferred(struct vss_ctx *ctx, struct dm_task *dmt, const char *do
 
 	if (!with_cookie || dm_task_set_cookie(dmt, cp, 0))
 		ok = dm_task_run(dmt);
+	/* Without udev there is no cookie, and libdm makes the nodes itself,
+	 * but only when asked to: now, so the caller can open the device. */
 	if (!defer && cookie)
 		(void)dm_udev_wait(cookie);
+	else if (!defer && with_cookie)
+		dm_task_update_nodes();
 	if (!ok)
 		return task_failed(ctx, dmt, name, doing);
 	dm_task_destroy(dmt);
@@ -152,6 +156,8 @@ void vss_dm_udev_wait(struct vss_ctx *ctx, uint32_t *cookie)
 	enter(ctx);
 	if (*cookie)
 		(void)dm_udev_wait(*cookie);
+	else
+		dm_task_update_nodes();
 	*cookie = 0;
 }
 
