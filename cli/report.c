@@ -71,8 +71,10 @@ int cli_getopt(struct session *s, int argc, char **argv, const char *shortopts,
 	char spec[64];
 	int c;
 
-	/* Our own messages, not getopt's: they must name the command. */
-	snprintf(spec, sizeof(spec), "+:%s", shortopts);
+	/* Our own messages, not getopt's: they must name the command. Options
+	 * may follow operands (show SET --json), as in util-linux and LVM;
+	 * no operand begins with '-' (names may not), and -- ends options. */
+	snprintf(spec, sizeof(spec), ":%s", shortopts);
 	optind = 0;
 	while ((c = getopt_long(argc, argv, spec, longopts, NULL)) != -1) {
 		if (c == '?') {

@@ -154,7 +154,7 @@ void cli_print_sets(const struct vss_set *sets, size_t n, bool as_json)
 		scols_line_set_data(ln, 0, buf);
 		when(sets[i].created_us, false, buf, sizeof(buf));
 		scols_line_set_data(ln, 1, buf);
-		scols_line_set_data(ln, 2, sets[i].label);
+		scols_line_set_data(ln, 2, sets[i].label[0] ? sets[i].label : "-");
 		scols_line_set_data(ln, 3, vss_context_name(sets[i].context));
 		volumes_of(&sets[i], vols, sizeof(vols));
 		scols_line_set_data(ln, 4, vols);

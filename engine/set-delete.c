@@ -64,7 +64,12 @@ int shadow_unexpose(struct vss_ctx *ctx, struct shadow_rec *sh)
 	for (size_t i = n; i-- > 0 && !r;) {
 		if ((r = vss_umount(ctx, targets[i])))
 			break;
-		vss_step(ctx, "/dev/mapper/%s unmounted from %s", sh->dm_name, targets[i]);
+		/* What unexpose reports; for a delete --force, a detail. */
+		if (ctx->op && !strcmp(ctx->op, "unexpose"))
+			vss_step(ctx, "/dev/mapper/%s unmounted from %s", sh->dm_name, targets[i]);
+		else
+			vss_log(ctx, VSS_LEVEL_INFO, "/dev/mapper/%s unmounted from %s", sh->dm_name,
+				targets[i]);
 	}
 	vss_strv_free(targets, n);
 	if (r)
@@ -263,10 +268,8 @@ int set_match(struct vss_ctx *ctx, const char *spec, const struct set_rec *recs,
 		if (!hits++)
 			*idx = i;
 		if (used < sizeof(list))
-			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%.8s%s%s%s",
-						 hits > 1 ? ", " : "", recs[i].id,
-						 recs[i].label[0] ? " (" : "", recs[i].label,
-						 recs[i].label[0] ? ")" : "");
+			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%.8s",
+						 hits > 1 ? ", " : "", recs[i].id);
 	}
 	if (hits == 1)
 		return 0;
