@@ -83,7 +83,10 @@ refused() {
 		volume import "$dev" a/b
 	refused 2 "vss: volume import: vss-x: invalid volume name: begins with 'vss-', which vss keeps for its own devices" \
 		volume import "$dev" vss-x
+	# Options may follow operands, so a name beginning with - comes after --.
 	refused 2 "vss: volume import: -x: invalid volume name: may not begin with '-'" \
+		volume import -- "$dev" -x
+	refused 2 $'vss: volume import: unknown option -x\nUsage: vss volume import DEVICE NAME' \
 		volume import "$dev" -x
 	refused 2 "vss: volume import: : invalid volume name: is empty" volume import "$dev" ""
 	refused 2 "vss: volume import: ..: invalid volume name: is reserved" volume import "$dev" ..
