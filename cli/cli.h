@@ -77,6 +77,10 @@ int cli_getopt(struct session *s, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts, int (*on)(struct session *, int, const char *, void *),
 	       void *data);
 
+/* The option handler of commands whose one option is --json ('j'): DATA
+ * points to the bool it sets. */
+int cli_on_json(struct session *s, int c, const char *arg, void *data);
+
 /* For commands without options: cli_getopt(s, argc, argv, "", cli_no_options, NULL, NULL). */
 extern const struct option cli_no_options[];
 

@@ -11,14 +11,6 @@ static const struct option json_only[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int on_json(struct session *s, int c, const char *arg, void *data)
-{
-	(void)s, (void)arg;
-	if (c == 'j')
-		*(bool *)data = true;
-	return 0;
-}
-
 int cmd_list_sets(struct session *s, int argc, char **argv)
 {
 	struct vss_set *sets;
@@ -26,7 +18,7 @@ int cmd_list_sets(struct session *s, int argc, char **argv)
 	size_t n;
 	int i, r;
 
-	if ((i = cli_getopt(s, argc, argv, "", json_only, on_json, &json)) < 0)
+	if ((i = cli_getopt(s, argc, argv, "", json_only, cli_on_json, &json)) < 0)
 		return VSS_EXIT_USAGE;
 	if (i < argc)
 		return cli_usage(s, "unexpected argument '%s'", argv[i]);
@@ -47,7 +39,7 @@ int cmd_show(struct session *s, int argc, char **argv)
 	size_t n;
 	int i, r;
 
-	if ((i = cli_getopt(s, argc, argv, "", json_only, on_json, &json)) < 0)
+	if ((i = cli_getopt(s, argc, argv, "", json_only, cli_on_json, &json)) < 0)
 		return VSS_EXIT_USAGE;
 	if (i != argc - 1)
 		return cli_usage(s, i == argc ? "no set given" : "one set at a time");

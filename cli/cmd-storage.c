@@ -51,14 +51,6 @@ int cmd_storage_remove(struct session *s, int argc, char **argv)
 	return VSS_EXIT_OK;
 }
 
-static int on_json(struct session *s, int c, const char *arg, void *data)
-{
-	(void)s, (void)arg;
-	if (c == 'j')
-		*(bool *)data = true;
-	return 0;
-}
-
 static void cell_size(struct libscols_line *ln, int col, uint64_t v, bool json, bool none)
 {
 	char buf[32];
@@ -85,7 +77,7 @@ int cmd_list_storage(struct session *s, int argc, char **argv)
 	struct libscols_table *tb;
 	bool json = false;
 	size_t n;
-	int i = cli_getopt(s, argc, argv, "", longopts, on_json, &json), r;
+	int i = cli_getopt(s, argc, argv, "", longopts, cli_on_json, &json), r;
 
 	if (i < 0)
 		return VSS_EXIT_USAGE;

@@ -89,3 +89,11 @@ int cli_getopt(struct session *s, int argc, char **argv, const char *shortopts,
 	}
 	return optind;
 }
+
+int cli_on_json(struct session *s, int c, const char *arg, void *data)
+{
+	(void)s, (void)arg;
+	if (c == 'j')
+		*(bool *)data = true;
+	return 0;
+}
