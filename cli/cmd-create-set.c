@@ -15,9 +15,12 @@ struct opts {
 static int on_option(struct session *s, int c, const char *arg, void *data)
 {
 	struct opts *o = data;
+	char why[160];
 
 	switch (c) {
 	case 'l':
+		if (vss_label_check(arg, why, sizeof(why)))
+			return cli_usage(s, "--label '%s': %s", arg, why);
 		o->c.label = arg;
 		break;
 	case 'c':
@@ -26,12 +29,14 @@ static int on_option(struct session *s, int c, const char *arg, void *data)
 		break;
 	case 's':
 		if (vss_parse_cow_size(arg, &o->c.cow_bytes, &o->c.cow_percent))
-			return cli_usage(s, "--cow-size %s: neither a size (512M) nor a percentage of "
-					 "the origin (1%% to 100%%)", arg);
+			return cli_usage(s, arg[0] && arg[strlen(arg) - 1] == '%' ?
+					 "--cow-size %s: a percentage of the origin must be from 1%% "
+					 "to 100%%" : "--cow-size %s: not a size (512M, 2G)", arg);
 		break;
 	case 'k':
-		if (vss_size_parse(arg, &o->c.chunk_bytes))
-			return cli_usage(s, "--chunk-size %s: not a size", arg);
+		if (vss_size_parse(arg, &o->c.chunk_bytes) || !vss_chunk_size_ok(o->c.chunk_bytes))
+			return cli_usage(s, "--chunk-size %s: must be a power of two from 4K to 512K",
+					 arg);
 		break;
 	case 'j':
 		o->json = true;

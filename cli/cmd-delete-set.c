@@ -2,6 +2,7 @@
 #include "config.h"
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +29,17 @@ static int on_option(struct session *s, int c, const char *arg, void *data)
 		o->all = true;
 		break;
 	case 't':
-		if (vss_age_parse(arg, &o->age))
+		switch (vss_age_parse(arg, &o->age)) {
+		case 0:
+			break;
+		case -ERANGE:
+			return cli_usage(s, "--older-than %s: more than a hundred years", arg);
+		default:
 			return cli_usage(s, "--older-than %s: not an age (90, 30m, 12h, 7d, 2w)", arg);
+		}
+		if (o->age == 0)
+			return cli_usage(s, "--older-than %s: must be more than 0 (every set: --all)",
+					 arg);
 		o->older = true;
 		break;
 	}

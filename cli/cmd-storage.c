@@ -11,8 +11,10 @@
 
 static int on_max(struct session *s, int c, const char *arg, void *data)
 {
-	if (c == 'm' && (vss_size_parse(arg, data) || !*(uint64_t *)data))
+	if (c == 'm' && vss_size_parse(arg, data))
 		return cli_usage(s, "--max %s: not a size", arg);
+	if (c == 'm' && !*(uint64_t *)data)
+		return cli_usage(s, "--max %s: must be more than 0", arg);
 	return 0;
 }
 

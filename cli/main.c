@@ -54,6 +54,11 @@ static int run(struct session *s, int argc, char **argv)
 /* The session ends: its auto-release sets go, however it ends. */
 static int release_sets(struct session *s, int code)
 {
+	int sig = vss_interrupted();
+
+	/* A pending signal would make the deletes give up waiting for the
+	 * lock; only a second one may cut them short. */
+	vss_interrupt(0);
 	for (size_t i = 0; i < s->n_auto_release; i++) {
 		if (s->ctx && vss_set_delete(s->ctx, s->auto_release[i], true)) {
 			cli_engine_error(s);
@@ -65,6 +70,8 @@ static int release_sets(struct session *s, int code)
 	free(s->auto_release);
 	s->auto_release = NULL;
 	s->n_auto_release = 0;
+	if (sig && !vss_interrupted())
+		vss_interrupt(sig);
 	return code;
 }
 
@@ -86,6 +93,9 @@ static void catch_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* A reader that went away (vss ... | head) must not kill us between
+	 * two steps: a write to it fails instead, and we go on. */
+	signal(SIGPIPE, SIG_IGN);
 }
 
 static int finish(int code)

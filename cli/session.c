@@ -24,7 +24,11 @@ int cli_open(struct session *s)
 	opts.state_dir = s->cfg.state_dir;
 	opts.run_dir = s->cfg.run_dir;
 	opts.lock_timeout_ms = s->cfg.lock_timeout_ms;
-	if ((r = vss_ctx_new(&s->ctx, &opts)))
+	if ((r = vss_ctx_new(&s->ctx, &opts)) == -ENAMETOOLONG)
+		return cli_error(s, VSS_EXIT_USAGE, "the state directory (%s) or the run directory "
+				 "(%s) is too long a path", opts.state_dir ? opts.state_dir : VSS_STATE_DIR,
+				 opts.run_dir ? opts.run_dir : VSS_RUN_DIR);
+	if (r)
 		return cli_error(s, VSS_EXIT_FAILED, "%s", strerror(-r));
 	cli_printer_attach(s);
 	if ((s->cmd->flags & CMD_STATE) && vss_state_check(s->ctx))

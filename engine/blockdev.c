@@ -129,14 +129,42 @@ int vss_blockdev_claimable(const char *path)
 	return 0;
 }
 
-bool vss_blockdev_stacked_on(dev_t top, dev_t lower)
+/* The device holding the file a loop device reads, or 0. */
+static dev_t loop_backing_dev(dev_t loop)
+{
+	char path[128], file[4200];
+	struct stat st;
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/loop/backing_file", major(loop),
+		 minor(loop));
+	if (!(f = fopen(path, "re")))
+		return 0;
+	ok = fgets(file, sizeof(file), f) != NULL;
+	fclose(f);
+	if (!ok)
+		return 0;
+	file[strcspn(file, "\n")] = '\0';
+	/* (A filesystem on an anonymous device, btrfs, is not followed.) */
+	return stat(file, &st) == 0 && major(st.st_dev) ? st.st_dev : 0;
+}
+
+static bool stacked(dev_t top, dev_t lower, int depth)
 {
 	char path[128];
 	struct dirent *de;
 	bool found = false;
+	dev_t file_dev;
 	DIR *d;
 
 	if (top == lower)
+		return true;
+	if (depth > 16)
+		return false;
+	/* A loop device over a file writes through that file's filesystem:
+	 * freezing that one first would hang the flush of this one. */
+	if ((file_dev = loop_backing_dev(top)) && stacked(file_dev, lower, depth + 1))
 		return true;
 	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/slaves", major(top), minor(top));
 	d = opendir(path);
@@ -154,11 +182,16 @@ bool vss_blockdev_stacked_on(dev_t top, dev_t lower)
 		if (!f)
 			continue;
 		if (fgets(num, sizeof(num), f) && sscanf(num, "%u:%u", &ma, &mi) == 2)
-			found = vss_blockdev_stacked_on(makedev(ma, mi), lower);
+			found = stacked(makedev(ma, mi), lower, depth + 1);
 		fclose(f);
 	}
 	closedir(d);
 	return found;
+}
+
+bool vss_blockdev_stacked_on(dev_t top, dev_t lower)
+{
+	return stacked(top, lower, 0);
 }
 
 int vss_blockdev_of_path(struct vss_ctx *ctx, const char *path, dev_t *devno)

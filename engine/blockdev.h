@@ -20,7 +20,8 @@ void vss_blockdev_dm_name(dev_t devno, char *buf, size_t len);
 /* 0, or -EBUSY when something (a mount, swap, dm, md) holds it exclusively. */
 int vss_blockdev_claimable(const char *path);
 
-/* Whether TOP is LOWER or lies on it (through dm, md, ... slaves). */
+/* Whether TOP is LOWER or lies on it (through dm, md, ... slaves, and the
+ * filesystem holding a loop device's file). */
 bool vss_blockdev_stacked_on(dev_t top, dev_t lower);
 /* The block device of the filesystem PATH lives on; 0 when there is none. */
 int vss_blockdev_of_path(struct vss_ctx *ctx, const char *path, dev_t *devno);

@@ -13,6 +13,8 @@
 
 #include <errno.h>
 #include <libdevmapper.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,14 @@ enum { DMLOG_ERR = 3, DMLOG_WARN = 4 };
 /* The context libdm's log lines go to: set on entry to every call, cleared
  * when that context is freed (libdm logs from its exit-time destructor). */
 static _Thread_local struct vss_ctx *log_ctx;
+
+/* A worker thread has no context (the context is not thread-safe): its
+ * libdm error lands here instead, for the calling thread to report. */
+struct dm_error {
+	char text[512];
+	int err;
+};
+static _Thread_local struct dm_error *log_error;
 
 /* libdm reports some ioctl failures only as text ending in strerror(errno)
  * (a create's internal reload, for one): recover the errno from it. */
@@ -51,12 +61,19 @@ static void dm_logger(int level, const char *file, int line, int dm_errno,
 	(void)file;
 	(void)line;
 	/* libdm's "<backtrace>" lines trace its call stack: noise to us. */
-	if (!ctx || !strcmp(fmt, "<backtrace>"))
+	if ((!ctx && !log_error) || !strcmp(fmt, "<backtrace>"))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	level &= 0xf;
+	if (!ctx) {
+		if (level <= DMLOG_ERR) {
+			snprintf(log_error->text, sizeof(log_error->text), "%s", text);
+			log_error->err = dm_errno > 0 ? dm_errno : errno_of_text(text);
+		}
+		return;
+	}
 	if (level <= DMLOG_ERR) {
 		snprintf(ctx->dm_last_error, sizeof(ctx->dm_last_error), "%s", text);
 		ctx->dm_last_errno = dm_errno > 0 ? dm_errno : errno_of_text(text);
@@ -126,13 +143,27 @@ static struct dm_task *task(struct vss_ctx *ctx, int type, const char *name)
  * for many tasks, waited on later by vss_dm_udev_wait (and always waited on,
  * even after a failed task, or its semaphore would outlive us). */
 static int run_deferred(struct vss_ctx *ctx, struct dm_task *dmt, const char *doing,
-			const char *name, int with_cookie, uint32_t *defer)
+			const char *name, int with_cookie, enum vss_dm_udev udev,
+			uint32_t *defer)
 {
 	uint32_t cookie = 0, *cp = defer ? defer : &cookie;
-	int ok = 0;
+	uint16_t flags = 0;
+	int ok;
 
-	if (!with_cookie || dm_task_set_cookie(dmt, cp, 0))
-		ok = dm_task_run(dmt);
+	/* Our layers carry the origin's filesystem UUID: were udev to probe
+	 * them, /dev/disk/by-uuid could point at one and a mount by UUID
+	 * would mount it, a second writer under the live filesystem. */
+	if (udev == VSS_DM_UDEV_PRIVATE)
+		flags = DM_UDEV_DISABLE_SUBSYSTEM_RULES_FLAG | DM_UDEV_DISABLE_DISK_RULES_FLAG |
+			DM_UDEV_DISABLE_OTHER_RULES_FLAG;
+	else if (udev == VSS_DM_UDEV_LOW_PRIORITY)
+		flags = DM_UDEV_LOW_PRIORITY_FLAG;
+	/* A task must run even when no cookie can be had (the semaphores
+	 * used up): a resume that never ran would leave a volume frozen. */
+	if (with_cookie && !dm_task_set_cookie(dmt, cp, flags))
+		vss_log(ctx, VSS_LEVEL_WARNING, "%s: no udev cookie (%s); going on without udev sync",
+			name, ctx->dm_last_error[0] ? ctx->dm_last_error : "libdm refused");
+	ok = dm_task_run(dmt);
 	/* Without udev there is no cookie, and libdm makes the nodes itself,
 	 * but only when asked to: now, so the caller can open the device. */
 	if (!defer && cookie)
@@ -148,7 +179,7 @@ static int run_deferred(struct vss_ctx *ctx, struct dm_task *dmt, const char *do
 static int run(struct vss_ctx *ctx, struct dm_task *dmt, const char *doing,
 	       const char *name, int with_cookie)
 {
-	return run_deferred(ctx, dmt, doing, name, with_cookie, NULL);
+	return run_deferred(ctx, dmt, doing, name, with_cookie, VSS_DM_UDEV_NORMAL, NULL);
 }
 
 void vss_dm_udev_wait(struct vss_ctx *ctx, uint32_t *cookie)
@@ -168,15 +199,16 @@ static int add_targets(struct vss_ctx *ctx, struct dm_task *dmt, const char *nam
 		if (!dm_task_add_target(dmt, t[i].start, t[i].length, t[i].type,
 					t[i].params)) {
 			dm_task_destroy(dmt);
-			return vss_fail(ctx, EINVAL, "%s: bad table line: %s %s",
-					name, t[i].type, t[i].params);
+			/* A crypt table's parameters hold its key. */
+			return vss_fail(ctx, EINVAL, "%s: bad table line: %s %s", name, t[i].type,
+					strcmp(t[i].type, "crypt") ? t[i].params : "...");
 		}
 	}
 	return 0;
 }
 
 int vss_dm_create(struct vss_ctx *ctx, const char *name, const char *uuid,
-		  const struct vss_dm_target *t, size_t n)
+		  const struct vss_dm_target *t, size_t n, enum vss_dm_udev udev)
 {
 	struct dm_task *dmt = task(ctx, DM_DEVICE_CREATE, name);
 	int r;
@@ -193,12 +225,12 @@ int vss_dm_create(struct vss_ctx *ctx, const char *name, const char *uuid,
 	/* A device without a table makes no uevent (the kernel adds its disk
 	 * at the first table load), so a cookie would never be released: its
 	 * node comes with the resume that makes it live. */
-	return run(ctx, dmt, "create", name, n > 0);
+	return run_deferred(ctx, dmt, "create", name, n > 0, udev, NULL);
 }
 
 int vss_dm_create_empty(struct vss_ctx *ctx, const char *name, const char *uuid)
 {
-	return vss_dm_create(ctx, name, uuid, NULL, 0);
+	return vss_dm_create(ctx, name, uuid, NULL, 0, VSS_DM_UDEV_NORMAL);
 }
 
 static int load(struct vss_ctx *ctx, const char *name, const struct vss_dm_target *t,
@@ -248,19 +280,101 @@ int vss_dm_suspend(struct vss_ctx *ctx, const char *name, enum vss_dm_flush how)
 	return run(ctx, dmt, "suspend", name, 0);
 }
 
-int vss_dm_resume_deferred(struct vss_ctx *ctx, const char *name, uint32_t *cookie)
+struct suspender {
+	pthread_t thread;
+	const char *name;
+	bool lockfs, started, ok;
+	struct dm_error error;
+};
+
+static void *suspend_one(void *arg)
+{
+	struct suspender *s = arg;
+	struct vss_ctx *ctx = log_ctx;
+	struct dm_task *dmt;
+
+	log_ctx = NULL;
+	log_error = &s->error;
+	dmt = dm_task_create(DM_DEVICE_SUSPEND);
+	if (dmt && dm_task_set_name(dmt, s->name) && (s->lockfs || dm_task_skip_lockfs(dmt)))
+		s->ok = dm_task_run(dmt);
+	if (!s->ok && !s->error.err)
+		s->error.err = dmt ? dm_task_get_errno(dmt) : ENOMEM;
+	if (dmt)
+		dm_task_destroy(dmt);
+	log_error = NULL;
+	log_ctx = ctx;
+	return NULL;
+}
+
+/* Each suspend waits for its filesystem to flush and freeze; they are
+ * independent, so one thread each lets the flushes overlap. The version
+ * query opens libdm's control fd first, in this thread; after that a task
+ * shares nothing with another but that fd. */
+int vss_dm_suspend_all(struct vss_ctx *ctx, char *const *names, size_t n,
+		       enum vss_dm_flush how, bool *suspended)
+{
+	struct suspender *s = calloc(n, sizeof(*s));
+	pthread_attr_t attr;
+	char version[64];
+	int r = 0, err;
+
+	if (!s)
+		return vss_fail(ctx, ENOMEM, "out of memory");
+	enter(ctx);
+	if (!dm_driver_version(version, sizeof(version))) {
+		free(s);
+		return task_failed(ctx, NULL, NULL, "opening the control device");
+	}
+	/* Small stacks: under mlockall every page of a stack is made present. */
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	for (size_t i = 0; i < n; i++) {
+		s[i].name = names[i];
+		s[i].lockfs = how == VSS_DM_LOCKFS;
+		vss_log(ctx, VSS_LEVEL_DEBUG, "dm suspend %s%s", names[i],
+			s[i].lockfs ? "" : " (no lockfs)");
+		/* The last one runs here: a thread fewer to start. */
+		if (i + 1 < n && (err = pthread_create(&s[i].thread, &attr, suspend_one, &s[i])) == 0) {
+			s[i].started = true;
+			continue;
+		}
+		if (i + 1 < n)
+			vss_log(ctx, VSS_LEVEL_DEBUG, "no thread for %s (%s): suspended in turn",
+				names[i], strerror(err));
+		suspend_one(&s[i]);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (s[i].started)
+			pthread_join(s[i].thread, NULL);
+	pthread_attr_destroy(&attr);
+	for (size_t i = 0; i < n; i++) {
+		suspended[i] = s[i].ok;
+		if (!s[i].ok && !r) {
+			int e = s[i].error.err ? s[i].error.err : EIO;
+
+			r = vss_fail(ctx, e, "%s: suspend failed: %s", names[i],
+				     e != EIO || !s[i].error.text[0] ? strerror(e) : s[i].error.text);
+		}
+	}
+	free(s);
+	return r;
+}
+
+int vss_dm_resume_deferred(struct vss_ctx *ctx, const char *name, enum vss_dm_udev udev,
+			   uint32_t *cookie)
 {
 	struct dm_task *dmt = task(ctx, DM_DEVICE_RESUME, name);
 
 	if (!dmt)
 		return task_failed(ctx, NULL, name, "resume");
 	vss_log(ctx, VSS_LEVEL_DEBUG, "dm resume %s", name);
-	return run_deferred(ctx, dmt, "resume", name, 1, cookie);
+	return run_deferred(ctx, dmt, "resume", name, 1, udev, cookie);
 }
 
 int vss_dm_resume(struct vss_ctx *ctx, const char *name)
 {
-	return vss_dm_resume_deferred(ctx, name, NULL);
+	return vss_dm_resume_deferred(ctx, name, VSS_DM_UDEV_NORMAL, NULL);
 }
 
 int vss_dm_remove(struct vss_ctx *ctx, const char *name)
@@ -325,7 +439,7 @@ int vss_dm_info_devno(struct vss_ctx *ctx, unsigned major, unsigned minor,
 }
 
 static int read_targets(struct vss_ctx *ctx, int type, const char *name,
-			struct vss_dm_table *tab)
+			struct vss_dm_table *tab, bool inactive)
 {
 	const char *doing = type == DM_DEVICE_TABLE ? "table" : "status";
 	struct dm_task *dmt = task(ctx, type, name);
@@ -335,7 +449,7 @@ static int read_targets(struct vss_ctx *ctx, int type, const char *name,
 
 	tab->n = 0;
 	tab->t = NULL;
-	if (!dmt || !dm_task_run(dmt))
+	if (!dmt || (inactive && !dm_task_query_inactive_table(dmt)) || !dm_task_run(dmt))
 		return task_failed(ctx, dmt, name, doing);
 	do {
 		struct vss_dm_target *t;
@@ -366,12 +480,17 @@ oom:
 
 int vss_dm_table(struct vss_ctx *ctx, const char *name, struct vss_dm_table *tab)
 {
-	return read_targets(ctx, DM_DEVICE_TABLE, name, tab);
+	return read_targets(ctx, DM_DEVICE_TABLE, name, tab, false);
+}
+
+int vss_dm_table_inactive(struct vss_ctx *ctx, const char *name, struct vss_dm_table *tab)
+{
+	return read_targets(ctx, DM_DEVICE_TABLE, name, tab, true);
 }
 
 int vss_dm_status(struct vss_ctx *ctx, const char *name, struct vss_dm_table *tab)
 {
-	return read_targets(ctx, DM_DEVICE_STATUS, name, tab);
+	return read_targets(ctx, DM_DEVICE_STATUS, name, tab, false);
 }
 
 void vss_dm_table_free(struct vss_dm_table *tab)

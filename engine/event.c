@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 int vss_subscribe(struct vss_ctx *ctx, vss_event_fn *fn, void *data)
 {
@@ -47,9 +48,23 @@ static void emit_set(struct vss_ctx *ctx, enum vss_event_kind kind, enum vss_lev
 	if (ctx->hold_events) {
 		struct held_event *h;
 
-		/* The window is a few calls long; past 64 events, keep the last. */
-		if (ctx->nheld == (int)(sizeof(ctx->held) / sizeof(ctx->held[0])))
+		/* The window is a few calls long; past 64 events, debug lines
+		 * make room first, and whatever is lost is counted. */
+		if (ctx->nheld == (int)(sizeof(ctx->held) / sizeof(ctx->held[0]))) {
+			int i = ctx->nheld - 1;
+
+			while (i >= 0 && ctx->held[i].level != VSS_LEVEL_DEBUG)
+				i--;
+			if (i < 0 && level == VSS_LEVEL_DEBUG) {
+				ctx->nlost++;
+				return;
+			}
+			i = i < 0 ? ctx->nheld - 1 : i;
+			memmove(&ctx->held[i], &ctx->held[i + 1],
+				(size_t)(ctx->nheld - i - 1) * sizeof(ctx->held[0]));
 			ctx->nheld--;
+			ctx->nlost++;
+		}
 		h = &ctx->held[ctx->nheld++];
 		h->kind = kind;
 		h->level = level;
@@ -80,6 +95,13 @@ void vss_events_hold(struct vss_ctx *ctx, bool hold)
 		deliver(ctx, &ev);
 	}
 	ctx->nheld = 0;
+	if (ctx->nlost) {
+		int lost = ctx->nlost;
+
+		ctx->nlost = 0;
+		vss_log(ctx, VSS_LEVEL_DEBUG, "%d more messages of the freeze window were dropped",
+			lost);
+	}
 }
 
 

@@ -190,14 +190,22 @@ int vss_set_expose(struct vss_ctx *ctx, const char *spec, const char *mountpoint
 	int r;
 
 	vss_op_begin(ctx, "expose");
-	if ((r = vss_lock(ctx)))
+	if ((r = vss_lock_and_recover(ctx)))
 		goto out;
-	if ((r = vss_recover(ctx)) || (r = select_shadows(ctx, spec, &rec, chosen)))
+	if ((r = select_shadows(ctx, spec, &rec, chosen)))
 		goto unlock;
 	if (mountpoint && mountpoint[0] != '/') {
 		r = vss_fail_kind(ctx, VSS_ERR_USAGE, EINVAL, "%s: the mountpoint must be an absolute path",
 				  mountpoint);
 		goto free;
+	}
+	for (const char *c = mountpoint; c && *c; c++) {
+		/* /proc/self/mountinfo could not show it back to us whole. */
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			r = vss_fail_kind(ctx, VSS_ERR_USAGE, EINVAL,
+					  "the mountpoint may not hold control characters");
+			goto free;
+		}
 	}
 	for (size_t i = 0; i < rec.n && !r; i++)
 		if (chosen[i])
@@ -231,9 +239,9 @@ int vss_set_unexpose(struct vss_ctx *ctx, const char *spec)
 	int r, r2;
 
 	vss_op_begin(ctx, "unexpose");
-	if ((r = vss_lock(ctx)))
+	if ((r = vss_lock_and_recover(ctx)))
 		goto out;
-	if ((r = vss_recover(ctx)) || (r = select_shadows(ctx, spec, &rec, chosen)))
+	if ((r = select_shadows(ctx, spec, &rec, chosen)))
 		goto unlock;
 	for (size_t i = 0; i < rec.n && !r; i++) {
 		char **mounts;

@@ -34,7 +34,7 @@ struct vss_ctx {
 		char set[37];
 		char text[256];
 	} held[64];
-	int nheld;
+	int nheld, nlost;
 	char dm_last_error[512]; /* libdm's latest error line */
 	int dm_last_errno;       /* and the errno it came with, if any */
 };
@@ -64,6 +64,9 @@ void vss_op_end(struct vss_ctx *ctx);
 
 /* The one-writer lock (lock.c); nests within one context. */
 int vss_lock(struct vss_ctx *ctx);
+/* How a mutating command starts: the lock, then whatever an interrupted vss
+ * left is finished or rolled back (DESIGN §3). On failure the lock is let go. */
+int vss_lock_and_recover(struct vss_ctx *ctx);
 void vss_unlock(struct vss_ctx *ctx);
 
 /* -EINTR with the message when a signal asked us to stop, else 0. */
@@ -77,7 +80,6 @@ void vss_fault(struct vss_ctx *ctx, const char *point);
 #endif
 
 /* 0 when TEXT can label a set; else -EINVAL and the reason in WHY. */
-int vss_label_check(const char *text, char *why, size_t len);
 
 /* 36-character random (version 4) uuid into buf[37]. */
 int vss_uuid_new(char buf[37]);

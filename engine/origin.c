@@ -121,15 +121,13 @@ static bool is_origin_of(const struct vss_dm_table *tab, const struct vss_dm_inf
 	       !strcmp(tab->t[0].params, want);
 }
 
-int origin_prepare(struct vss_ctx *ctx, const char *volume, const char *origin_uuid,
-		   bool *made, unsigned *rmaj, unsigned *rmin)
+int origin_usable(struct vss_ctx *ctx, const char *volume)
 {
-	char real[160], uuid[37], real_uuid[130];
+	char real[160];
 	struct vss_dm_info info;
 	struct vss_dm_table tab;
 	int r;
 
-	*made = false;
 	origin_real_name(volume, real, sizeof(real));
 	if ((r = vss_dm_info(ctx, real, &info)))
 		return r;
@@ -137,8 +135,8 @@ int origin_prepare(struct vss_ctx *ctx, const char *volume, const char *origin_u
 		bool layered;
 
 		if (strncmp(info.uuid, REAL_UUID_PREFIX, strlen(REAL_UUID_PREFIX)))
-			return vss_fail(ctx, EEXIST, "%s: a device named %s exists and is not vss's",
-					volume, real);
+			return vss_fail(ctx, EEXIST, "%s: a device named %s exists and is not vss's "
+					"(uuid %s)", volume, real, info.uuid[0] ? info.uuid : "none");
 		if ((r = vss_dm_table(ctx, volume, &tab)))
 			return r;
 		layered = is_origin_of(&tab, &info);
@@ -148,8 +146,6 @@ int origin_prepare(struct vss_ctx *ctx, const char *volume, const char *origin_u
 		if (!layered)
 			return vss_fail(ctx, EBUSY, "%s: its table was replaced after its shadows were made, "
 					"so they are invalid; delete those sets first", volume);
-		*rmaj = info.major;
-		*rmin = info.minor;
 		return 0;
 	}
 	if ((r = vss_dm_table(ctx, volume, &tab)))
@@ -164,15 +160,40 @@ int origin_prepare(struct vss_ctx *ctx, const char *volume, const char *origin_u
 			continue;
 		/* -real runs the volume's table beside the volume itself for a
 		 * moment; a target with state of its own (cache, raid, mirror,
-		 * integrity, ...) must never run twice. */
+		 * integrity, ...) must never run twice, and one that fails or
+		 * delays I/O has no place under a shadow. */
 		r = vss_fail(ctx, EOPNOTSUPP,
 			     !strncmp(tab.t[i].type, "snapshot", 8) ?
 			     "%s: has a %s table: it already has snapshots vss did not make" :
-			     "%s: its table uses %s, which keeps state of its own; vss layers shadows "
-			     "only under linear, striped and crypt tables", volume, tab.t[i].type);
+			     "%s: its table uses %s; vss layers shadows only under linear, striped, "
+			     "crypt and zero tables", volume, tab.t[i].type);
 		vss_dm_table_free(&tab);
 		return r;
 	}
+	vss_dm_table_free(&tab);
+	return 0;
+}
+
+int origin_prepare(struct vss_ctx *ctx, const char *volume, const char *origin_uuid,
+		   bool *made, unsigned *rmaj, unsigned *rmin)
+{
+	char real[160], uuid[37], real_uuid[130];
+	struct vss_dm_info info;
+	struct vss_dm_table tab;
+	int r;
+
+	*made = false;
+	origin_real_name(volume, real, sizeof(real));
+	/* (Checked before the set began too; checked again as it is made.) */
+	if ((r = origin_usable(ctx, volume)) || (r = vss_dm_info(ctx, real, &info)))
+		return r;
+	if (info.exists) {
+		*rmaj = info.major;
+		*rmin = info.minor;
+		return 0;
+	}
+	if ((r = vss_dm_table(ctx, volume, &tab)))
+		return r;
 	if ((r = vss_uuid_new(uuid))) {
 		vss_dm_table_free(&tab);
 		return vss_fail(ctx, -r, "cannot make a uuid: %s", strerror(-r));
@@ -180,7 +201,7 @@ int origin_prepare(struct vss_ctx *ctx, const char *volume, const char *origin_u
 	snprintf(real_uuid, sizeof(real_uuid), REAL_UUID_PREFIX "%s", uuid);
 	/* The record first: whoever finds the -real device finds its table. */
 	if ((r = record_save(ctx, volume, origin_uuid, real_uuid, &tab)) == 0 &&
-	    (r = vss_dm_create(ctx, real, real_uuid, tab.t, tab.n)) == 0)
+	    (r = vss_dm_create(ctx, real, real_uuid, tab.t, tab.n, VSS_DM_UDEV_PRIVATE)) == 0)
 		r = vss_dm_info(ctx, real, &info);
 	vss_dm_table_free(&tab);
 	if (r)
@@ -317,20 +338,44 @@ int origin_restore(struct vss_ctx *ctx, const char *volume)
 		goto out;
 	}
 	if (info.exists && have_rec && rec.origin_uuid[0] && strcmp(info.uuid, rec.origin_uuid)) {
-		r = vss_fail(ctx, EEXIST, "%s: not the volume vss layered (uuid %s, not %s); left alone",
-			     volume, info.uuid, rec.origin_uuid);
-		goto out;
+		if (rinfo.exists) {
+			r = vss_fail(ctx, EEXIST, "%s: not the volume vss layered (uuid %s, not %s), "
+				     "yet %s is there", volume, info.uuid, rec.origin_uuid, real);
+			goto out;
+		}
+		/* Replaced since (a reboot, then an LV made anew): there is
+		 * nothing of ours on it to undo. */
+		vss_log(ctx, VSS_LEVEL_WARNING, "%s: not the volume vss layered (uuid %s, not %s); "
+			"its record is dropped, the device left alone", volume, info.uuid,
+			rec.origin_uuid);
+		info.exists = false;
 	}
 	if (rinfo.exists && real_held_by_others(&rinfo, volume)) {
 		r = vss_fail(ctx, EBUSY, "%s: %s still carries a shadow; its table stays", volume, real);
 		goto out;
 	}
 	if (info.exists) {
-		/* A table loaded for a create that never finished. */
-		if (info.inactive_table && (r = vss_dm_clear(ctx, volume)))
+		/* Whatever suspended it is not ours (our suspends are resumed
+		 * before this, or named by the window marker), nor is a table
+		 * loaded that is not ours: another tool is at work on it. */
+		if (info.suspended) {
+			r = vss_fail(ctx, EBUSY, "%s: suspended (by another program, or its resume "
+				     "failed); its table stays until it is resumed", volume);
 			goto out;
-		if (info.suspended && (r = vss_dm_resume(ctx, volume)))
-			goto out;
+		}
+		if (info.inactive_table) {
+			if ((r = vss_dm_table_inactive(ctx, volume, &t)))
+				goto out;
+			if (!rinfo.exists || !is_origin_of(&t, &rinfo)) {
+				r = vss_fail(ctx, EBUSY, "%s: another program loaded a table into it "
+					     "(not yet live); its table stays until that is done", volume);
+				goto out;
+			}
+			/* Ours, loaded for a create that never finished. */
+			vss_dm_table_free(&t);
+			if ((r = vss_dm_clear(ctx, volume)))
+				goto out;
+		}
 		if ((r = vss_dm_table(ctx, volume, &live)))
 			goto out;
 		if (rinfo.exists && is_origin_of(&live, &rinfo)) {

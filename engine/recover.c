@@ -39,7 +39,9 @@ static int journals(struct vss_ctx *ctx, int *fixed)
 			r = set_rec_unlink(ctx, "journal", j->id);
 			continue;
 		}
-		if ((r = set_teardown(ctx, j, true, true))) {
+		/* (window_recover resumed what was ours: any other member
+		 * found suspended is someone else's doing.) */
+		if ((r = set_teardown(ctx, j, true, false))) {
 			/* A shadow still open (a backup reading it) holds up only
 			 * this delete, not every other command. */
 			if (r == -EBUSY && !create) {
@@ -75,8 +77,17 @@ static int orphaned_auto_release(struct vss_ctx *ctx, int *fixed)
 		if (recs[i].context != VSS_CONTEXT_AUTO_RELEASE ||
 		    set_owner_alive(recs[i].owner_pid, recs[i].owner_start))
 			continue;
-		if ((r = set_delete_locked(ctx, &recs[i], true)))
+		if ((r = set_delete_locked(ctx, &recs[i], true))) {
+			/* A backup still reading it: the next command tries again. */
+			if (r == -EBUSY) {
+				vss_log(ctx, VSS_LEVEL_WARNING, "set %.8s (auto-release, its process "
+					"%ld gone) cannot go yet: %s", recs[i].id, recs[i].owner_pid,
+					vss_errmsg(ctx));
+				r = 0;
+				continue;
+			}
 			break;
+		}
 		vss_step(ctx, "set %s: deleted (auto-release, and its process %ld is gone)", recs[i].id,
 			 recs[i].owner_pid);
 		(*fixed)++;
@@ -179,6 +190,11 @@ static int stale_origins(struct vss_ctx *ctx, int *fixed)
 		if ((r = origin_restore(ctx, vols[i])) == 0) {
 			vss_step(ctx, "%s: its own table is back (no set has a shadow of it)", vols[i]);
 			(*fixed)++;
+		} else if (r == -EBUSY || r == -EEXIST) {
+			/* Held by someone else: not a reason to stop every command. */
+			vss_log(ctx, VSS_LEVEL_WARNING, "%s (tried again by the next command)",
+				vss_errmsg(ctx));
+			r = 0;
 		}
 	}
 	vss_strv_free(vols, nv);
@@ -221,6 +237,15 @@ static int stray_files(struct vss_ctx *ctx, int *fixed)
 	closedir(d);
 	set_recs_free(recs, n);
 	return 0;
+}
+
+int vss_lock_and_recover(struct vss_ctx *ctx)
+{
+	int r;
+
+	if ((r = vss_lock(ctx)) == 0 && (r = vss_recover(ctx)))
+		vss_unlock(ctx);
+	return r;
 }
 
 int vss_recover(struct vss_ctx *ctx)

@@ -50,8 +50,7 @@ static int check_opts(struct vss_ctx *ctx, const struct vss_create_opts *o, size
 		return vss_fail_kind(ctx, VSS_ERR_USAGE, EINVAL, "no volume given");
 	if (o->label && vss_label_check(o->label, why, sizeof(why)))
 		return vss_fail_kind(ctx, VSS_ERR_USAGE, EINVAL, "label '%s' %s", o->label, why);
-	if (o->chunk_bytes && (o->chunk_bytes < 4096 || o->chunk_bytes > 524288 ||
-			       (o->chunk_bytes & (o->chunk_bytes - 1))))
+	if (o->chunk_bytes && !vss_chunk_size_ok(o->chunk_bytes))
 		return vss_fail_kind(ctx, VSS_ERR_USAGE, EINVAL,
 				     "chunk size %" PRIu64 ": must be a power of two from 4K to 512K",
 				     o->chunk_bytes);
@@ -100,6 +99,10 @@ static int resolve(struct vss_ctx *ctx, char *const *specs, size_t n, struct mem
 		if (info.inactive_table)
 			return vss_fail(ctx, EBUSY, "%s: has an inactive table loaded by someone else",
 					specs[i]);
+		/* Now, not once the journal and the COW exist: a refusal
+		 * should cost nothing to undo. */
+		if ((r = origin_usable(ctx, m[i].vol.name)))
+			return r;
 		if (!strncmp(m[i].vol.dm_uuid, "LVM-", 4) || !strncmp(m[i].vol.dm_uuid, "CRYPT-", 6))
 			vss_log(ctx, VSS_LEVEL_WARNING,
 				"%s: managed by %.*s, which may replace its table (lvextend, cryptsetup "
@@ -158,6 +161,10 @@ static int plan(struct vss_ctx *ctx, struct set_rec *rec, const struct member *m
 	for (size_t i = 0; i < n && !r; i++) {
 		struct shadow_rec *sh = set_rec_add(ctx, rec);
 		uint64_t bytes = o->cow_bytes ? o->cow_bytes : m[i].vol.size / 100 * pct;
+		/* A COW never holds more than every chunk of its origin, each
+		 * with its 16-byte exception entry, and a header chunk; more
+		 * would be wasted (and a huge --cow-size would overflow). */
+		uint64_t most = m[i].vol.size + m[i].vol.size / (chunk * 512) * 16 + 2 * chunk * 512;
 		char need[16];
 
 		if (!sh) {
@@ -173,12 +180,20 @@ static int plan(struct vss_ctx *ctx, struct set_rec *rec, const struct member *m
 		snprintf(sh->cow_uuid, sizeof(sh->cow_uuid), COW_UUID_PREFIX "%s-%zu", rec->id, i);
 		sh->chunk = (unsigned)chunk;
 		sh->origin_sectors = m[i].vol.size / 512;
+		if (bytes > most) {
+			vss_log(ctx, VSS_LEVEL_INFO, "%s: COW of %" PRIu64 " bytes, as that is all "
+				"it could ever hold", sh->volume, most);
+			bytes = most;
+		}
 		sh->cow_sectors = (bytes / 512 + chunk - 1) / chunk * chunk;
 		if (sh->cow_sectors < MIN_COW_CHUNKS * chunk) {
+			bool asked = o->cow_bytes || o->cow_percent;
+
 			vss_size_format(MIN_COW_CHUNKS * chunk * 512, need, sizeof(need));
-			r = vss_fail_kind(ctx, VSS_ERR_USAGE, EINVAL,
+			r = vss_fail_kind(ctx, asked ? VSS_ERR_USAGE : VSS_ERR_FAILED, EINVAL,
 					  "%s: a COW of %" PRIu64 " bytes is too small; it needs at least %s "
-					  "(%d chunks)", sh->volume, bytes, need, MIN_COW_CHUNKS);
+					  "(%d chunks)%s", sh->volume, bytes, need, MIN_COW_CHUNKS,
+					  asked ? "" : ": give --cow-size");
 			break;
 		}
 		/* Counted as the plan's only once it has an area. */
@@ -240,11 +255,13 @@ static int window(struct vss_ctx *ctx, struct set_rec *rec, struct member *m, si
 	uint32_t cookie = 0;
 	sigset_t all, old;
 	char **names = calloc(n, sizeof(*names)), **uuids = calloc(n, sizeof(*uuids));
+	bool *suspended = calloc(n, sizeof(*suspended));
 	int r = 0, r2;
 
-	if (!names || !uuids) {
+	if (!names || !uuids || !suspended) {
 		free(names);
 		free(uuids);
+		free(suspended);
 		return vss_fail(ctx, ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -252,16 +269,19 @@ static int window(struct vss_ctx *ctx, struct set_rec *rec, struct member *m, si
 		uuids[i] = m[i].vol.dm_uuid;
 	}
 	r = window_mark(ctx, names, uuids, n);
-	free(names);
 	free(uuids);
-	if (r)
+	if (r) {
+		free(names);
+		free(suspended);
 		return r;
-	vss_phase(ctx, rec->id, "freeze");
+	}
 #ifndef __SANITIZE_ADDRESS__
-	/* (Under ASan this would pin its terabytes of shadow memory.) */
+	/* Before the freeze is announced: paging everything in takes a while.
+	 * (Under ASan this would pin its terabytes of shadow memory.) */
 	if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
 		vss_log(ctx, VSS_LEVEL_DEBUG, "mlockall: %s", strerror(errno));
 #endif
+	vss_phase(ctx, rec->id, "freeze");
 	sigfillset(&all);
 	sigdelset(&all, SIGSEGV);
 	sigdelset(&all, SIGBUS);
@@ -272,13 +292,14 @@ static int window(struct vss_ctx *ctx, struct set_rec *rec, struct member *m, si
 	vss_events_hold(ctx, true);
 	rec->created_us = (long long)now_us(CLOCK_REALTIME);
 	t0 = now_us(CLOCK_MONOTONIC);
-	for (size_t i = 0; i < n && !r; i++)
-		if ((r = vss_dm_suspend(ctx, m[i].vol.name, VSS_DM_LOCKFS)) == 0)
-			m[i].suspended = true;
+	r = vss_dm_suspend_all(ctx, names, n, VSS_DM_LOCKFS, suspended);
+	for (size_t i = 0; i < n; i++)
+		m[i].suspended = suspended[i];
 	if (!r)
 		vss_fault(ctx, "create:suspended");
 	for (size_t i = 0; i < n && !r; i++)
-		r = vss_dm_resume_deferred(ctx, rec->sh[i].dm_name, &cookie);
+		r = vss_dm_resume_deferred(ctx, rec->sh[i].dm_name, VSS_DM_UDEV_LOW_PRIORITY,
+					   &cookie);
 	if (!r)
 		vss_fault(ctx, "create:snapshots-resumed");
 	/* Every origin is resumed, whatever failed: nothing stays frozen.
@@ -286,7 +307,7 @@ static int window(struct vss_ctx *ctx, struct set_rec *rec, struct member *m, si
 	for (size_t i = 0; i < n; i++) {
 		if (!m[i].suspended)
 			continue;
-		if ((r2 = vss_dm_resume_deferred(ctx, m[i].vol.name, &cookie)) && !r)
+		if ((r2 = vss_dm_resume_deferred(ctx, m[i].vol.name, VSS_DM_UDEV_NORMAL, &cookie)) && !r)
 			r = r2;
 		else if (!r2)
 			m[i].suspended = false;
@@ -299,6 +320,8 @@ static int window(struct vss_ctx *ctx, struct set_rec *rec, struct member *m, si
 #endif
 	vss_phase(ctx, rec->id, "thaw");
 	vss_dm_udev_wait(ctx, &cookie);
+	free(names);
+	free(suspended);
 	rec->freeze_us = t1 - t0;
 	for (size_t i = 0; i < n; i++)
 		if (m[i].suspended)
@@ -324,7 +347,7 @@ static int fill_out(struct vss_ctx *ctx, const struct set_rec *rec, struct vss_s
 
 /* Undoes REC after a failure, keeping the failure's message; a failed undo
  * leaves the journal for recovery and says so. */
-static int undo(struct vss_ctx *ctx, struct set_rec *rec, int r)
+static int undo(struct vss_ctx *ctx, struct set_rec *rec, bool default_known, int r)
 {
 	char msg[sizeof(ctx->errmsg)];
 	enum vss_error_kind kind = ctx->errkind;
@@ -332,6 +355,11 @@ static int undo(struct vss_ctx *ctx, struct set_rec *rec, int r)
 	snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
 	vss_phase(ctx, rec->id, "abort");
 	if (set_teardown(ctx, rec, true, true) == 0 && set_rec_unlink(ctx, "journal", rec->id) == 0) {
+		/* A window that could not resume kept its marker: all resumed now. */
+		window_clear(ctx);
+		/* A set that never came to be did not use the default area. */
+		if (!default_known)
+			storage_default_forget(ctx);
 		vss_log(ctx, VSS_LEVEL_INFO, "set %.8s undone", rec->id);
 		snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
 	} else {
@@ -340,6 +368,8 @@ static int undo(struct vss_ctx *ctx, struct set_rec *rec, int r)
 		snprintf(why, sizeof(why), "%s", ctx->errmsg);
 		snprintf(ctx->errmsg, sizeof(ctx->errmsg),
 			 "%.400s; and undoing the set failed (%.300s): run 'vss recover'", msg, why);
+		/* Not "nothing changed" (storage full, usage) any more. */
+		kind = VSS_ERR_FAILED;
 	}
 	ctx->errkind = kind;
 	return r;
@@ -352,7 +382,7 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 	const struct vss_create_opts *o = opts ? opts : &defaults;
 	struct set_rec rec = { 0 };
 	struct member *m = NULL;
-	bool journaled = false;
+	bool journaled = false, default_known = true;
 	char size[16];
 	int r;
 
@@ -360,10 +390,8 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 	vss_op_begin(ctx, "create-set");
 	if ((r = check_opts(ctx, o, n)))
 		goto out;
-	if ((r = vss_lock(ctx)))
+	if ((r = vss_lock_and_recover(ctx)))
 		goto out;
-	if ((r = vss_recover(ctx)))
-		goto unlock;
 	if (!(m = calloc(n, sizeof(*m)))) {
 		r = vss_fail(ctx, ENOMEM, "out of memory");
 		goto unlock;
@@ -383,6 +411,7 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 	vss_phase(ctx, rec.id, "prepare-backup");
 	if ((r = plan(ctx, &rec, m, n, o)) || (r = vss_check_interrupt(ctx)))
 		goto unlock;
+	default_known = storage_default_recorded(ctx);
 	if ((r = set_rec_save(ctx, "journal", &rec)))
 		goto unlock;
 	journaled = true;
@@ -438,7 +467,7 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 	r = fill_out(ctx, &rec, out);
 unlock:
 	if (r && journaled)
-		r = undo(ctx, &rec, r);
+		r = undo(ctx, &rec, default_known, r);
 	vss_unlock(ctx);
 out:
 	free(m);

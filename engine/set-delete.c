@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -110,6 +111,23 @@ int set_exposed_check(struct vss_ctx *ctx, const struct set_rec *rec)
 	return 0;
 }
 
+/* udev (blkid) and desktop daemons open a new device for a moment: a
+ * shadow found open is given a few seconds to be closed before it counts
+ * as in use. */
+static int settle_open(struct vss_ctx *ctx, const char *name, int allowed,
+		       struct vss_dm_info *info)
+{
+	struct timespec nap = { 0, 100 * 1000 * 1000 };
+	int r;
+
+	for (int i = 0; i < 30 && info->exists && info->open_count > allowed; i++) {
+		nanosleep(&nap, NULL);
+		if ((r = vss_dm_info(ctx, name, info)))
+			return r;
+	}
+	return 0;
+}
+
 int set_teardown(struct vss_ctx *ctx, struct set_rec *rec, bool force, bool resume)
 {
 	bool deleting = !strcmp(rec->op, "delete");
@@ -148,6 +166,8 @@ int set_teardown(struct vss_ctx *ctx, struct set_rec *rec, bool force, bool resu
 				     info.uuid);
 			break;
 		}
+		if ((r = settle_open(ctx, sh->dm_name, 0, &info)))
+			break;
 		if (info.open_count > 0) {
 			r = vss_fail(ctx, EBUSY, "/dev/mapper/%s: in use (open %d time%s), by a backup "
 				     "program perhaps; close it first", sh->dm_name, info.open_count,
@@ -205,6 +225,8 @@ int set_delete_locked(struct vss_ctx *ctx, struct set_rec *rec, bool force)
 		if ((r = set_shadow_mounts(ctx, &rec->sh[i], &mounts, &nm)))
 			return r;
 		vss_strv_free(mounts, nm);
+		if ((r = settle_open(ctx, rec->sh[i].dm_name, (int)nm, &info)))
+			return r;
 		if (info.open_count > (int)nm)
 			return vss_fail(ctx, EBUSY, "/dev/mapper/%s: in use (open %d time%s), by a backup "
 					"program perhaps; close it first", rec->sh[i].dm_name,
@@ -214,8 +236,15 @@ int set_delete_locked(struct vss_ctx *ctx, struct set_rec *rec, bool force)
 	if ((r = set_rec_save(ctx, "journal", rec)))
 		return r;
 	vss_fault(ctx, "delete:journal");
-	if ((r = set_teardown(ctx, rec, force, false)))
-		return r; /* the journal stays: recovery finishes the delete */
+	if ((r = set_teardown(ctx, rec, force, false))) {
+		/* The journal stays: recovery finishes the delete. */
+		char msg[sizeof(ctx->errmsg)];
+
+		snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
+		snprintf(ctx->errmsg, sizeof(ctx->errmsg),
+			 "%.900s; the delete is begun, and the next vss command finishes it", msg);
+		return r;
+	}
 	if ((r = set_rec_unlink(ctx, "sets", rec->id)))
 		return r;
 	vss_fault(ctx, "delete:record-removed");
@@ -228,10 +257,8 @@ int vss_set_delete(struct vss_ctx *ctx, const char *id, bool force)
 	int r;
 
 	vss_op_begin(ctx, "delete-set");
-	if ((r = vss_lock(ctx)))
+	if ((r = vss_lock_and_recover(ctx)))
 		goto out;
-	if ((r = vss_recover(ctx)))
-		goto unlock;
 	r = set_rec_load(ctx, "sets", id, &rec);
 	if (r == -ENOENT)
 		r = vss_fail(ctx, ENOENT, "%s: no such shadow copy set", id);

@@ -95,6 +95,9 @@ unsigned long long set_proc_start(long pid);
 
 /* ---- origins: the -real layer under a volume that has shadows ---- */
 
+/* Whether shadows can be layered under VOLUME: its table is stateless (or
+ * already on vss's -real), and no foreign device has the -real name. */
+int origin_usable(struct vss_ctx *ctx, const char *volume);
 /* Makes sure VOLUME (with SECTORS) has its -real device: records its table
  * and creates vss-VOLUME-real. *MADE says whether this call made it. */
 int origin_prepare(struct vss_ctx *ctx, const char *volume, const char *origin_uuid,

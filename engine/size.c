@@ -113,3 +113,8 @@ int vss_age_parse(const char *s, uint64_t *seconds)
 	*seconds = v * mult;
 	return 0;
 }
+
+bool vss_chunk_size_ok(uint64_t bytes)
+{
+	return bytes >= VSS_CHUNK_MIN && bytes <= VSS_CHUNK_MAX && !(bytes & (bytes - 1));
+}

@@ -2,11 +2,18 @@
  * State files. A crash at any instant leaves either the old file or the new
  * one, never a torn one: write a temp file beside it, fsync it, rename it
  * over, fsync the directory so the rename itself survives power loss.
+ *
+ * inih, as Debian builds it, reads lines of up to 200 bytes, ends a value at
+ * " ;" and trims its ends; a path or a table can be longer, or hold those.
+ * So values are escaped (%XX for '%', ';', control characters and spaces at
+ * either end) and a long one is cut into "key = part" and "key+ = part"
+ * lines, rejoined and unescaped on reading, unseen by the callers.
  */
 #include "config.h"
 #include "state.h"
 #include "strv.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -52,18 +59,99 @@ static int make_parent(struct vss_ctx *ctx, const char *path, char *dir, size_t 
 	return 0;
 }
 
-int vss_state_write(struct vss_ctx *ctx, const char *rel, const char *data, size_t len)
+enum { PART_MAX = 150 };  /* of a value, per line: well below inih's 200 */
+
+static bool needs_escape(const char *v, size_t i, size_t n)
 {
-	char path[4200], tmp[4300], dir[4200];
+	unsigned char c = (unsigned char)v[i];
+
+	return c == '%' || c == ';' || c < 0x20 || c == 0x7f ||
+	       (c == ' ' && (i == 0 || i + 1 == n));
+}
+
+/* Appends VALUE escaped to OUT, cut into lines as KEY and KEY+ take it. */
+static int put_value(FILE *out, const char *key, size_t klen, const char *v, size_t n)
+{
+	char *esc = malloc(n * 3 + 1);
+	size_t e = 0, at = 0;
+
+	if (!esc)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if (needs_escape(v, i, n))
+			e += (size_t)sprintf(esc + e, "%%%02X", (unsigned char)v[i]);
+		else
+			esc[e++] = v[i];
+	}
+	esc[e] = '\0';
+	do {
+		size_t cut = e - at <= PART_MAX ? e - at : PART_MAX;
+
+		/* Never at a space: inih would trim it away. */
+		while (at + cut < e && cut > PART_MAX / 2 &&
+		       (esc[at + cut - 1] == ' ' || esc[at + cut] == ' '))
+			cut--;
+		if (at + cut < e && (esc[at + cut - 1] == ' ' || esc[at + cut] == ' ')) {
+			free(esc);
+			return -EINVAL;
+		}
+		fprintf(out, "%.*s%s = %.*s\n", (int)klen, key, at ? "+" : "", (int)cut, esc + at);
+		at += cut;
+	} while (at < e);
+	free(esc);
+	return 0;
+}
+
+/* DATA as it is stored: every "key = value" line's value escaped and cut. */
+static int encode(const char *data, size_t len, char **out, size_t *outlen)
+{
+	FILE *f = open_memstream(out, outlen);
+	int r = 0;
+
+	if (!f)
+		return -ENOMEM;
+	while (len > 0 && !r) {
+		const char *nl = memchr(data, '\n', len), *eq;
+		size_t ll = nl ? (size_t)(nl - data) : len;
+
+		eq = memmem(data, ll, " = ", 3);
+		if (data[0] != '[' && eq)
+			r = put_value(f, data, (size_t)(eq - data), eq + 3, ll - (size_t)(eq - data) - 3);
+		else
+			fprintf(f, "%.*s\n", (int)ll, data);
+		data += ll + (nl ? 1 : 0);
+		len -= ll + (nl ? 1 : 0);
+	}
+	if (fclose(f) != 0 && !r)
+		r = -ENOMEM;
+	if (r) {
+		free(*out);
+		*out = NULL;
+	}
+	return r;
+}
+
+int vss_state_write(struct vss_ctx *ctx, const char *rel, const char *plain, size_t plainlen)
+{
+	char path[4200], tmp[4300], dir[4200], *enc = NULL;
+	const char *data;
+	size_t len;
 	int fd, r, err;
 
 	if ((r = path_of(ctx, rel, path, sizeof(path))) ||
 	    (r = make_parent(ctx, path, dir, sizeof(dir))))
 		return r;
+	if ((r = encode(plain, plainlen, &enc, &len)))
+		return vss_fail(ctx, -r, "%s: cannot write: %s", path,
+				r == -EINVAL ? "a value with a long run of spaces" : strerror(-r));
+	data = enc;
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return vss_fail(ctx, errno, "%s: %s", tmp, strerror(errno));
+	if (fd < 0) {
+		err = errno;
+		free(enc);
+		return vss_fail(ctx, err, "%s: %s", tmp, strerror(err));
+	}
 	while (len > 0) {
 		ssize_t w = write(fd, data, len);
 
@@ -84,9 +172,15 @@ int vss_state_write(struct vss_ctx *ctx, const char *rel, const char *data, size
 	fd = -1;
 	if (rename(tmp, path) < 0)
 		goto fail;
-	return fsync_dir(ctx, dir);
+	free(enc);
+	/* The new file is in place: a failed directory sync makes it less
+	 * durable, not absent, so the caller must not act as if it were. */
+	if (fsync_dir(ctx, dir))
+		vss_log(ctx, VSS_LEVEL_WARNING, "%s", vss_errmsg(ctx));
+	return 0;
 fail:
 	err = errno;
+	free(enc);
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp);
@@ -106,8 +200,79 @@ int vss_state_unlink(struct vss_ctx *ctx, const char *rel)
 	return fsync_dir(ctx, dirname(copy));
 }
 
+/* The value being rejoined: handed on when a line of another key comes. */
+struct reader {
+	ini_handler fn;
+	void *data;
+	char section[256], key[128];
+	char *value;
+	size_t len;
+	bool pending;
+};
+
+static int unescape(char *v)
+{
+	char *w = v;
+
+	for (const char *s = v; *s; s++) {
+		unsigned x;
+
+		if (*s != '%') {
+			*w++ = *s;
+			continue;
+		}
+		if (!isxdigit((unsigned char)s[1]) || !isxdigit((unsigned char)s[2]) ||
+		    sscanf(s + 1, "%2x", &x) != 1 || x == 0)
+			return -1;
+		*w++ = (char)x;
+		s += 2;
+	}
+	*w = '\0';
+	return 0;
+}
+
+static int flush(struct reader *rd)
+{
+	if (!rd->pending)
+		return 1;
+	rd->pending = false;
+	if (unescape(rd->value))
+		return 0;
+	return rd->fn(rd->data, rd->section, rd->key, rd->value);
+}
+
+static int on_line(void *data, const char *section, const char *key, const char *value)
+{
+	struct reader *rd = data;
+	size_t klen = strlen(key), vlen = strlen(value);
+	char *grown;
+
+	if (rd->pending && klen && key[klen - 1] == '+' && klen - 1 == strlen(rd->key) &&
+	    !strncmp(key, rd->key, klen - 1) && !strcmp(section, rd->section)) {
+		if (!(grown = realloc(rd->value, rd->len + vlen + 1)))
+			return 0;
+		rd->value = grown;
+		memcpy(rd->value + rd->len, value, vlen + 1);
+		rd->len += vlen;
+		return 1;
+	}
+	if (!flush(rd) || strlen(section) >= sizeof(rd->section) || klen >= sizeof(rd->key) ||
+	    (klen && key[klen - 1] == '+'))
+		return 0;
+	if (!(grown = realloc(rd->value, vlen + 1)))
+		return 0;
+	rd->value = grown;
+	memcpy(rd->value, value, vlen + 1);
+	rd->len = vlen;
+	strcpy(rd->section, section);
+	strcpy(rd->key, key);
+	rd->pending = true;
+	return 1;
+}
+
 int vss_state_read(struct vss_ctx *ctx, const char *rel, ini_handler fn, void *data)
 {
+	struct reader rd = { .fn = fn, .data = data };
 	char path[4200];
 	FILE *f;
 	int r;
@@ -117,10 +282,14 @@ int vss_state_read(struct vss_ctx *ctx, const char *rel, ini_handler fn, void *d
 	f = fopen(path, "re");
 	if (!f)
 		return vss_fail(ctx, errno, "%s: %s", path, strerror(errno));
-	r = ini_parse_file(f, fn, data);
+	r = ini_parse_file(f, on_line, &rd);
 	fclose(f);
+	if (r == 0 && !flush(&rd))
+		r = -1;
+	free(rd.value);
 	if (r != 0)
-		return vss_fail(ctx, EBADMSG, "%s:%d: damaged state file", path, r);
+		return r > 0 ? vss_fail(ctx, EBADMSG, "%s:%d: damaged state file", path, r) :
+			       vss_fail(ctx, EBADMSG, "%s: damaged state file (at its end)", path);
 	return 0;
 }
 

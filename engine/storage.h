@@ -16,5 +16,44 @@ int storage_alloc(struct vss_ctx *ctx, const struct set_rec *plan, struct shadow
 int storage_make(struct vss_ctx *ctx, const struct shadow_rec *sh);
 /* Removes whatever exists of SH's COW: its device and its file. */
 int storage_release(struct vss_ctx *ctx, const struct shadow_rec *sh);
+/* Whether the default directory area is recorded (it is at its first use),
+ * and the undoing of that when the set that first used it was undone. */
+bool storage_default_recorded(struct vss_ctx *ctx);
+void storage_default_forget(struct vss_ctx *ctx);
+
+/* Between storage-area.c and storage-cow.c. */
+#define DEFAULT_AREA "default"
+
+struct area {
+	char id[64];
+	bool device;
+	bool implicit;
+	char path[4096];
+	unsigned major, minor;
+	uint64_t sectors;   /* device */
+	uint64_t max;       /* bytes, 0: none */
+	long long added;
+};
+
+struct usage {
+	uint64_t used;      /* bytes */
+	unsigned shadows;
+};
+
+/* The recorded areas, oldest first, the default one included. */
+int areas_load(struct vss_ctx *ctx, struct area **areas, size_t *n);
+int area_save(struct vss_ctx *ctx, const struct area *a);
+/* The area recorded as ID. */
+int area_find(struct vss_ctx *ctx, const char *id, struct area *out);
+/* Fails unless a device area is still the device that was added. */
+int area_verify(struct vss_ctx *ctx, const struct area *a);
+/* Every set holding storage: committed ones and those being made. */
+int storage_shadows_all(struct vss_ctx *ctx, struct set_rec **recs, size_t *n);
+/* What the sets RECS (and PLAN, the set being made, if any) take of A. */
+void area_usage(const struct area *a, const struct set_rec *recs, size_t n,
+		const struct set_rec *plan, struct usage *u);
+/* Bytes still free in A. */
+uint64_t area_free(struct vss_ctx *ctx, const struct area *a, const struct usage *u,
+		   uint64_t planned);
 
 #endif

@@ -176,7 +176,8 @@ int vss_volume_resolve(struct vss_ctx *ctx, const char *spec, struct vss_volume 
 		int f;
 
 		if (vss_name_check(spec, why, sizeof(why)))
-			return vss_fail(ctx, EINVAL, "%s: invalid volume name: %s", spec, why);
+			return vss_fail_kind(ctx, VSS_ERR_USAGE, EINVAL, "%s: invalid volume name: %s",
+					     spec, why);
 		r = record_load(ctx, spec, &rec);
 		if (r && r != -ENOENT)
 			return r;
@@ -330,7 +331,7 @@ int vss_volume_import(struct vss_ctx *ctx, const char *device, const char *name)
 	int r;
 
 	vss_op_begin(ctx, "volume import");
-	if ((r = vss_lock(ctx)))
+	if ((r = vss_lock_and_recover(ctx)))
 		goto out;
 	if ((r = import_checks(ctx, device, name, &rec)))
 		goto unlock;
@@ -351,7 +352,7 @@ int vss_volume_import(struct vss_ctx *ctx, const char *device, const char *name)
 	sigaddset(&block, SIGHUP);
 	sigaddset(&block, SIGQUIT);
 	sigprocmask(SIG_BLOCK, &block, &old);
-	if ((r = vss_dm_create(ctx, name, rec.dm_uuid, &t, 1)) == 0 &&
+	if ((r = vss_dm_create(ctx, name, rec.dm_uuid, &t, 1, VSS_DM_UDEV_NORMAL)) == 0 &&
 	    (r = record_save(ctx, &rec))) {
 		char msg[sizeof(ctx->errmsg)];
 
@@ -412,7 +413,7 @@ int vss_volume_remove(struct vss_ctx *ctx, const char *name)
 		r = vss_fail(ctx, EINVAL, "%s: invalid volume name: %s", name, why);
 		goto out;
 	}
-	if ((r = vss_lock(ctx)))
+	if ((r = vss_lock_and_recover(ctx)))
 		goto out;
 	r = record_load(ctx, name, &rec);
 	if (r && r != -ENOENT)

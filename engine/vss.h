@@ -215,6 +215,12 @@ int vss_age_parse(const char *s, uint64_t *seconds);
 
 /* 0 when NAME can name a volume; else -EINVAL and the reason in WHY. */
 int vss_name_check(const char *name, char *why, size_t len);
+/* 0 when TEXT can label a set; else -EINVAL and the reason in WHY. */
+int vss_label_check(const char *text, char *why, size_t len);
+/* Whether BYTES is a COW chunk size dm-snapshot takes (a power of two). */
+#define VSS_CHUNK_MIN 4096
+#define VSS_CHUNK_MAX 524288
+bool vss_chunk_size_ok(uint64_t bytes);
 
 /* 1073741824 -> "1G", 1610612736 -> "1.5G", 512 -> "512B" (binary units). */
 void vss_size_format(uint64_t bytes, char *buf, size_t len);

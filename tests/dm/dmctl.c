@@ -62,7 +62,7 @@ int main(int argc, char **argv)
 		if (parse_table(argv + 4, argc - 4, t))
 			return 2;
 		ntargets = argc - 4;
-		r = vss_dm_create(ctx, name, argv[3], t, (size_t)(argc - 4));
+		r = vss_dm_create(ctx, name, argv[3], t, (size_t)(argc - 4), VSS_DM_UDEV_NORMAL);
 	} else if (!strcmp(op, "load") && argc >= 4 && argc - 3 <= 16) {
 		if (parse_table(argv + 3, argc - 3, t))
 			return 2;

@@ -97,6 +97,24 @@ assert_show_block() {
 	assert_equal "$(sed -n 1,6p <<<"$output")" "$(sed -n 1,6p <<<"$created")"
 }
 
+@test "udev: -real is hidden from the disk rules, the shadow has low priority; the filesystem's by-uuid link stays with the origin" {
+	pgrep -x systemd-udevd >/dev/null || skip "no udev in this run (the suite's udev run covers it)"
+	mkvol a 32
+	mkfs_mount a
+	uuid=$(blkid -o value -s UUID "${VOLDEV[a]}")
+	new_set "${PFX}a"
+	udevadm settle
+	run udevadm info --query=property --name="/dev/mapper/vss-${PFX}a-real"
+	assert_success
+	assert_line DM_UDEV_DISABLE_DISK_RULES_FLAG=1
+	assert_line DM_UDEV_DISABLE_OTHER_RULES_FLAG=1
+	refute_line --partial ID_FS_UUID=
+	run udevadm info --query=property --name="$(shadow "$SET" a)"
+	assert_success
+	assert_line DM_UDEV_LOW_PRIORITY_FLAG=1
+	assert_equal "$(readlink -f "/dev/disk/by-uuid/$uuid")" "$(readlink -f "${VOLDEV[a]}")"
+}
+
 @test "list sets and show, as tables and as JSON, agree" {
 	mkvol a 32
 	mkvol b 16

@@ -17,6 +17,51 @@ static int grab(void *data, const char *section, const char *key, const char *va
 	return 1;
 }
 
+static int slurp(const char *path, char *buf, size_t len);
+
+/* Every value it is handed, one per line as "section|key|value". */
+static int grab_big(void *data, const char *section, const char *key, const char *value)
+{
+	char *out = data;
+
+	snprintf(out + strlen(out), 4096 - strlen(out), "%s|%s|%s\n", section, key, value);
+	return 1;
+}
+
+/* Values inih alone would mangle: longer than its 200-byte lines, with " ;"
+ * (its inline comment), '%', spaces at the ends, a space at every cut. */
+static void long_values(struct vss_ctx *ctx, const char *dir)
+{
+	char value[700], in[2000], want[2000], got[4096] = "", path[512], file[4096];
+	size_t len = 0;
+
+	for (size_t i = 0; i < sizeof(value) - 1; i++)
+		value[i] = "ab c;d%e/ "[i % 10];
+	value[sizeof(value) - 1] = '\0';
+	value[0] = ' ';
+	len = (size_t)snprintf(in, sizeof(in), "[set]\nid = x\n[shadow v1]\ncow_file = %s\n"
+			       "target = 0 8 linear 7:0 0\ntarget = 8 8 zero\n", value);
+	snprintf(want, sizeof(want), "set|id|x\nshadow v1|cow_file|%s\nshadow v1|target|0 8 linear 7:0 0\n"
+		 "shadow v1|target|8 8 zero\n", value);
+	ok(vss_state_write(ctx, "sets/long.conf", in, len) == 0, "a 700-byte value is written");
+	ok(vss_state_read(ctx, "sets/long.conf", grab_big, got) == 0, "and read back");
+	is_str(got, want, "whole, unchanged, and repeated keys stay apart");
+	snprintf(path, sizeof(path), "%s/sets/long.conf", dir);
+	file[0] = '\0';
+	slurp(path, file, sizeof(file));
+	{
+		size_t longest = 0, cur = 0;
+
+		for (const char *p = file; *p; p++, cur++)
+			if (*p == '\n') {
+				longest = cur > longest ? cur : longest;
+				cur = (size_t)-1;
+			}
+		ok(longest < 200, "no line of the file reaches inih's 200 bytes (%zu)", longest);
+	}
+	ok(strstr(file, "cow_file+ = ") && !strstr(file, " ;"), "it is cut into key+ lines, ';' escaped");
+}
+
 static int slurp(const char *path, char *buf, size_t len)
 {
 	FILE *f = fopen(path, "r");
@@ -57,13 +102,13 @@ int main(void)
 	buf[0] = '\0';
 	vss_ctx_free(bad);
 
-	ok(vss_state_write(ctx, "volumes/a.conf", "[volume]\nname = a\n", 19) == 0,
+	ok(vss_state_write(ctx, "volumes/a.conf", "[volume]\nname = a\n", 18) == 0,
 	   "a record is written, its directory made");
 	snprintf(path, sizeof(path), "%s/volumes/a.conf", dir);
 	ok(slurp(path, buf, sizeof(buf)) == 0 && !strcmp(buf, "[volume]\nname = a\n"),
 	   "the file holds exactly what was written");
 	ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "it is private (0600)");
-	ok(vss_state_write(ctx, "volumes/a.conf", "[volume]\nname = A\n", 19) == 0,
+	ok(vss_state_write(ctx, "volumes/a.conf", "[volume]\nname = A\n", 18) == 0,
 	   "it is replaced");
 	buf[0] = '\0';
 	ok(vss_state_read(ctx, "volumes/a.conf", grab, buf) == 0, "it is read back with inih");
@@ -95,6 +140,7 @@ int main(void)
 	ok(vss_state_read(ctx, "volumes/bad.conf", grab, buf) == -EBADMSG, "a damaged file is EBADMSG");
 	ok(strstr(vss_errmsg(ctx), "bad.conf:3: damaged state file") != NULL,
 	   "naming its line (%s)", vss_errmsg(ctx));
+	long_values(ctx, dir);
 	vss_ctx_free(ctx);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	if (system(path))
