@@ -28,6 +28,9 @@ static int on_option(struct session *s, int c, const char *arg, void *data)
 			return cli_usage(s, "--context %s: must be persistent or auto-release", arg);
 		break;
 	case 's':
+		if (vss_parse_cow_size(arg, &o->c.cow_bytes, &o->c.cow_percent) &&
+		    vss_size_parse(arg, &o->c.cow_bytes) == 0 && o->c.cow_bytes == 0)
+			return cli_usage(s, "--cow-size %s: must be more than 0", arg);
 		if (vss_parse_cow_size(arg, &o->c.cow_bytes, &o->c.cow_percent))
 			return cli_usage(s, arg[0] && arg[strlen(arg) - 1] == '%' ?
 					 "--cow-size %s: a percentage of the origin must be from 1%% "
@@ -75,10 +78,16 @@ int cmd_create_set(struct session *s, int argc, char **argv)
 		return VSS_EXIT_USAGE;
 	if (i == argc)
 		return cli_usage(s, "no volume given");
-	for (int a = i; a < argc; a++)
+	for (int a = i; a < argc; a++) {
+		char why[160];
+
+		/* A name, not a path: it must be one a volume can have. */
+		if (!strchr(argv[a], '/') && vss_name_check(argv[a], why, sizeof(why)))
+			return cli_error(s, VSS_EXIT_USAGE, "%s: invalid volume name: %s", argv[a], why);
 		for (int b = i; b < a; b++)
 			if (!strcmp(argv[a], argv[b]))
 				return cli_error(s, VSS_EXIT_USAGE, "%s: named twice", argv[a]);
+	}
 	if ((r = cli_open(s)))
 		return r;
 	if (!o.c.cow_bytes && !o.c.cow_percent) {

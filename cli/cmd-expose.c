@@ -10,6 +10,15 @@ int cmd_expose(struct session *s, int argc, char **argv)
 		return VSS_EXIT_USAGE;
 	if (i == argc || argc - i > 2)
 		return cli_usage(s, i == argc ? "no set given" : "too many arguments");
+	if (argc - i == 2) {
+		const char *mp = argv[i + 1];
+
+		if (mp[0] != '/')
+			return cli_usage(s, "%s: the mountpoint must be an absolute path", mp);
+		for (const char *c = mp; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				return cli_usage(s, "the mountpoint may not hold control characters");
+	}
 	if ((r = cli_open(s)))
 		return r;
 	if (vss_set_expose(s->ctx, argv[i], argc - i == 2 ? argv[i + 1] : NULL))

@@ -80,6 +80,11 @@ static void on_signal(int sig)
 	vss_interrupt(sig);
 }
 
+static void on_sigpipe(int sig)
+{
+	(void)sig;
+}
+
 /* SIGINT, SIGTERM and SIGHUP only raise a flag: the engine stops at a safe
  * point and undoes what it was making; then we die of the same signal, so
  * whoever ran us sees why. */
@@ -94,8 +99,10 @@ static void catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	/* A reader that went away (vss ... | head) must not kill us between
-	 * two steps: a write to it fails instead, and we go on. */
-	signal(SIGPIPE, SIG_IGN);
+	 * two steps: a write to it fails instead, and we go on. A handler,
+	 * not SIG_IGN, so the programs we run get the default back. */
+	sa.sa_handler = on_sigpipe;
+	sigaction(SIGPIPE, &sa, NULL);
 }
 
 static int finish(int code)

@@ -161,7 +161,8 @@ static int run_deferred(struct vss_ctx *ctx, struct dm_task *dmt, const char *do
 	/* A task must run even when no cookie can be had (the semaphores
 	 * used up): a resume that never ran would leave a volume frozen. */
 	if (with_cookie && !dm_task_set_cookie(dmt, cp, flags))
-		vss_log(ctx, VSS_LEVEL_WARNING, "%s: no udev cookie (%s); going on without udev sync",
+		vss_log(ctx, VSS_LEVEL_WARNING, "%s: no udev cookie (%s); going on without udev "
+			"sync, and without the udev flags that keep a layer of vss's unprobed",
 			name, ctx->dm_last_error[0] ? ctx->dm_last_error : "libdm refused");
 	ok = dm_task_run(dmt);
 	/* Without udev there is no cookie, and libdm makes the nodes itself,
@@ -349,13 +350,17 @@ int vss_dm_suspend_all(struct vss_ctx *ctx, char *const *names, size_t n,
 			pthread_join(s[i].thread, NULL);
 	pthread_attr_destroy(&attr);
 	for (size_t i = 0; i < n; i++) {
-		suspended[i] = s[i].ok;
-		if (!s[i].ok && !r) {
-			int e = s[i].error.err ? s[i].error.err : EIO;
+		int e = s[i].error.err ? s[i].error.err : EIO;
+		const char *why = e != EIO || !s[i].error.text[0] ? strerror(e) : s[i].error.text;
 
-			r = vss_fail(ctx, e, "%s: suspend failed: %s", names[i],
-				     e != EIO || !s[i].error.text[0] ? strerror(e) : s[i].error.text);
-		}
+		suspended[i] = s[i].ok;
+		if (s[i].ok)
+			continue;
+		/* The first failure is the command's; the others are told. */
+		if (!r)
+			r = vss_fail(ctx, e, "%s: suspend failed: %s", names[i], why);
+		else
+			vss_log(ctx, VSS_LEVEL_WARNING, "%s: suspend failed too: %s", names[i], why);
 	}
 	free(s);
 	return r;

@@ -59,7 +59,10 @@ static void emit_set(struct vss_ctx *ctx, enum vss_event_kind kind, enum vss_lev
 				ctx->nlost++;
 				return;
 			}
-			i = i < 0 ? ctx->nheld - 1 : i;
+			if (i < 0) {
+				i = ctx->nheld - 1;
+				ctx->lost_loud = true;
+			}
 			memmove(&ctx->held[i], &ctx->held[i + 1],
 				(size_t)(ctx->nheld - i - 1) * sizeof(ctx->held[0]));
 			ctx->nheld--;
@@ -97,10 +100,12 @@ void vss_events_hold(struct vss_ctx *ctx, bool hold)
 	ctx->nheld = 0;
 	if (ctx->nlost) {
 		int lost = ctx->nlost;
+		bool loud = ctx->lost_loud;
 
 		ctx->nlost = 0;
-		vss_log(ctx, VSS_LEVEL_DEBUG, "%d more messages of the freeze window were dropped",
-			lost);
+		ctx->lost_loud = false;
+		vss_log(ctx, loud ? VSS_LEVEL_WARNING : VSS_LEVEL_DEBUG,
+			"%d more messages of the freeze window were dropped", lost);
 	}
 }
 

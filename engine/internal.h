@@ -35,6 +35,7 @@ struct vss_ctx {
 		char text[256];
 	} held[64];
 	int nheld, nlost;
+	bool lost_loud;   /* a message above debug among them */
 	char dm_last_error[512]; /* libdm's latest error line */
 	int dm_last_errno;       /* and the errno it came with, if any */
 };
@@ -78,8 +79,6 @@ void vss_fault(struct vss_ctx *ctx, const char *point);
 #else
 #define vss_fault(ctx, point) ((void)(ctx), (void)(point))
 #endif
-
-/* 0 when TEXT can label a set; else -EINVAL and the reason in WHY. */
 
 /* 36-character random (version 4) uuid into buf[37]. */
 int vss_uuid_new(char buf[37]);

@@ -42,11 +42,12 @@ static int journals(struct vss_ctx *ctx, int *fixed)
 		/* (window_recover resumed what was ours: any other member
 		 * found suspended is someone else's doing.) */
 		if ((r = set_teardown(ctx, j, true, false))) {
-			/* A shadow still open (a backup reading it) holds up only
-			 * this delete, not every other command. */
-			if (r == -EBUSY && !create) {
-				vss_log(ctx, VSS_LEVEL_WARNING, "set %.8s: its delete cannot finish yet: %s",
-					j->id, vss_errmsg(ctx));
+			/* A shadow still open (a backup reading it), or a volume
+			 * another program has suspended, holds up only this set,
+			 * not every other command. */
+			if (r == -EBUSY) {
+				vss_log(ctx, VSS_LEVEL_WARNING, "set %.8s: its %s cannot finish yet: %s",
+					j->id, create ? "undoing" : "delete", vss_errmsg(ctx));
 				r = 0;
 				continue;
 			}
@@ -148,7 +149,13 @@ static int orphans(struct vss_ctx *ctx, int *fixed)
 				snprintf(volume, sizeof(volume), "%.*s", (int)(len - 9), names[i] + 4);
 				if (volume_named(recs, n, volume))
 					continue;
-				r = origin_restore(ctx, volume);
+				/* Someone else's suspend or table load: wait for
+				 * them, and let other commands through meanwhile. */
+				if ((r = origin_restore(ctx, volume)) == -EBUSY) {
+					vss_log(ctx, VSS_LEVEL_WARNING, "%s (tried again by the "
+						"next command)", vss_errmsg(ctx));
+					r = 0;
+				}
 			} else {
 				if (named(recs, n, info.uuid))
 					continue;

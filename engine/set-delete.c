@@ -114,12 +114,17 @@ int set_exposed_check(struct vss_ctx *ctx, const struct set_rec *rec)
 /* udev (blkid) and desktop daemons open a new device for a moment: a
  * shadow found open is given a few seconds to be closed before it counts
  * as in use. */
-static int settle_open(struct vss_ctx *ctx, const char *name, int allowed,
-		       struct vss_dm_info *info)
+static int settle_open(struct vss_ctx *ctx, const struct set_rec *rec, const char *name,
+		       int allowed, struct vss_dm_info *info)
 {
-	struct timespec nap = { 0, 100 * 1000 * 1000 };
+	struct timespec nap = { 0, 100 * 1000 * 1000 }, now;
 	int r;
 
+	/* Only a set made moments ago (or never finished) is worth the wait;
+	 * an old one found open is in use. */
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (rec->created_us && now.tv_sec - rec->created_us / 1000000 > 60)
+		return 0;
 	for (int i = 0; i < 30 && info->exists && info->open_count > allowed; i++) {
 		nanosleep(&nap, NULL);
 		if ((r = vss_dm_info(ctx, name, info)))
@@ -166,7 +171,7 @@ int set_teardown(struct vss_ctx *ctx, struct set_rec *rec, bool force, bool resu
 				     info.uuid);
 			break;
 		}
-		if ((r = settle_open(ctx, sh->dm_name, 0, &info)))
+		if ((r = settle_open(ctx, rec, sh->dm_name, 0, &info)))
 			break;
 		if (info.open_count > 0) {
 			r = vss_fail(ctx, EBUSY, "/dev/mapper/%s: in use (open %d time%s), by a backup "
@@ -225,7 +230,7 @@ int set_delete_locked(struct vss_ctx *ctx, struct set_rec *rec, bool force)
 		if ((r = set_shadow_mounts(ctx, &rec->sh[i], &mounts, &nm)))
 			return r;
 		vss_strv_free(mounts, nm);
-		if ((r = settle_open(ctx, rec->sh[i].dm_name, (int)nm, &info)))
+		if ((r = settle_open(ctx, rec, rec->sh[i].dm_name, (int)nm, &info)))
 			return r;
 		if (info.open_count > (int)nm)
 			return vss_fail(ctx, EBUSY, "/dev/mapper/%s: in use (open %d time%s), by a backup "

@@ -101,6 +101,7 @@ struct parse {
 	struct vss_ctx *ctx;
 	struct set_rec *rec;
 	int oom;
+	char section[32];
 };
 
 static int on_value(void *data, const char *section, const char *key, const char *value)
@@ -112,16 +113,17 @@ static int on_value(void *data, const char *section, const char *key, const char
 		return set_field(r, key, value);
 	if (strncmp(section, "shadow ", 7))
 		return 1;
-	section += 7;
-	if (!r->n || strcmp(r->sh[r->n - 1].volume, section)) {
-		struct shadow_rec *s = set_rec_add(p->ctx, r);
-
-		if (!s) {
+	/* One [shadow N] section a shadow: a volume's name can be longer
+	 * than inih keeps of a section's, so it is a value. */
+	if (!r->n || strcmp(p->section, section)) {
+		if (!set_rec_add(p->ctx, r)) {
 			p->oom = 1;
 			return 0;
 		}
-		COPY(s->volume, section);
+		snprintf(p->section, sizeof(p->section), "%s", section);
 	}
+	if (!strcmp(key, "volume"))
+		COPY(r->sh[r->n - 1].volume, value);
 	return shadow_field(&r->sh[r->n - 1], key, value);
 }
 
@@ -132,7 +134,7 @@ static void rel_of(const char *dir, const char *id, char *buf, size_t len)
 
 int set_rec_load(struct vss_ctx *ctx, const char *dir, const char *id, struct set_rec *rec)
 {
-	struct parse p = { ctx, rec, 0 };
+	struct parse p = { .ctx = ctx, .rec = rec };
 	char rel[128];
 	int r;
 
@@ -144,7 +146,8 @@ int set_rec_load(struct vss_ctx *ctx, const char *dir, const char *id, struct se
 	if (r == 0 && (strcmp(rec->id, id) || !rec->n))
 		r = vss_fail(ctx, EBADMSG, "%s/%s: damaged set record", ctx->state_dir, rel);
 	for (size_t i = 0; r == 0 && i < rec->n; i++)
-		if (!rec->sh[i].dm_name[0] || !rec->sh[i].cow_name[0] || !rec->sh[i].origin_sectors)
+		if (!rec->sh[i].volume[0] || !rec->sh[i].dm_name[0] || !rec->sh[i].cow_name[0] ||
+		    !rec->sh[i].origin_sectors)
 			r = vss_fail(ctx, EBADMSG, "%s/%s: damaged set record (shadow of %s)",
 				     ctx->state_dir, rel, rec->sh[i].volume);
 	if (r)
@@ -191,9 +194,9 @@ int set_rec_save(struct vss_ctx *ctx, const char *dir, const struct set_rec *r)
 		const struct shadow_rec *s = &r->sh[i];
 
 		put(buf, cap, &len,
-		    "\n[shadow %s]\norigin_uuid = %s\nprovider = %s\ndm_name = %s\ndm_uuid = %s\n"
-		    "cow_name = %s\ncow_uuid = %s\narea = %s\n",
-		    s->volume, s->origin_uuid, s->provider, s->dm_name, s->dm_uuid, s->cow_name,
+		    "\n[shadow %zu]\nvolume = %s\norigin_uuid = %s\nprovider = %s\ndm_name = %s\n"
+		    "dm_uuid = %s\ncow_name = %s\ncow_uuid = %s\narea = %s\n",
+		    i, s->volume, s->origin_uuid, s->provider, s->dm_name, s->dm_uuid, s->cow_name,
 		    s->cow_uuid, s->area);
 		if (s->cow_file[0])
 			put(buf, cap, &len, "cow_file = %s\n", s->cow_file);

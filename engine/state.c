@@ -61,45 +61,42 @@ static int make_parent(struct vss_ctx *ctx, const char *path, char *dir, size_t 
 
 enum { PART_MAX = 150 };  /* of a value, per line: well below inih's 200 */
 
-static bool needs_escape(const char *v, size_t i, size_t n)
+static bool needs_escape(unsigned char c)
 {
-	unsigned char c = (unsigned char)v[i];
-
-	return c == '%' || c == ';' || c < 0x20 || c == 0x7f ||
-	       (c == ' ' && (i == 0 || i + 1 == n));
+	return c == '%' || c == ';' || c < 0x20 || c == 0x7f;
 }
 
-/* Appends VALUE escaped to OUT, cut into lines as KEY and KEY+ take it. */
-static int put_value(FILE *out, const char *key, size_t klen, const char *v, size_t n)
+/* Writes one line of a cut value; a space ending it is escaped, as inih
+ * would trim it. */
+static void put_part(FILE *out, const char *key, size_t klen, bool first, char *part, size_t len)
 {
-	char *esc = malloc(n * 3 + 1);
-	size_t e = 0, at = 0;
+	if (len && part[len - 1] == ' ')
+		len += (size_t)sprintf(part + len - 1, "%%20") - 1;
+	fprintf(out, "%.*s%s = %.*s\n", (int)klen, key, first ? "" : "+", (int)len, part);
+}
 
-	if (!esc)
-		return -ENOMEM;
+/* Appends VALUE escaped to OUT, cut into lines as KEY and KEY+ take it. A
+ * space that would begin or end a line is escaped too: inih trims those. */
+static void put_value(FILE *out, const char *key, size_t klen, const char *v, size_t n)
+{
+	char part[PART_MAX + 8];
+	size_t len = 0;
+	bool first = true;
+
 	for (size_t i = 0; i < n; i++) {
-		if (needs_escape(v, i, n))
-			e += (size_t)sprintf(esc + e, "%%%02X", (unsigned char)v[i]);
-		else
-			esc[e++] = v[i];
-	}
-	esc[e] = '\0';
-	do {
-		size_t cut = e - at <= PART_MAX ? e - at : PART_MAX;
+		unsigned char c = (unsigned char)v[i];
 
-		/* Never at a space: inih would trim it away. */
-		while (at + cut < e && cut > PART_MAX / 2 &&
-		       (esc[at + cut - 1] == ' ' || esc[at + cut] == ' '))
-			cut--;
-		if (at + cut < e && (esc[at + cut - 1] == ' ' || esc[at + cut] == ' ')) {
-			free(esc);
-			return -EINVAL;
+		if (needs_escape(c) || (c == ' ' && len == 0))
+			len += (size_t)sprintf(part + len, "%%%02X", c);
+		else
+			part[len++] = (char)c;
+		if (len >= PART_MAX - 3 && i + 1 < n) {
+			put_part(out, key, klen, first, part, len);
+			first = false;
+			len = 0;
 		}
-		fprintf(out, "%.*s%s = %.*s\n", (int)klen, key, at ? "+" : "", (int)cut, esc + at);
-		at += cut;
-	} while (at < e);
-	free(esc);
-	return 0;
+	}
+	put_part(out, key, klen, first, part, len);
 }
 
 /* DATA as it is stored: every "key = value" line's value escaped and cut. */
@@ -116,12 +113,14 @@ static int encode(const char *data, size_t len, char **out, size_t *outlen)
 
 		eq = memmem(data, ll, " = ", 3);
 		if (data[0] != '[' && eq)
-			r = put_value(f, data, (size_t)(eq - data), eq + 3, ll - (size_t)(eq - data) - 3);
+			put_value(f, data, (size_t)(eq - data), eq + 3, ll - (size_t)(eq - data) - 3);
 		else
 			fprintf(f, "%.*s\n", (int)ll, data);
 		data += ll + (nl ? 1 : 0);
 		len -= ll + (nl ? 1 : 0);
 	}
+	if (ferror(f))
+		r = -ENOMEM;
 	if (fclose(f) != 0 && !r)
 		r = -ENOMEM;
 	if (r) {
@@ -142,8 +141,7 @@ int vss_state_write(struct vss_ctx *ctx, const char *rel, const char *plain, siz
 	    (r = make_parent(ctx, path, dir, sizeof(dir))))
 		return r;
 	if ((r = encode(plain, plainlen, &enc, &len)))
-		return vss_fail(ctx, -r, "%s: cannot write: %s", path,
-				r == -EINVAL ? "a value with a long run of spaces" : strerror(-r));
+		return vss_fail(ctx, -r, "%s: cannot write: %s", path, strerror(-r));
 	data = enc;
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -197,7 +195,10 @@ int vss_state_unlink(struct vss_ctx *ctx, const char *rel)
 	if (unlink(path) < 0)
 		return vss_fail(ctx, errno, "%s: %s", path, strerror(errno));
 	snprintf(copy, sizeof(copy), "%s", path);
-	return fsync_dir(ctx, dirname(copy));
+	/* Gone: a failed sync makes that less durable, not undone. */
+	if (fsync_dir(ctx, dirname(copy)))
+		vss_log(ctx, VSS_LEVEL_WARNING, "%s", vss_errmsg(ctx));
+	return 0;
 }
 
 /* The value being rejoined: handed on when a line of another key comes. */
@@ -288,7 +289,8 @@ int vss_state_read(struct vss_ctx *ctx, const char *rel, ini_handler fn, void *d
 		r = -1;
 	free(rd.value);
 	if (r != 0)
-		return r > 0 ? vss_fail(ctx, EBADMSG, "%s:%d: damaged state file", path, r) :
+		return r > 0 ? vss_fail(ctx, EBADMSG, "%s:%d: damaged state file (at or before "
+					"this line)", path, r) :
 			       vss_fail(ctx, EBADMSG, "%s: damaged state file (at its end)", path);
 	return 0;
 }

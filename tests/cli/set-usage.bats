@@ -60,9 +60,10 @@ one_line_error() {
 }
 
 @test "create-set: --cow-size values that are neither a size nor a percentage" {
-	for v in abc 0 -5 10XB '' 99999999999999999999; do
+	for v in abc -5 10XB '' 99999999999999999999; do
 		usage_error "create-set: --cow-size $v: $COW_WHY" "$CREATE_USAGE" create-set --cow-size "$v" vol
 	done
+	usage_error "create-set: --cow-size 0: must be more than 0" "$CREATE_USAGE" create-set --cow-size 0 vol
 	for v in 101% 0% 5%% 1.5%; do
 		usage_error "create-set: --cow-size $v: $PCT_WHY" "$CREATE_USAGE" create-set --cow-size "$v" vol
 	done
@@ -104,6 +105,10 @@ one_line_error() {
 	usage_error "create-set: unknown option --provider" "$CREATE_USAGE" create-set --provider cow vol
 	usage_error "create-set: unknown option -x" "$CREATE_USAGE" create-set -x vol
 	one_line_error "create-set: vol: named twice" create-set vol other vol
+	one_line_error "create-set: a b: invalid volume name: contains the byte 0x20: use only letters, digits and . _ + -" \
+		create-set vol 'a b'
+	one_line_error "create-set: vss-x: invalid volume name: begins with 'vss-', which vss keeps for its own devices" \
+		create-set vss-x
 }
 
 @test "delete-set: no operand, and sets with a selector or two selectors" {
@@ -138,6 +143,10 @@ one_line_error() {
 	usage_error "expose: no set given" "Usage: vss expose SET[/VOLUME] [MOUNTPOINT]" expose
 	usage_error "expose: too many arguments" "Usage: vss expose SET[/VOLUME] [MOUNTPOINT]" expose s /mnt/x /mnt/y
 	usage_error "expose: unknown option --ro" "Usage: vss expose SET[/VOLUME] [MOUNTPOINT]" expose --ro s
+	usage_error "expose: mnt/x: the mountpoint must be an absolute path" \
+		"Usage: vss expose SET[/VOLUME] [MOUNTPOINT]" expose s mnt/x
+	usage_error "expose: the mountpoint may not hold control characters" \
+		"Usage: vss expose SET[/VOLUME] [MOUNTPOINT]" expose s $'/mnt/a\nb'
 	usage_error "unexpose: no set given" "Usage: vss unexpose SET[/VOLUME]" unexpose
 	usage_error "unexpose: too many arguments" "Usage: vss unexpose SET[/VOLUME]" unexpose s t
 	usage_error "unexpose: unknown option --force" "Usage: vss unexpose SET[/VOLUME]" unexpose --force s

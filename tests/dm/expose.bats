@@ -211,3 +211,28 @@ assert_exposed() {
 	[ "$status" = 0 ] || assert_equal "${#stderr_lines[@]}" 1
 	assert_equal "$(fp)" "$before"
 }
+
+@test "a 90-character volume name and a 200-character mountpoint with ' ;' in it: recorded, read back, exposed, deleted" {
+	long=$(printf 'v%.0s' $(seq 1 $((90 - ${#PFX}))))
+	mkvol "$long" 32
+	mkfs_mount "$long"
+	echo "long names" >"${MNT[$long]}/note"
+	new_set "${PFX}$long"
+	mp=$BATS_TEST_TMPDIR/$(printf 'd%.0s' $(seq 1 150))' ;x'
+	mkdir "$mp"
+	vss expose "$SET" "$mp"
+	assert_success
+	assert_equal "$(cat "$mp/${PFX}$long/note")" "long names"
+	# Every command reads the records back: list, show, and the next
+	# mutating command's recovery, which must find nothing to do.
+	show_json "$SET"
+	run jq -r '.sets[0].children[0] | [.volume, .mountpoint] | join("|")' <<<"$output"
+	assert_output "${PFX}$long|$mp/${PFX}$long"
+	vss recover
+	assert_success
+	assert_output ""
+	vss delete-set --force "$SET"
+	assert_success
+	run dmsetup info "vss-${PFX}$long-real"
+	assert_failure
+}

@@ -71,7 +71,7 @@ consistent() {
 	for d in $(dmsetup ls | awk '$1 ~ /^vss-.*-real$/ {print $1}'); do
 		v=${d#vss-}
 		v=${v%-real}
-		grep -rqs "^\[shadow $v\]" "$VSS_STATE_DIR/sets" || fail "$d left without shadows"
+		grep -rqsx "volume = $v" "$VSS_STATE_DIR/sets" || fail "$d left without shadows"
 	done
 	# ...and every record's devices exist.
 	for f in "$VSS_STATE_DIR"/sets/*.conf; do

@@ -39,10 +39,10 @@ static void long_values(struct vss_ctx *ctx, const char *dir)
 		value[i] = "ab c;d%e/ "[i % 10];
 	value[sizeof(value) - 1] = '\0';
 	value[0] = ' ';
-	len = (size_t)snprintf(in, sizeof(in), "[set]\nid = x\n[shadow v1]\ncow_file = %s\n"
+	len = (size_t)snprintf(in, sizeof(in), "[set]\nid = x\n[shadow 0]\ncow_file = %s\n"
 			       "target = 0 8 linear 7:0 0\ntarget = 8 8 zero\n", value);
-	snprintf(want, sizeof(want), "set|id|x\nshadow v1|cow_file|%s\nshadow v1|target|0 8 linear 7:0 0\n"
-		 "shadow v1|target|8 8 zero\n", value);
+	snprintf(want, sizeof(want), "set|id|x\nshadow 0|cow_file|%s\nshadow 0|target|0 8 linear 7:0 0\n"
+		 "shadow 0|target|8 8 zero\n", value);
 	ok(vss_state_write(ctx, "sets/long.conf", in, len) == 0, "a 700-byte value is written");
 	ok(vss_state_read(ctx, "sets/long.conf", grab_big, got) == 0, "and read back");
 	is_str(got, want, "whole, unchanged, and repeated keys stay apart");
@@ -60,6 +60,27 @@ static void long_values(struct vss_ctx *ctx, const char *dir)
 		ok(longest < 200, "no line of the file reaches inih's 200 bytes (%zu)", longest);
 	}
 	ok(strstr(file, "cow_file+ = ") && !strstr(file, " ;"), "it is cut into key+ lines, ';' escaped");
+
+	/* Every length up to three lines' worth, of characters inih minds,
+	 * spaces most of all (at any cut, at either end, in long runs). */
+	{
+		int bad = 0;
+
+		srand(7);
+		for (size_t n = 0; n < 480 && !bad; n += 7) {
+			char v[500], data[700], back[4096] = "", expect[700];
+
+			for (size_t i = 0; i < n; i++)
+				v[i] = " ;%a\t "[rand() % 6];
+			v[n] = '\0';
+			len = (size_t)snprintf(data, sizeof(data), "[x]\nk = %s\n", v);
+			snprintf(expect, sizeof(expect), "x|k|%s\n", v);
+			if (vss_state_write(ctx, "sets/rt.conf", data, len) ||
+			    vss_state_read(ctx, "sets/rt.conf", grab_big, back) || strcmp(back, expect))
+				bad = (int)n + 1;
+		}
+		ok(!bad, "values of every length round-trip (first failure at length %d)", bad - 1);
+	}
 }
 
 static int slurp(const char *path, char *buf, size_t len)
