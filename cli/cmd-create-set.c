@@ -28,14 +28,13 @@ static int on_option(struct session *s, int c, const char *arg, void *data)
 			return cli_usage(s, "--context %s: must be persistent or auto-release", arg);
 		break;
 	case 's':
-		if (vss_parse_cow_size(arg, &o->c.cow_bytes, &o->c.cow_percent) &&
-		    vss_size_parse(arg, &o->c.cow_bytes) == 0 && o->c.cow_bytes == 0)
+		if (vss_parse_cow_size(arg, &o->c.cow_bytes, &o->c.cow_percent) == 0)
+			break;
+		if (vss_size_parse(arg, &o->c.cow_bytes) == 0)
 			return cli_usage(s, "--cow-size %s: must be more than 0", arg);
-		if (vss_parse_cow_size(arg, &o->c.cow_bytes, &o->c.cow_percent))
-			return cli_usage(s, arg[0] && arg[strlen(arg) - 1] == '%' ?
-					 "--cow-size %s: a percentage of the origin must be from 1%% "
-					 "to 100%%" : "--cow-size %s: not a size (512M, 2G)", arg);
-		break;
+		return cli_usage(s, arg[0] && arg[strlen(arg) - 1] == '%' ?
+				 "--cow-size %s: a percentage of the origin must be from 1%% to 100%%" :
+				 "--cow-size %s: not a size (512M, 2G)", arg);
 	case 'k':
 		if (vss_size_parse(arg, &o->c.chunk_bytes) || !vss_chunk_size_ok(o->c.chunk_bytes))
 			return cli_usage(s, "--chunk-size %s: must be a power of two from 4K to 512K",

@@ -443,3 +443,19 @@ out:
 	vss_op_end(ctx);
 	return r;
 }
+
+bool storage_default_recorded(struct vss_ctx *ctx)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/areas/" DEFAULT_AREA ".conf", ctx->state_dir);
+	return access(path, F_OK) == 0;
+}
+
+void storage_default_forget(struct vss_ctx *ctx)
+{
+	int r = vss_state_unlink(ctx, "areas/" DEFAULT_AREA ".conf");
+
+	if (r && r != -ENOENT)
+		vss_log(ctx, VSS_LEVEL_DEBUG, "%s", vss_errmsg(ctx));
+}

@@ -344,19 +344,3 @@ int storage_release(struct vss_ctx *ctx, const struct shadow_rec *sh)
 		return vss_fail(ctx, errno, "%s: %s", sh->cow_file, strerror(errno));
 	return 0;
 }
-
-bool storage_default_recorded(struct vss_ctx *ctx)
-{
-	char path[4200];
-
-	snprintf(path, sizeof(path), "%s/areas/" DEFAULT_AREA ".conf", ctx->state_dir);
-	return access(path, F_OK) == 0;
-}
-
-void storage_default_forget(struct vss_ctx *ctx)
-{
-	int r = vss_state_unlink(ctx, "areas/" DEFAULT_AREA ".conf");
-
-	if (r && r != -ENOENT)
-		vss_log(ctx, VSS_LEVEL_DEBUG, "%s", vss_errmsg(ctx));
-}
