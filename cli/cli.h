@@ -42,6 +42,7 @@ struct session {
 	const char *config_path;  /* -C FILE */
 	int verbose;
 	bool quiet;
+	bool progress;            /* create-set's phases and writers shown as they go */
 	char **auto_release;      /* ids of the auto-release sets this session made */
 	size_t n_auto_release;
 };
@@ -86,6 +87,9 @@ extern const struct option cli_no_options[];
 
 /* Subscribes the terminal printer to the engine's events. */
 void cli_printer_attach(struct session *s);
+/* A long operation begins: its progress is shown on a terminal or with -v
+ * (never with -q, nor with JSON on stdout). */
+void cli_progress_begin(struct session *s, bool json);
 
 int tui_main(int argc, char **argv);
 void cli_print_usage(FILE *out);
@@ -105,11 +109,16 @@ int cmd_storage_add(struct session *s, int argc, char **argv);
 int cmd_storage_remove(struct session *s, int argc, char **argv);
 int cmd_list_storage(struct session *s, int argc, char **argv);
 int cmd_recover(struct session *s, int argc, char **argv);
+int cmd_list_writers(struct session *s, int argc, char **argv);
+int cmd_writer_verify(struct session *s, int argc, char **argv);
+int cmd_check_config(struct session *s, int argc, char **argv);
 
 /* Sets as tables (cli/setview.c). */
 void cli_print_sets(const struct vss_set *sets, size_t n, bool json);
 void cli_print_set(const struct vss_set *set, bool json);
 const char *cli_set_state(const struct vss_set *set);
+/* Writers as a table or JSON (cli/writerview.c). */
+void cli_print_writers(const struct vss_writer_status *ws, size_t n, bool json);
 /* Notes an auto-release set, deleted when the session ends. */
 int cli_remember_auto_release(struct session *s, const char *id);
 

@@ -10,7 +10,39 @@
 struct opts {
 	struct vss_create_opts c;
 	bool json;
+	bool context_given;
+	char **writers;
+	size_t nwriters;
 };
+
+/* --writers none | NAME[,NAME...] */
+static int on_writers(struct session *s, struct opts *o, const char *arg)
+{
+	const char *p = arg;
+
+	if (!strcmp(arg, "none")) {
+		o->c.no_writers = true;
+		return 0;
+	}
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		char **v;
+
+		if (len == 0 || (len == 4 && !strncmp(p, "none", 4)))
+			return cli_usage(s, "--writers %s: a list of writer names, or none alone", arg);
+		if (!(v = realloc(o->writers, (o->nwriters + 1) * sizeof(*v))) ||
+		    !(v[o->nwriters] = strndup(p, len)))
+			return cli_error(s, VSS_EXIT_FAILED, "out of memory");
+		o->writers = v;
+		o->nwriters++;
+		p += len;
+		if (*p == ',' && !*++p)
+			return cli_usage(s, "--writers %s: a list of writer names, or none alone", arg);
+	}
+	if (!o->nwriters)
+		return cli_usage(s, "--writers: a list of writer names, or none");
+	return 0;
+}
 
 static int on_option(struct session *s, int c, const char *arg, void *data)
 {
@@ -26,7 +58,12 @@ static int on_option(struct session *s, int c, const char *arg, void *data)
 	case 'c':
 		if (vss_context_parse(arg, &o->c.context))
 			return cli_usage(s, "--context %s: must be persistent or auto-release", arg);
+		o->context_given = true;
 		break;
+	case 'w':
+		if (o->c.no_writers || o->nwriters)
+			return cli_usage(s, "--writers is given twice");
+		return on_writers(s, o, arg);
 	case 's':
 		if (vss_parse_cow_size(arg, &o->c.cow_bytes, &o->c.cow_percent) == 0)
 			break;
@@ -58,23 +95,16 @@ int cli_remember_auto_release(struct session *s, const char *id)
 	return 0;
 }
 
-int cmd_create_set(struct session *s, int argc, char **argv)
+static int create(struct session *s, int argc, char **argv, const struct option *longopts,
+		  struct opts *op)
 {
-	static const struct option longopts[] = {
-		{ "label", required_argument, NULL, 'l' },
-		{ "context", required_argument, NULL, 'c' },
-		{ "cow-size", required_argument, NULL, 's' },
-		{ "chunk-size", required_argument, NULL, 'k' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct opts o = { 0 };
+	struct opts o;
 	struct vss_set *set;
 	int i, r;
 
-	o.c.context = VSS_CONTEXT_PERSISTENT;
-	if ((i = cli_getopt(s, argc, argv, "", longopts, on_option, &o)) < 0)
+	if ((i = cli_getopt(s, argc, argv, "", longopts, on_option, op)) < 0)
 		return VSS_EXIT_USAGE;
+	o = *op;
 	if (i == argc)
 		return cli_usage(s, "no volume given");
 	for (int a = i; a < argc; a++) {
@@ -95,6 +125,11 @@ int cmd_create_set(struct session *s, int argc, char **argv)
 	}
 	if (!o.c.chunk_bytes)
 		o.c.chunk_bytes = s->cfg.chunk_bytes;
+	if (!o.context_given)
+		o.c.context = s->cfg.context;
+	o.c.writers = o.writers;
+	o.c.nwriters = o.nwriters;
+	cli_progress_begin(s, o.json);
 	if (vss_set_create(s->ctx, argv + i, (size_t)(argc - i), &o.c, &set))
 		return cli_engine_error(s);
 	if (o.c.context == VSS_CONTEXT_AUTO_RELEASE && cli_remember_auto_release(s, set->id))
@@ -104,4 +139,26 @@ int cmd_create_set(struct session *s, int argc, char **argv)
 		cli_print_set(set, o.json);
 	vss_sets_free(set, 1);
 	return VSS_EXIT_OK;
+}
+
+int cmd_create_set(struct session *s, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "label", required_argument, NULL, 'l' },
+		{ "context", required_argument, NULL, 'c' },
+		{ "cow-size", required_argument, NULL, 's' },
+		{ "chunk-size", required_argument, NULL, 'k' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "writers", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts o = { 0 };
+	int r;
+
+	o.c.context = VSS_CONTEXT_PERSISTENT;
+	r = create(s, argc, argv, longopts, &o);
+	for (size_t k = 0; k < o.nwriters; k++)
+		free(o.writers[k]);
+	free(o.writers);
+	return r;
 }

@@ -48,6 +48,7 @@ static int run(struct session *s, int argc, char **argv)
 	code = release_sets(s, code);
 	vss_ctx_free(s->ctx);
 	s->ctx = NULL;
+	vss_config_free(&s->cfg);
 	return code;
 }
 
@@ -60,6 +61,12 @@ static int release_sets(struct session *s, int code)
 	 * lock; only a second one may cut them short. */
 	vss_interrupt(0);
 	for (size_t i = 0; i < s->n_auto_release; i++) {
+		/* The backup is over: its writers hear so before the set goes. */
+		if (s->ctx && vss_backup_complete(s->ctx, s->auto_release[i])) {
+			cli_engine_error(s);
+			if (code == VSS_EXIT_OK)
+				code = VSS_EXIT_WRITER;
+		}
 		if (s->ctx && vss_set_delete(s->ctx, s->auto_release[i], true)) {
 			cli_engine_error(s);
 			if (code == VSS_EXIT_OK)

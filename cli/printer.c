@@ -4,6 +4,14 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+void cli_progress_begin(struct session *s, bool json)
+{
+	/* On a terminal, or asked for: cron mail keeps only the result. */
+	s->progress = !s->quiet && !json && (s->verbose || isatty(STDERR_FILENO));
+}
 
 static void print_event(const struct vss_event *ev, void *data)
 {
@@ -19,8 +27,14 @@ static void print_event(const struct vss_event *ev, void *data)
 			fflush(stdout);
 		}
 		break;
+	case VSS_EVENT_WRITER:
+		/* Each writer's answer; its start only when asked for detail. */
+		if ((s->progress && (!ev->writer_busy || strstr(ev->text, "attempt"))) || s->verbose >= 2)
+			fprintf(stderr, "%s: [%7.3f s]   writer %s: %s\n", s->prog, ev->elapsed_us / 1e6,
+				ev->writer, ev->text);
+		break;
 	case VSS_EVENT_PHASE:
-		if (s->verbose)
+		if (s->verbose || s->progress)
 			fprintf(stderr, "%s: [%7.3f s] set %.8s: %s\n", s->prog, ev->elapsed_us / 1e6,
 				ev->set ? ev->set : "?", ev->text);
 		break;

@@ -20,16 +20,21 @@ const struct cmd vss_commands[] = {
 	  "  --json    print JSON (sizes in bytes)\n"
 	  "VOLUME is a managed volume's name or the path of any device-mapper device.",
 	  CMD_ROOT | CMD_STATE, cmd_list_volumes },
-	{ "create-set", "[--label TEXT] [--context persistent|auto-release] [--cow-size SIZE|N%] [--chunk-size SIZE] [--json] VOLUME...",
+	{ "create-set", "[--label TEXT] [--context persistent|auto-release] [--cow-size SIZE|N%] [--chunk-size SIZE] [--writers NAME[,NAME...]|none] [--json] VOLUME...",
 	  "make a shadow copy set: every VOLUME at one instant",
 	  "  --label TEXT        a name for people (and for SET arguments)\n"
 	  "  --context C         persistent (the default), or auto-release: deleted when\n"
 	  "                      this vss ends, however it ends\n"
 	  "  --cow-size S|N%     COW space of each shadow (default 10% of its origin)\n"
 	  "  --chunk-size SIZE   copy-on-write unit, a power of two from 4K to 512K (default 4K)\n"
+	  "  --writers W,...     these writers take part too (besides those whose volumes\n"
+	  "                      the set touches); none: no writer at all\n"
 	  "  --json              print the new set as JSON\n"
-	  "Every origin is suspended together (filesystems flushed and frozen), the shadows\n"
-	  "made live, and all resumed; the freeze window is measured and printed.",
+	  "Writers are told identify, prepare-backup, prepare-snapshot and freeze; every\n"
+	  "origin is then suspended together (filesystems flushed and frozen), the shadows\n"
+	  "made live, and all resumed; writers are told thaw and post-snapshot. The freeze\n"
+	  "window is bounded by freeze_timeout; any failure aborts the set (exit 3 for a\n"
+	  "writer's). Progress is shown on a terminal or with -v.",
 	  CMD_ROOT | CMD_STATE, cmd_create_set },
 	{ "list sets", "[--json]", "list the shadow copy sets",
 	  "  --json    print JSON: each set with its shadows as children",
@@ -63,6 +68,18 @@ const struct cmd vss_commands[] = {
 	  CMD_ROOT | CMD_STATE, cmd_list_storage },
 	{ "list storage", "[--json]", "the same as storage list", NULL,
 	  CMD_ROOT | CMD_STATE, cmd_list_storage },
+	{ "list writers", "[--json]", "list writers with their last state, failure and timings",
+	  "  --json    print JSON, with every field\n"
+	  "Writers come from [writer NAME] sections of vss.conf and hook_dir.",
+	  CMD_STATE, cmd_list_writers },
+	{ "writer verify", "[--json] [NAME]", "run identify on a writer (or every enabled one)",
+	  "Runs each writer's identify event only and reports; hooks from hook_dir are\n"
+	  "checked (owner, permissions), not run. Exit 3 when a writer failed.",
+	  CMD_STATE, cmd_writer_verify },
+	{ "check-config", "[FILE]", "check a configuration file and exit 0, or 2 with every problem",
+	  "FILE defaults to -C FILE, $VSS_CONFIG, or /etc/vss/vss.conf. Each problem is\n"
+	  "reported as FILE:LINE: message; programs named must exist and be safe to run.",
+	  0, cmd_check_config },
 	{ "recover", "", "finish or undo what an interrupted vss left",
 	  "Resumes devices a killed vss left suspended, undoes half-made sets, finishes\n"
 	  "half-done deletes, deletes auto-release sets whose process is gone, and removes\n"

@@ -4,10 +4,11 @@
  * someone other than root could have written is refused outright.
  */
 #include "config.h"
-#include "conffile.h"
+#include "parse.h"
 #include "engine/vss.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <ini.h>
 #include <stdbool.h>
 #include <math.h>
@@ -18,18 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* inih hands its reader the stream and its handler the user pointer: both
- * get this, so the handler knows the line the reader is on. */
-struct parse {
-	struct vss_config *cfg;
-	char *err;
-	size_t errlen, used;
-	FILE *f;
-	int line;
-};
-
-__attribute__((format(printf, 2, 3)))
-static void complain(struct parse *p, const char *fmt, ...)
+void conf_complain(struct parse *p, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -67,7 +57,7 @@ int vss_parse_seconds(const char *s, unsigned *ms)
 static int set_dir(struct parse *p, char *dst, size_t len, const char *key, const char *value)
 {
 	if (value[0] != '/') {
-		complain(p, "%s:%d: %s must be an absolute path, not '%s'", p->cfg->path, p->line,
+		conf_complain(p, "%s:%d: %s must be an absolute path, not '%s'", p->cfg->path, p->line,
 			 key, value);
 		return 0;
 	}
@@ -75,16 +65,37 @@ static int set_dir(struct parse *p, char *dst, size_t len, const char *key, cons
 	return 0;
 }
 
-static int on_value(void *data, const char *section, const char *key, const char *value)
+static void set_hook_dir(struct parse *p, const char *value)
 {
-	struct parse *p = data;
+	struct vss_config *cfg = p->cfg;
+	struct stat st;
+
+	if (value[0] != '/') {
+		conf_complain(p, "%s:%d: hook_dir must be an absolute path, not '%s'", cfg->path, p->line,
+			      value);
+		return;
+	}
+	snprintf(cfg->hook_dir, sizeof(cfg->hook_dir), "%s", value);
+	/* Whoever can add a file there runs it as root. */
+	if (stat(value, &st) == 0 && ((st.st_uid != 0 && st.st_uid != geteuid()) ||
+				      (st.st_mode & (S_IWGRP | S_IWOTH))))
+		conf_complain(p, "%s:%d: hook_dir %s: refused: %s", cfg->path, p->line, value,
+			      st.st_uid != 0 && st.st_uid != geteuid() ? "not owned by root" :
+			      st.st_mode & S_IWOTH ? "writable by everyone" : "writable by its group");
+	else if (p->strict && stat(value, &st) < 0)
+		conf_complain(p, "%s:%d: hook_dir %s: %s", cfg->path, p->line, value, strerror(errno));
+	else if (p->strict && !S_ISDIR(st.st_mode))
+		conf_complain(p, "%s:%d: hook_dir %s: not a directory", cfg->path, p->line, value);
+}
+
+static void on_vss_value(struct parse *p, const char *key, const char *value)
+{
 	struct vss_config *cfg = p->cfg;
 	int line = p->line;
 
-	if (strcmp(section, "vss")) {
-		/* [writer NAME] sections arrive with writers; until then say so. */
-		complain(p, "%s:%d: unknown section [%s]", cfg->path, line, section);
-		return 1;
+	if (conf_key_twice(p->vss_keys, sizeof(p->vss_keys), key)) {
+		conf_complain(p, "%s:%d: %s is given twice in [vss]", cfg->path, line, key);
+		return;
 	}
 	if (!strcmp(key, "state_dir"))
 		set_dir(p, cfg->state_dir, sizeof(cfg->state_dir), key, value);
@@ -92,22 +103,53 @@ static int on_value(void *data, const char *section, const char *key, const char
 		set_dir(p, cfg->run_dir, sizeof(cfg->run_dir), key, value);
 	else if (!strcmp(key, "lock_timeout")) {
 		if (vss_parse_seconds(value, &cfg->lock_timeout_ms))
-			complain(p, "%s:%d: lock_timeout: '%s' is not a duration in seconds",
+			conf_complain(p, "%s:%d: lock_timeout: '%s' is not a duration in seconds",
 				 cfg->path, line, value);
 	} else if (!strcmp(key, "cow_size")) {
 		if (vss_parse_cow_size(value, &cfg->cow_bytes, &cfg->cow_percent))
-			complain(p, "%s:%d: cow_size: '%s' is neither a size (512M) nor a percentage "
+			conf_complain(p, "%s:%d: cow_size: '%s' is neither a size (512M) nor a percentage "
 				 "of the origin (1%% to 100%%)", cfg->path, line, value);
 	} else if (!strcmp(key, "chunk_size")) {
 		uint64_t b;
 
 		if (vss_size_parse(value, &b) || b < 4096 || b > 524288 || (b & (b - 1)))
-			complain(p, "%s:%d: chunk_size: '%s' is not a power of two from 4K to 512K",
+			conf_complain(p, "%s:%d: chunk_size: '%s' is not a power of two from 4K to 512K",
 				 cfg->path, line, value);
 		else
 			cfg->chunk_bytes = b;
+	} else if (!strcmp(key, "freeze_timeout")) {
+		if (vss_parse_seconds(value, &cfg->freeze_timeout_ms) || !cfg->freeze_timeout_ms ||
+		    cfg->freeze_timeout_ms > 600 * 1000)
+			conf_complain(p, "%s:%d: freeze_timeout '%s': must be a duration in seconds, more "
+				      "than 0 and at most 600", cfg->path, line, value);
+	} else if (!strcmp(key, "context")) {
+		if (vss_context_parse(value, &cfg->context))
+			conf_complain(p, "%s:%d: context '%s': must be persistent or auto-release",
+				      cfg->path, line, value);
+	} else if (!strcmp(key, "hook_dir")) {
+		set_hook_dir(p, value);
+	} else if (!strcmp(key, "hook_timeout")) {
+		if (vss_parse_seconds(value, &cfg->hook_timeout_ms) || !cfg->hook_timeout_ms ||
+		    cfg->hook_timeout_ms > 3600 * 1000)
+			conf_complain(p, "%s:%d: hook_timeout '%s': must be a duration in seconds, more "
+				      "than 0 and at most 3600", cfg->path, line, value);
 	} else
-		complain(p, "%s:%d: unknown key '%s' in [vss]", cfg->path, line, key);
+		conf_complain(p, "%s:%d: unknown key '%s' in [vss]", cfg->path, line, key);
+}
+
+static int on_value(void *data, const char *section, const char *key, const char *value)
+{
+	struct parse *p = data;
+
+	(void)section; /* inih cuts long names: read_line saw the whole header */
+	if (!strcmp(p->section, "vss"))
+		on_vss_value(p, key, value);
+	else if (p->writer && !p->writer->bad)
+		conf_writer_value(p, key, value);
+	else if (!p->section[0])
+		conf_complain(p, "%s:%d: '%s' is outside any section; put it under [vss]", p->cfg->path,
+			      p->line, key);
+	/* else: under a section already reported */
 	return 1;
 }
 
@@ -131,12 +173,52 @@ int vss_parse_cow_size(const char *s, uint64_t *bytes, unsigned *percent)
 	return 0;
 }
 
+/* inih reads through here: we count lines, and see each [section] header
+ * whole (inih keeps only 49 bytes of a name, and tells us of a section
+ * only with its first key). */
 static char *read_line(char *buf, int size, void *stream)
 {
 	struct parse *p = stream;
+	char *s, *end;
 
 	p->line++;
-	return fgets(buf, size, p->f);
+	if (!fgets(buf, size, p->f))
+		return NULL;
+	s = buf + strspn(buf, " \t");
+	if (*s == '[' && (end = strchr(s, ']'))) {
+		char name[256];
+
+		snprintf(name, sizeof(name), "%.*s", (int)(end - s - 1), s + 1);
+		/* Blanks around the name do not count. */
+		for (char *e = name + strlen(name); e > name && (e[-1] == ' ' || e[-1] == '\t');)
+			*--e = '\0';
+		conf_section(p, name + strspn(name, " \t"));
+	}
+	return buf;
+}
+
+/* check-config: the hooks that would run now must be safe to. */
+static void check_hooks(struct parse *p)
+{
+	struct vss_config *cfg = p->cfg;
+	struct dirent *e;
+	DIR *d;
+
+	if (!cfg->hook_dir[0] || !(d = opendir(cfg->hook_dir)))
+		return;
+	while ((e = readdir(d))) {
+		char path[8192], why[300];
+		struct stat st;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", cfg->hook_dir, e->d_name);
+		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+			continue;
+		if (vss_program_check(path, why, sizeof(why)))
+			conf_complain(p, "%s: hook %s: refused: %s", cfg->path, path, why);
+	}
+	closedir(d);
 }
 
 static int check_owner(struct parse *p, FILE *f)
@@ -146,16 +228,16 @@ static int check_owner(struct parse *p, FILE *f)
 	if (fstat(fileno(f), &st) < 0) {
 		int err = errno;
 
-		complain(p, "%s: %s", p->cfg->path, strerror(err));
+		conf_complain(p, "%s: %s", p->cfg->path, strerror(err));
 		return -err;
 	}
 	/* Root runs vss with root's file; anyone else can harm only themselves. */
 	if (st.st_uid != 0 && st.st_uid != geteuid()) {
-		complain(p, "%s: refused: owned by uid %u, not root", p->cfg->path, (unsigned)st.st_uid);
+		conf_complain(p, "%s: refused: owned by uid %u, not root", p->cfg->path, (unsigned)st.st_uid);
 		return -EPERM;
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		complain(p, "%s: refused: writable by %s", p->cfg->path,
+		conf_complain(p, "%s: refused: writable by %s", p->cfg->path,
 			 st.st_mode & S_IWOTH ? "everyone" : "its group");
 		return -EPERM;
 	}
@@ -171,12 +253,13 @@ static void from_env(struct vss_config *cfg, struct parse *p)
 	if ((v = getenv("VSS_RUN_DIR")) && *v)
 		snprintf(cfg->run_dir, sizeof(cfg->run_dir), "%s", v);
 	if ((v = getenv("VSS_LOCK_TIMEOUT")) && *v && vss_parse_seconds(v, &cfg->lock_timeout_ms))
-		complain(p, "VSS_LOCK_TIMEOUT: '%s' is not a duration in seconds", v);
+		conf_complain(p, "VSS_LOCK_TIMEOUT: '%s' is not a duration in seconds", v);
 }
 
-int vss_config_load(struct vss_config *cfg, const char *path, char *err, size_t errlen)
+int vss_config_load(struct vss_config *cfg, const char *path, bool strict, char *err,
+		    size_t errlen)
 {
-	struct parse p = { .cfg = cfg, .err = err, .errlen = errlen };
+	struct parse p = { .cfg = cfg, .err = err, .errlen = errlen, .strict = strict };
 	bool optional = false;
 	int r = 0;
 
@@ -185,6 +268,13 @@ int vss_config_load(struct vss_config *cfg, const char *path, char *err, size_t 
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", VSS_STATE_DIR);
 	snprintf(cfg->run_dir, sizeof(cfg->run_dir), "%s", VSS_RUN_DIR);
 	cfg->lock_timeout_ms = VSS_DEFAULT_LOCK_TIMEOUT_MS;
+	cfg->freeze_timeout_ms = VSS_DEFAULT_FREEZE_TIMEOUT_MS;
+	cfg->hook_timeout_ms = VSS_DEFAULT_WRITER_TIMEOUT_MS;
+	cfg->context = VSS_CONTEXT_PERSISTENT;
+	if (!(cfg->store = calloc(1, sizeof(*cfg->store)))) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	if (!path && !(path = getenv("VSS_CONFIG"))) {
 		path = VSS_CONF_FILE;
 		optional = true;
@@ -198,14 +288,17 @@ int vss_config_load(struct vss_config *cfg, const char *path, char *err, size_t 
 			cfg->path[0] = '\0';
 			goto env;
 		}
-		complain(&p, "%s: %s", path, strerror(e));
+		conf_complain(&p, "%s: %s", path, strerror(e));
 		return -e;
 	}
 	if ((r = check_owner(&p, p.f)) == 0) {
 		r = ini_parse_stream(read_line, &p, on_value, &p);
 		if (r > 0)
-			complain(&p, "%s:%d: not a 'key = value' line or a [section]", path, r);
+			conf_complain(&p, "%s:%d: not a 'key = value' line or a [section]", path, r);
 		r = 0;
+		conf_writers_finish(&p);
+		if (strict)
+			check_hooks(&p);
 	}
 	fclose(p.f);
 	if (r)

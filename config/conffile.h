@@ -2,6 +2,9 @@
 #ifndef VSS_CONFFILE_H
 #define VSS_CONFFILE_H
 
+#include "engine/vss.h"
+
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,14 +16,27 @@ struct vss_config {
 	uint64_t cow_bytes;     /* cow_size as a size; 0 when it is a percentage */
 	unsigned cow_percent;   /* cow_size as a percentage of each origin */
 	uint64_t chunk_bytes;
+	unsigned freeze_timeout_ms;
+	enum vss_context context;     /* create-set's default */
+	char hook_dir[4096];          /* "" when none */
+	unsigned hook_timeout_ms;
+	struct vss_writer_def *writers;
+	size_t nwriters;
+	/* What the writer definitions point into. */
+	struct conf_store *store;
 };
+
+/* Frees what vss_config_load allocated (the writers). */
+void vss_config_free(struct vss_config *cfg);
 
 /* "10%" or a size ("512M") -> *BYTES or *PERCENT (the other set to 0). */
 int vss_parse_cow_size(const char *s, uint64_t *bytes, unsigned *percent);
 
 /* PATH NULL: $VSS_CONFIG, else the default file if it exists. Errors are
- * "FILE:LINE: reason" lines, all of them, in ERR; returns -errno. */
-int vss_config_load(struct vss_config *cfg, const char *path, char *err, size_t errlen);
+ * "FILE:LINE: reason" lines, all of them, in ERR; returns -errno. STRICT
+ * (check-config) also wants every program named to exist now. */
+int vss_config_load(struct vss_config *cfg, const char *path, bool strict, char *err,
+		    size_t errlen);
 
 /* "10", "2.5", "500ms" -> milliseconds; -EINVAL when it is not a duration. */
 int vss_parse_seconds(const char *s, unsigned *ms);

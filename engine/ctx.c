@@ -1,6 +1,7 @@
 /* The engine context: settings, the last error, and who listens. */
 #include "config.h"
 #include "dm.h"
+#include "writer.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -30,8 +31,11 @@ int vss_ctx_new(struct vss_ctx **ctxp, const struct vss_options *opts)
 		free(ctx);
 		return -ENAMETOOLONG;
 	}
+	ctx->freeze_timeout_ms = VSS_DEFAULT_FREEZE_TIMEOUT_MS;
 	if (opts)
 		ctx->lock_timeout_ms = opts->lock_timeout_ms;
+	if (opts && opts->freeze_timeout_ms)
+		ctx->freeze_timeout_ms = opts->freeze_timeout_ms;
 	*ctxp = ctx;
 	return 0;
 }
@@ -40,6 +44,18 @@ void vss_ctx_free(struct vss_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	/* A face that never said the backup ended: its writers' processes
+	 * end with us, told nothing more (as after a crash). */
+	while (ctx->backups) {
+		struct writer_seq *next = ctx->backups->next;
+
+		writer_seq_end(ctx, ctx->backups);
+		ctx->backups = next;
+	}
+	if (ctx->writers) {
+		writer_confs_free(ctx->writers);
+		free(ctx->writers);
+	}
 	while (ctx->lock_depth > 0)
 		vss_unlock(ctx);
 	vss_dm_forget(ctx);

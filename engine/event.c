@@ -116,6 +116,26 @@ static void emit(struct vss_ctx *ctx, enum vss_event_kind kind, enum vss_level l
 	emit_set(ctx, kind, level, text, NULL);
 }
 
+void vss_writer_event(struct vss_ctx *ctx, const char *set, const char *writer, int state,
+		      const char *event, bool busy, enum vss_level level, const char *text)
+{
+	struct vss_event ev = {
+		.kind = VSS_EVENT_WRITER,
+		.level = level,
+		.op = ctx->op,
+		.text = text,
+		.elapsed_us = elapsed_us(ctx),
+		.set = set,
+		.writer = writer,
+		.writer_state = state,
+		.writer_event = event,
+		.writer_busy = busy,
+	};
+
+	/* Writers are never told anything inside the window: nothing to hold. */
+	deliver(ctx, &ev);
+}
+
 void vss_phase(struct vss_ctx *ctx, const char *set, const char *phase)
 {
 	emit_set(ctx, VSS_EVENT_PHASE, VSS_LEVEL_INFO, phase, set);

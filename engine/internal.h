@@ -9,10 +9,16 @@
 
 #define VSS_MAX_SUBSCRIBERS 8
 
+struct writer_confs;
+struct writer_seq;
+
 struct vss_ctx {
 	char state_dir[4096];
 	char run_dir[4096];
 	unsigned lock_timeout_ms;
+	unsigned freeze_timeout_ms;
+	struct writer_confs *writers;   /* as configured */
+	struct writer_seq *backups;     /* sequences waiting for backup-complete */
 	int lock_fd;
 	int lock_depth;
 	char errmsg[1024];
@@ -58,6 +64,10 @@ void vss_events_hold(struct vss_ctx *ctx, bool hold);
 
 /* create-set enters PHASE (DESIGN §3): the point where writers are told. */
 void vss_phase(struct vss_ctx *ctx, const char *set, const char *phase);
+
+/* A writer's news (writer-run.c): STATE is an enum vss_writer_state. */
+void vss_writer_event(struct vss_ctx *ctx, const char *set, const char *writer, int state,
+		      const char *event, bool busy, enum vss_level level, const char *text);
 
 /* Marks the start of a named operation: events carry its name and time. */
 void vss_op_begin(struct vss_ctx *ctx, const char *op);

@@ -39,6 +39,7 @@ static const char *const points[] = {
 	"create:cow",                /* COW devices made */
 	"create:real",               /* -real layers made */
 	"create:loaded",             /* snapshot and origin tables loaded, inactive */
+	"create:writers-frozen",     /* every writer answered freeze */
 	"create:suspended",          /* every origin suspended: inside the window */
 	"create:snapshots-resumed",  /* shadows live, origins still suspended */
 	"create:resumed",            /* the window is over */

@@ -14,6 +14,7 @@
 #include "state.h"
 #include "storage.h"
 #include "strv.h"
+#include "writer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -249,10 +250,10 @@ static void sync_filesystems(struct vss_ctx *ctx, const struct member *m, size_t
  * SIGKILL can cut it, and the marker under RUN_DIR tells recovery what to
  * resume), events are held rather than written out, and our memory is
  * locked so a page fault cannot read from a frozen filesystem. */
-static int window(struct vss_ctx *ctx, struct set_rec *rec, struct member *m, size_t n)
+static int window(struct vss_ctx *ctx, struct set_rec *rec, struct member *m, size_t n,
+		  uint64_t deadline_us, uint32_t *cookie)
 {
 	uint64_t t0, t1;
-	uint32_t cookie = 0;
 	sigset_t all, old;
 	char **names = calloc(n, sizeof(*names)), **uuids = calloc(n, sizeof(*uuids));
 	bool *suspended = calloc(n, sizeof(*suspended));
@@ -275,13 +276,6 @@ static int window(struct vss_ctx *ctx, struct set_rec *rec, struct member *m, si
 		free(suspended);
 		return r;
 	}
-#ifndef __SANITIZE_ADDRESS__
-	/* Before the freeze is announced: paging everything in takes a while.
-	 * (Under ASan this would pin its terabytes of shadow memory.) */
-	if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
-		vss_log(ctx, VSS_LEVEL_DEBUG, "mlockall: %s", strerror(errno));
-#endif
-	vss_phase(ctx, rec->id, "freeze");
 	sigfillset(&all);
 	sigdelset(&all, SIGSEGV);
 	sigdelset(&all, SIGBUS);
@@ -295,11 +289,17 @@ static int window(struct vss_ctx *ctx, struct set_rec *rec, struct member *m, si
 	r = vss_dm_suspend_all(ctx, names, n, VSS_DM_LOCKFS, suspended);
 	for (size_t i = 0; i < n; i++)
 		m[i].suspended = suspended[i];
+	/* A suspend cannot be cut short (the kernel waits for the flush),
+	 * but a window that overran is not made into a set. */
+	if (!r && now_us(CLOCK_MONOTONIC) > deadline_us)
+		r = vss_fail(ctx, ETIMEDOUT, "the freeze window reached freeze_timeout (%.1f s) while "
+			     "the volumes were being suspended (flushed and frozen) after %.0f ms",
+			     ctx->freeze_timeout_ms / 1000.0, (now_us(CLOCK_MONOTONIC) - t0) / 1000.0);
 	if (!r)
 		vss_fault(ctx, "create:suspended");
 	for (size_t i = 0; i < n && !r; i++)
 		r = vss_dm_resume_deferred(ctx, rec->sh[i].dm_name, VSS_DM_UDEV_LOW_PRIORITY,
-					   &cookie);
+					   cookie);
 	if (!r)
 		vss_fault(ctx, "create:snapshots-resumed");
 	/* Every origin is resumed, whatever failed: nothing stays frozen.
@@ -307,7 +307,7 @@ static int window(struct vss_ctx *ctx, struct set_rec *rec, struct member *m, si
 	for (size_t i = 0; i < n; i++) {
 		if (!m[i].suspended)
 			continue;
-		if ((r2 = vss_dm_resume_deferred(ctx, m[i].vol.name, VSS_DM_UDEV_NORMAL, &cookie)) && !r)
+		if ((r2 = vss_dm_resume_deferred(ctx, m[i].vol.name, VSS_DM_UDEV_NORMAL, cookie)) && !r)
 			r = r2;
 		else if (!r2)
 			m[i].suspended = false;
@@ -315,11 +315,6 @@ static int window(struct vss_ctx *ctx, struct set_rec *rec, struct member *m, si
 	t1 = now_us(CLOCK_MONOTONIC);
 	vss_events_hold(ctx, false);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-#ifndef __SANITIZE_ADDRESS__
-	munlockall();
-#endif
-	vss_phase(ctx, rec->id, "thaw");
-	vss_dm_udev_wait(ctx, &cookie);
 	free(names);
 	free(suspended);
 	rec->freeze_us = t1 - t0;
@@ -353,7 +348,6 @@ static int undo(struct vss_ctx *ctx, struct set_rec *rec, bool default_known, in
 	enum vss_error_kind kind = ctx->errkind;
 
 	snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
-	vss_phase(ctx, rec->id, "abort");
 	if (set_teardown(ctx, rec, true, true) == 0 && set_rec_unlink(ctx, "journal", rec->id) == 0) {
 		/* A window that could not resume kept its marker: all resumed now. */
 		window_clear(ctx);
@@ -375,6 +369,55 @@ static int undo(struct vss_ctx *ctx, struct set_rec *rec, bool default_known, in
 	return r;
 }
 
+/* The writers of SEQ are told EVENT, as its phase begins. */
+static int phase(struct vss_ctx *ctx, struct writer_seq *seq, const char *id, const char *event,
+		 uint64_t deadline_us)
+{
+	int r;
+
+	vss_phase(ctx, id, event);
+	if ((r = writer_seq_event(ctx, seq, event, deadline_us)) == 0)
+		r = vss_check_interrupt(ctx);
+	return r;
+}
+
+static int writers_join(struct vss_ctx *ctx, const char *id, const struct member *m, size_t n,
+			const struct vss_create_opts *o, struct writer_seq **seq)
+{
+	dev_t *devs = calloc(n, sizeof(*devs));
+	char **names = calloc(n, sizeof(*names));
+	int r;
+
+	if (!devs || !names)
+		r = vss_fail(ctx, ENOMEM, "out of memory");
+	else {
+		for (size_t i = 0; i < n; i++) {
+			devs[i] = makedev(m[i].vol.major, m[i].vol.minor);
+			names[i] = (char *)m[i].vol.name;
+		}
+		r = writer_seq_new(ctx, id, devs, names, n, o, seq);
+	}
+	free(devs);
+	free(names);
+	return r;
+}
+
+/* Every writer that may hold something hears abort; the failure that
+ * caused it stays the command's. */
+static void abort_writers(struct vss_ctx *ctx, struct writer_seq *seq, const char *id)
+{
+	char msg[sizeof(ctx->errmsg)];
+	enum vss_error_kind kind = ctx->errkind;
+
+	vss_phase(ctx, id, "abort");
+	if (!seq || !seq->n)
+		return;
+	snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
+	writer_seq_event(ctx, seq, "abort", 0);
+	snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
+	ctx->errkind = kind;
+}
+
 int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 		   const struct vss_create_opts *opts, struct vss_set **out)
 {
@@ -382,7 +425,10 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 	const struct vss_create_opts *o = opts ? opts : &defaults;
 	struct set_rec rec = { 0 };
 	struct member *m = NULL;
+	struct writer_seq *seq = NULL;
 	bool journaled = false, default_known = true;
+	uint32_t cookie = 0;
+	uint64_t frozen_at = 0, deadline;
 	char size[16];
 	int r;
 
@@ -396,10 +442,10 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 		r = vss_fail(ctx, ENOMEM, "out of memory");
 		goto unlock;
 	}
-	if ((r = resolve(ctx, volumes, n, m)) || (r = new_id(ctx, rec.id)))
+	if ((r = resolve(ctx, volumes, n, m)) || (r = new_id(ctx, rec.id)) ||
+	    (r = writers_join(ctx, rec.id, m, n, o, &seq)))
 		goto unlock;
-	/* Writers (a later release) are told each phase at these points. */
-	vss_phase(ctx, rec.id, "identify");
+	seq->backup = o->context == VSS_CONTEXT_AUTO_RELEASE;
 	if (o->label)
 		snprintf(rec.label, sizeof(rec.label), "%s", o->label);
 	rec.context = o->context;
@@ -408,7 +454,9 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 		rec.owner_start = set_proc_start(rec.owner_pid);
 	}
 	snprintf(rec.op, sizeof(rec.op), "create");
-	vss_phase(ctx, rec.id, "prepare-backup");
+	if ((r = phase(ctx, seq, rec.id, "identify", 0)) ||
+	    (r = phase(ctx, seq, rec.id, "prepare-backup", 0)))
+		goto unlock;
 	if ((r = plan(ctx, &rec, m, n, o)) || (r = vss_check_interrupt(ctx)))
 		goto unlock;
 	default_known = storage_default_recorded(ctx);
@@ -440,14 +488,42 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 	if (r || (r = vss_check_interrupt(ctx)))
 		goto unlock;
 	vss_fault(ctx, "create:loaded");
-	vss_phase(ctx, rec.id, "prepare-snapshot");
+	if ((r = phase(ctx, seq, rec.id, "prepare-snapshot", 0)))
+		goto unlock;
 	sync_filesystems(ctx, m, n);
-	if ((r = vss_check_interrupt(ctx)) || (r = window(ctx, &rec, m, n)))
+	/* The last write to the state directory until the window is over. */
+	writer_seq_save(ctx, seq);
+#ifndef __SANITIZE_ADDRESS__
+	/* Before the freeze is announced: paging everything in takes a while.
+	 * (Under ASan this would pin its terabytes of shadow memory.) */
+	if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+		vss_log(ctx, VSS_LEVEL_DEBUG, "mlockall: %s", strerror(errno));
+#endif
+	/* The freeze window: from the writers' freeze to the end of their
+	 * thaw's start, bounded as a whole by freeze_timeout. */
+	frozen_at = now_us(CLOCK_MONOTONIC);
+	deadline = frozen_at + (uint64_t)ctx->freeze_timeout_ms * 1000;
+	r = phase(ctx, seq, rec.id, "freeze", deadline);
+	if (!r) {
+		vss_fault(ctx, "create:writers-frozen");
+		r = window(ctx, &rec, m, n, deadline, &cookie);
+	}
+#ifndef __SANITIZE_ADDRESS__
+	munlockall();
+#endif
+	if (!r)
+		vss_fault(ctx, "create:resumed");
+	if (!r) {
+		vss_phase(ctx, rec.id, "thaw");
+		r = writer_seq_event(ctx, seq, "thaw", 0);
+	}
+	vss_dm_udev_wait(ctx, &cookie);
+	if (r || (r = vss_check_interrupt(ctx)))
 		goto unlock;
-	vss_fault(ctx, "create:resumed");
-	if ((r = vss_check_interrupt(ctx)))
+	vss_log(ctx, VSS_LEVEL_INFO, "freeze window %.1f ms; writers held frozen %.1f ms",
+		rec.freeze_us / 1000.0, (now_us(CLOCK_MONOTONIC) - frozen_at) / 1000.0);
+	if ((r = phase(ctx, seq, rec.id, "post-snapshot", 0)))
 		goto unlock;
-	vss_phase(ctx, rec.id, "post-snapshot");
 	rec.op[0] = '\0';
 	if ((r = set_rec_save(ctx, "sets", &rec)))
 		goto unlock;
@@ -466,9 +542,18 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 		rec.freeze_us / 1000.0);
 	r = fill_out(ctx, &rec, out);
 unlock:
+	if (r && (seq || journaled))
+		abort_writers(ctx, seq, rec.id);
 	if (r && journaled)
 		r = undo(ctx, &rec, default_known, r);
+	writer_seq_save(ctx, seq);
 	vss_unlock(ctx);
+	/* An auto-release set is a backup: its writers wait for its end. */
+	if (!r && seq && seq->backup && seq->n) {
+		seq->next = ctx->backups;
+		ctx->backups = seq;
+	} else
+		writer_seq_end(ctx, seq);
 out:
 	free(m);
 	set_rec_free(&rec);

@@ -24,7 +24,10 @@ struct vss_options {
 	const char *state_dir;     /* NULL: the built-in default */
 	const char *run_dir;       /* NULL: the built-in default */
 	unsigned lock_timeout_ms;  /* how long a mutating call waits for the lock (0: not at all) */
+	unsigned freeze_timeout_ms; /* the longest a freeze window may last (0: the default) */
 };
+
+#define VSS_DEFAULT_FREEZE_TIMEOUT_MS 10000
 
 /* OPTS NULL: every default. */
 int vss_ctx_new(struct vss_ctx **ctxp, const struct vss_options *opts);
@@ -55,7 +58,9 @@ enum vss_event_kind {
 	VSS_EVENT_STEP,  /* one step of an operation is done */
 	VSS_EVENT_PHASE, /* create-set enters a phase of DESIGN §3 (text: its name:
 			  * identify, prepare-backup, prepare-snapshot, freeze,
-			  * thaw, post-snapshot, abort); writers act on these */
+			  * thaw, post-snapshot, backup-complete, abort) */
+	VSS_EVENT_WRITER, /* a writer starts an event or its state changes
+			   * (writer, writer_state, writer_event; text says what) */
 };
 
 enum vss_level {
@@ -71,7 +76,11 @@ struct vss_event {
 	const char *op;      /* the operation under way, e.g. "volume import" */
 	const char *text;
 	uint64_t elapsed_us; /* since the operation began */
-	const char *set;     /* PHASE: the set's id */
+	const char *set;     /* PHASE, WRITER: the set's id */
+	const char *writer;  /* WRITER: its name */
+	int writer_state;    /* WRITER: an enum vss_writer_state */
+	const char *writer_event; /* WRITER: the event it handles or handled last */
+	bool writer_busy;    /* WRITER: it is handling writer_event now */
 };
 
 typedef void vss_event_fn(const struct vss_event *ev, void *data);
@@ -117,6 +126,10 @@ enum vss_context {
 
 struct vss_create_opts {
 	const char *label;        /* NULL: none */
+	char *const *writers;     /* writers asked for by name, besides those whose
+				   * volumes the set touches */
+	size_t nwriters;
+	bool no_writers;          /* no writer at all (--writers none) */
 	enum vss_context context;
 	uint64_t cow_bytes;       /* COW size of each shadow; 0: COW_PERCENT of its origin */
 	unsigned cow_percent;     /* 0: VSS_DEFAULT_COW_PERCENT */
@@ -181,6 +194,81 @@ int vss_recover(struct vss_ctx *ctx);
  * safe point and undo itself (a create-set), and remembers SIG. */
 void vss_interrupt(int sig);
 int vss_interrupted(void);
+
+/* ---- writers (DESIGN §4) -------------------------------------------- */
+
+enum vss_writer_type {
+	VSS_WRITER_EXEC,       /* COMMAND EVENT, once per event */
+	VSS_WRITER_COPROCESS,  /* one process for the whole sequence, a line protocol */
+};
+
+/* A writer as the configuration describes it. */
+struct vss_writer_def {
+	const char *name;
+	enum vss_writer_type type;
+	char *const *argv;        /* the command, NULL-terminated; never a shell */
+	char *const *volumes;     /* paths: it joins sets touching them; none: every set */
+	size_t nvolumes;
+	unsigned timeout_ms;      /* for each event */
+	unsigned retries;         /* more attempts after a retryable failure */
+	bool enabled;
+};
+
+#define VSS_DEFAULT_WRITER_TIMEOUT_MS 10000
+#define VSS_DEFAULT_WRITER_RETRIES 2
+/* The exit code of an exec writer whose failure may pass (EX_TEMPFAIL). */
+#define VSS_WRITER_EXIT_RETRY 75
+
+enum vss_writer_state {
+	VSS_WRITER_STABLE,
+	VSS_WRITER_WAITING_FOR_FREEZE,
+	VSS_WRITER_FROZEN,
+	VSS_WRITER_WAITING_FOR_THAW,
+	VSS_WRITER_WAITING_FOR_POST_SNAPSHOT,
+	VSS_WRITER_WAITING_FOR_BACKUP_COMPLETE,
+	VSS_WRITER_FAILED,
+};
+
+/* What is known of a writer: its last state, its last failure and timings. */
+struct vss_writer_status {
+	char name[64];
+	enum vss_writer_type type;
+	bool enabled;
+	bool hook;                /* from hook_dir */
+	char command[4096];       /* its argv, joined by spaces */
+	enum vss_writer_state state;
+	char set[37];             /* the set of its last sequence, "" when none */
+	char event[32];           /* its last event */
+	long long changed_us;     /* when its state last changed (epoch) */
+	char timings[512];        /* "identify 3ms, freeze 120ms, ..." of its last sequence */
+	char failed_event[32];    /* its last failure, "" when none */
+	bool failed_retryable;
+	char failed_why[512];
+	long long failed_us;
+};
+
+/* Tells the engine its writers (copied) and the hook directory (HOOK_DIR
+ * NULL: none), whose executables join every set as freeze/thaw writers
+ * with HOOK_TIMEOUT_MS (0: the default) each. Programs must be root's and
+ * writable by no one else, or they are refused when they are to run. */
+int vss_writers_configure(struct vss_ctx *ctx, const struct vss_writer_def *defs, size_t n,
+			  const char *hook_dir, unsigned hook_timeout_ms);
+/* Every configured writer (and hook) with what the state directory knows
+ * of it; free *WS with free(). */
+int vss_writer_list(struct vss_ctx *ctx, struct vss_writer_status **ws, size_t *n);
+/* Runs identify on NAME (NULL: every enabled writer) and records the
+ * outcome; -errno (kind WRITER) when one failed. *WS as vss_writer_list. */
+int vss_writer_verify(struct vss_ctx *ctx, const char *name, struct vss_writer_status **ws,
+		      size_t *n);
+/* The backup of set ID is over: its writers get backup-complete (an
+ * auto-release set's, before it is deleted). 0 when it had none. */
+int vss_backup_complete(struct vss_ctx *ctx, const char *id);
+const char *vss_writer_state_name(enum vss_writer_state s);
+const char *vss_writer_type_name(enum vss_writer_type t);
+/* 0 when PATH may be run as root: a regular file owned by root (or by us)
+ * and writable by no one else, in directories no one else can write; else
+ * -errno and the reason in WHY. */
+int vss_program_check(const char *path, char *why, size_t len);
 
 /* ---- storage areas --------------------------------------------------- */
 

@@ -7,7 +7,7 @@
 
 load ../lib/common
 
-CREATE_USAGE='Usage: vss create-set [--label TEXT] [--context persistent|auto-release] [--cow-size SIZE|N%] [--chunk-size SIZE] [--json] VOLUME...'
+CREATE_USAGE='Usage: vss create-set [--label TEXT] [--context persistent|auto-release] [--cow-size SIZE|N%] [--chunk-size SIZE] [--writers NAME[,NAME...]|none] [--json] VOLUME...'
 DELETE_USAGE='Usage: vss delete-set [--force] SET... | --oldest | --older-than AGE | --all'
 COW_WHY='not a size (512M, 2G)'
 PCT_WHY='a percentage of the origin must be from 1% to 100%'

@@ -37,13 +37,13 @@ int main(void)
 	unsetenv("VSS_CONFIG");
 
 	path = conf("good.conf", "# comment\n[vss]\nstate_dir = /srv/vss\nlock_timeout = 2.5\n", 0644);
-	ok(vss_config_load(&cfg, path, err, sizeof(err)) == 0, "a good file loads (%s)", err);
+	ok(vss_config_load(&cfg, path, false, err, sizeof(err)) == 0, "a good file loads (%s)", err);
 	is_str(cfg.state_dir, "/srv/vss", "state_dir is read");
 	ok(cfg.lock_timeout_ms == 2500, "lock_timeout 2.5 is 2500 ms (%u)", cfg.lock_timeout_ms);
 	is_str(cfg.run_dir, VSS_RUN_DIR, "run_dir keeps its default");
 
 	setenv("VSS_STATE_DIR", "/tmp/elsewhere", 1);
-	ok(vss_config_load(&cfg, path, err, sizeof(err)) == 0, "the environment is read");
+	ok(vss_config_load(&cfg, path, false, err, sizeof(err)) == 0, "the environment is read");
 	is_str(cfg.state_dir, "/tmp/elsewhere", "VSS_STATE_DIR overrides the file");
 	unsetenv("VSS_STATE_DIR");
 
@@ -55,7 +55,7 @@ int main(void)
 		    "run_dir = relative/run\n"
 		    "[writer pg]\n"
 		    "command = /bin/true\n", 0600);
-	ok(vss_config_load(&cfg, path, err, sizeof(err)) == -EINVAL, "a bad file is -EINVAL");
+	ok(vss_config_load(&cfg, path, false, err, sizeof(err)) == -EINVAL, "a bad file is -EINVAL");
 	snprintf(want, sizeof(want),
 		 "%s:3: unknown key 'colour' in [vss]\n"
 		 "%s:4: lock_timeout: 'soon' is not a duration in seconds\n"
@@ -65,25 +65,25 @@ int main(void)
 	is_str(err, want, "every error is reported, each with FILE:LINE");
 
 	path = conf("syntax.conf", "[vss]\nstate_dir /x\n", 0600);
-	ok(vss_config_load(&cfg, path, err, sizeof(err)) == -EINVAL, "a syntax error is -EINVAL");
+	ok(vss_config_load(&cfg, path, false, err, sizeof(err)) == -EINVAL, "a syntax error is -EINVAL");
 	snprintf(want, sizeof(want), "%s:2: not a 'key = value' line or a [section]", path);
 	is_str(err, want, "and names its line");
 
 	path = conf("open.conf", "[vss]\n", 0664);
-	ok(vss_config_load(&cfg, path, err, sizeof(err)) == -EPERM, "a group-writable file is refused");
+	ok(vss_config_load(&cfg, path, false, err, sizeof(err)) == -EPERM, "a group-writable file is refused");
 	snprintf(want, sizeof(want), "%s: refused: writable by its group", path);
 	is_str(err, want, "saying why");
 	path = conf("world.conf", "[vss]\n", 0666);
-	ok(vss_config_load(&cfg, path, err, sizeof(err)) == -EPERM, "a world-writable file is refused");
+	ok(vss_config_load(&cfg, path, false, err, sizeof(err)) == -EPERM, "a world-writable file is refused");
 	snprintf(want, sizeof(want), "%s: refused: writable by everyone", path);
 	is_str(err, want, "saying why");
 
-	ok(vss_config_load(&cfg, "/nonexistent/vss.conf", err, sizeof(err)) == -ENOENT,
+	ok(vss_config_load(&cfg, "/nonexistent/vss.conf", false, err, sizeof(err)) == -ENOENT,
 	   "a named file that does not exist is an error");
 	is_str(err, "/nonexistent/vss.conf: No such file or directory", "saying which");
 
 	setenv("VSS_LOCK_TIMEOUT", "never", 1);
-	ok(vss_config_load(&cfg, conf("g2.conf", "[vss]\n", 0600), err, sizeof(err)) == -EINVAL,
+	ok(vss_config_load(&cfg, conf("g2.conf", "[vss]\n", 0600), false, err, sizeof(err)) == -EINVAL,
 	   "a bad VSS_LOCK_TIMEOUT is an error");
 	is_str(err, "VSS_LOCK_TIMEOUT: 'never' is not a duration in seconds", "naming the variable");
 	unsetenv("VSS_LOCK_TIMEOUT");

@@ -1,0 +1,32 @@
+/* check-config [FILE]: every problem of the file, each with its line */
+#include "config.h"
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int cmd_check_config(struct session *s, int argc, char **argv)
+{
+	struct vss_config cfg;
+	const char *path;
+	char err[8192];
+	int i = cli_getopt(s, argc, argv, "", cli_no_options, NULL, NULL);
+
+	if (i < 0)
+		return VSS_EXIT_USAGE;
+	if (argc - i > 1)
+		return cli_usage(s, "one file at a time");
+	path = i < argc ? argv[i] : s->config_path;
+	if (vss_config_load(&cfg, path, true, err, sizeof(err))) {
+		for (char *line = strtok(err, "\n"); line; line = strtok(NULL, "\n"))
+			fprintf(stderr, "%s: %s\n", s->prog, line);
+		vss_config_free(&cfg);
+		return VSS_EXIT_USAGE;
+	}
+	if (!s->quiet)
+		printf("%s: OK (%zu writer%s%s%s)\n", cfg.path[0] ? cfg.path : "no configuration file, defaults",
+		       cfg.nwriters, cfg.nwriters == 1 ? "" : "s", cfg.hook_dir[0] ? ", hooks from " : "",
+		       cfg.hook_dir);
+	vss_config_free(&cfg);
+	return VSS_EXIT_OK;
+}

@@ -1,0 +1,35 @@
+/* writer verify [--json] [NAME]: identify only, and what came of it */
+#include "config.h"
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+
+int cmd_writer_verify(struct session *s, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct vss_writer_status *ws;
+	bool json = false;
+	size_t n;
+	int i, r, code = VSS_EXIT_OK;
+
+	if ((i = cli_getopt(s, argc, argv, "", longopts, cli_on_json, &json)) < 0)
+		return VSS_EXIT_USAGE;
+	if (argc - i > 1)
+		return cli_usage(s, "one writer at a time");
+	if ((r = cli_open(s)))
+		return r;
+	cli_progress_begin(s, json);
+	if (vss_writer_verify(s->ctx, i < argc ? argv[i] : NULL, &ws, &n))
+		code = cli_engine_error(s);
+	/* What each writer did, failed or not. */
+	if (n && (!s->quiet || json))
+		cli_print_writers(ws, n, json);
+	else if (!n && code == VSS_EXIT_OK && !s->quiet)
+		printf("no writer is configured and enabled\n");
+	free(ws);
+	return code;
+}
