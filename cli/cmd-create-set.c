@@ -40,7 +40,7 @@ static int on_writers(struct session *s, struct opts *o, const char *arg)
 			return cli_usage(s, "--writers %s: a list of writer names, or none alone", arg);
 	}
 	if (!o->nwriters)
-		return cli_usage(s, "--writers: a list of writer names, or none");
+		return cli_usage(s, "--writers %s: a list of writer names, or none alone", arg);
 	return 0;
 }
 

@@ -69,8 +69,7 @@ void cli_print_writers(const struct vss_writer_status *ws, size_t n, bool json)
 		scols_line_set_data(ln, C_TYPE, w->hook ? "hook" : vss_writer_type_name(w->type));
 		/* libsmartcols reads any string but 0... or n... as true. */
 		scols_line_set_data(ln, C_ENABLED, w->enabled ? "1" : "0");
-		scols_line_set_data(ln, C_STATE, w->set[0] || w->event[0] ?
-				    vss_writer_state_name(w->state) : "-");
+		scols_line_set_data(ln, C_STATE, vss_writer_state_name(w->state));
 		scols_line_set_data(ln, C_EVENT, w->event);
 		snprintf(buf, sizeof(buf), "%.*s", json ? 36 : 8, w->set);
 		scols_line_set_data(ln, C_SET, buf);

@@ -78,11 +78,12 @@ static void set_hook_dir(struct parse *p, const char *value)
 	snprintf(cfg->hook_dir, sizeof(cfg->hook_dir), "%s", value);
 	/* Whoever can add a file there runs it as root. */
 	if (stat(value, &st) == 0 && ((st.st_uid != 0 && st.st_uid != geteuid()) ||
-				      (st.st_mode & (S_IWGRP | S_IWOTH))))
+				      (st.st_mode & (S_IWGRP | S_IWOTH)))) {
+		p->hook_dir_refused = true;
 		conf_complain(p, "%s:%d: hook_dir %s: refused: %s", cfg->path, p->line, value,
 			      st.st_uid != 0 && st.st_uid != geteuid() ? "not owned by root" :
 			      st.st_mode & S_IWOTH ? "writable by everyone" : "writable by its group");
-	else if (p->strict && stat(value, &st) < 0)
+	} else if (p->strict && stat(value, &st) < 0)
 		conf_complain(p, "%s:%d: hook_dir %s: %s", cfg->path, p->line, value, strerror(errno));
 	else if (p->strict && !S_ISDIR(st.st_mode))
 		conf_complain(p, "%s:%d: hook_dir %s: not a directory", cfg->path, p->line, value);
@@ -144,7 +145,7 @@ static int on_value(void *data, const char *section, const char *key, const char
 	(void)section; /* inih cuts long names: read_line saw the whole header */
 	if (!strcmp(p->section, "vss"))
 		on_vss_value(p, key, value);
-	else if (p->writer && !p->writer->bad)
+	else if (p->writer && !p->writer->ignore)
 		conf_writer_value(p, key, value);
 	else if (!p->section[0])
 		conf_complain(p, "%s:%d: '%s' is outside any section; put it under [vss]", p->cfg->path,
@@ -204,13 +205,13 @@ static void check_hooks(struct parse *p)
 	struct dirent *e;
 	DIR *d;
 
-	if (!cfg->hook_dir[0] || !(d = opendir(cfg->hook_dir)))
+	if (!cfg->hook_dir[0] || p->hook_dir_refused || !(d = opendir(cfg->hook_dir)))
 		return;
 	while ((e = readdir(d))) {
 		char path[8192], why[300];
 		struct stat st;
 
-		if (e->d_name[0] == '.')
+		if (vss_hook_name_skipped(e->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", cfg->hook_dir, e->d_name);
 		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0111))

@@ -20,6 +20,7 @@ struct conf_writer {
 	unsigned retries;
 	bool enabled;
 	bool bad;               /* already reported */
+	bool ignore;            /* its keys are not read (a bad name, a second definition) */
 	char keys[512];         /* " key key ": for keys given twice */
 };
 
@@ -41,6 +42,7 @@ struct parse {
 	struct conf_writer *writer;  /* when it is a [writer NAME] */
 	char vss_keys[512];
 	int vss_line;                /* where [vss] was first seen */
+	bool hook_dir_refused;
 };
 
 void conf_complain(struct parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -29,11 +29,11 @@ bool conf_key_twice(char *keys, size_t len, const char *key)
 static const char *name_problem(const char *name)
 {
 	if (!*name)
-		return "has no name";
+		return "name is empty";
 	if (strlen(name) > NAME_MAX_LEN)
 		return "name is longer than 42 characters";
 	if (!strcmp(name, "none"))
-		return "may not be called none (--writers none means no writer)";
+		return "name may not be none (--writers none means no writer)";
 	for (const char *c = name; *c; c++)
 		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
 		      strchr("._+-", *c)))
@@ -79,14 +79,14 @@ void conf_section(struct parse *p, const char *section)
 	p->writer = w;
 	if ((why = name_problem(section))) {
 		conf_complain(p, "%s:%d: [writer %.60s]: its %s", p->cfg->path, p->line, section, why);
-		w->bad = true;
+		w->bad = w->ignore = true;
 		return;
 	}
 	for (size_t i = 0; i + 1 < st->n; i++)
 		if (!strcmp(st->w[i].name, w->name)) {
 			conf_complain(p, "%s:%d: [writer %s] defined twice (first at line %d)",
 				      p->cfg->path, p->line, w->name, st->w[i].line);
-			w->bad = true;
+			w->bad = w->ignore = true;
 			return;
 		}
 }

@@ -264,6 +264,9 @@ int vss_writer_verify(struct vss_ctx *ctx, const char *name, struct vss_writer_s
  * auto-release set's, before it is deleted). 0 when it had none. */
 int vss_backup_complete(struct vss_ctx *ctx, const char *id);
 const char *vss_writer_state_name(enum vss_writer_state s);
+/* Whether a file of hook_dir is passed over: dotfiles, editor backups and
+ * package managers' leftovers (*.dpkg-*, *.rpmnew, *.rpmsave, ...). */
+bool vss_hook_name_skipped(const char *name);
 const char *vss_writer_type_name(enum vss_writer_type t);
 /* 0 when PATH may be run as root: a regular file owned by root (or by us)
  * and writable by no one else, in directories no one else can write; else

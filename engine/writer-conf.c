@@ -109,7 +109,7 @@ int vss_writers_configure(struct vss_ctx *ctx, const struct vss_writer_def *defs
 }
 
 /* What package managers leave beside a file they update: never a hook. */
-static bool leftover(const char *name)
+bool vss_hook_name_skipped(const char *name)
 {
 	static const char *const globs[] = {
 		"*.dpkg-*", "*.rpmnew", "*.rpmsave", "*.rpmorig", "*~", ".*", NULL,
@@ -139,7 +139,7 @@ static int add_hooks(struct vss_ctx *ctx, struct writer_confs *all, const struct
 		return vss_fail(ctx, errno, "hook_dir %s: %s", c->hook_dir, strerror(errno));
 	}
 	while ((e = readdir(d)))
-		if (!leftover(e->d_name) && (r = vss_strv_push(&names, &nn, e->d_name)))
+		if (!vss_hook_name_skipped(e->d_name) && (r = vss_strv_push(&names, &nn, e->d_name)))
 			break;
 	closedir(d);
 	if (r)

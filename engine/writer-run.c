@@ -149,10 +149,20 @@ static void fail_slot(struct slot *sl, bool retryable, const char *fmt, ...)
 	sl->s = S_FAIL;
 }
 
+/* W has been told WORD: what it may hold must be let go later. */
+static void told(struct wrun *w, const char *word)
+{
+	if (!strcmp(word, "freeze"))
+		w->freeze_sent = true;
+	if (!strcmp(word, "thaw") || !strcmp(word, "abort"))
+		w->thawed = true;
+}
+
 static void start(struct vss_ctx *ctx, struct writer_seq *seq, struct slot *sl)
 {
 	struct wrun *w = sl->w;
 	unsigned timeout = w->conf->timeout_ms;
+	char why[300];
 	int r;
 
 	sl->attempt++;
@@ -161,18 +171,25 @@ static void start(struct vss_ctx *ctx, struct writer_seq *seq, struct slot *sl)
 	snprintf(w->st.event, sizeof(w->st.event), "%s", sl->word);
 	w->answered = false;
 	w->lastline[0] = '\0';
-	if (!strcmp(sl->word, "freeze"))
-		w->freeze_sent = true;
-	if (!strcmp(sl->word, "thaw") || !strcmp(sl->word, "abort"))
-		w->thawed = true;
 	sl->s = S_RUN;
 	if (sl->attempt > 1)
 		tell(ctx, seq, w, true, "%s: attempt %u", sl->word, sl->attempt);
 	else
 		tell(ctx, seq, w, true, "%s", sl->word);
+	/* Checked as it is to run, not only when the file was read: it
+	 * runs as root. */
+	if ((w->conf->type == VSS_WRITER_EXEC || !w->spawned) &&
+	    vss_program_check(w->conf->argv[0], why, sizeof(why))) {
+		w->spawned = true;
+		w->failed = w->conf->type == VSS_WRITER_COPROCESS;
+		fail_slot(sl, false, "refused to run %s: %s", w->conf->argv[0], why);
+		return;
+	}
 	if (w->conf->type == VSS_WRITER_EXEC) {
 		if ((r = wproc_spawn(ctx, w, sl->word, seq->set, seq->volumes)))
 			fail_slot(sl, false, "%s", vss_errmsg(ctx));
+		else
+			told(w, sl->word);
 		return;
 	}
 	if (!w->spawned) {
@@ -190,6 +207,8 @@ static void start(struct vss_ctx *ctx, struct writer_seq *seq, struct slot *sl)
 	if ((r = send_line(w, sl->word)))
 		fail_slot(sl, false, "cannot be told %s: %s", sl->word,
 			  r == EPIPE ? "it closed its stdin" : strerror(r));
+	else
+		told(w, sl->word);
 }
 
 /* An exec writer's process ended with STATUS. */

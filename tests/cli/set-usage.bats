@@ -188,3 +188,12 @@ one_line_error() {
 	usage_error "recover: unexpected argument 'now'" "Usage: vss recover" recover now
 	usage_error "recover: unknown option --force" "Usage: vss recover" recover --force
 }
+
+@test "create-set: --writers that is not a list of names, or none alone, or given twice" {
+	for v in "" , ",a" "a," "a,,b" "a,none" "none,a"; do
+		usage_error "create-set: --writers $v: a list of writer names, or none alone" "$CREATE_USAGE" \
+			create-set --writers "$v" vol
+	done
+	usage_error "create-set: --writers is given twice" "$CREATE_USAGE" create-set --writers a --writers b vol
+	usage_error "create-set: --writers is given twice" "$CREATE_USAGE" create-set --writers none --writers none vol
+}

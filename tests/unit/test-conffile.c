@@ -22,6 +22,97 @@ static const char *conf(const char *name, const char *text, mode_t mode)
 	return path;
 }
 
+/* [writer NAME] sections: values, and every kind of mistake at once. */
+static void writers(const char *d)
+{
+	struct vss_config cfg;
+	char err[4096], want[4096], prog[600], unsafe[600];
+	const char *path;
+	FILE *f;
+
+	snprintf(prog, sizeof(prog), "%s/writer", d);
+	f = fopen(prog, "w");
+	fputs("#!/bin/sh\nexit 0\n", f);
+	fclose(f);
+	chmod(prog, 0755);
+	snprintf(unsafe, sizeof(unsafe), "%s/open-writer", d);
+	f = fopen(unsafe, "w");
+	fputs("#!/bin/sh\nexit 0\n", f);
+	fclose(f);
+	chmod(unsafe, 0775);
+
+	snprintf(want, sizeof(want),
+		 "[vss]\nfreeze_timeout = 2.5\ncontext = auto-release\nhook_timeout = 3\n"
+		 "[writer pg]\ntype = coprocess\ncommand = %s --user 'post gres'\n"
+		 "volumes = /var/lib/postgresql /srv/db\ntimeout = 4\nretries = 5\nenabled = no\n"
+		 "[ writer   simple ]\ncommand = %s\n", prog, prog);
+	path = conf("writers.conf", want, 0644);
+	ok(vss_config_load(&cfg, path, false, err, sizeof(err)) == 0, "writer sections load (%s)", err);
+	ok(cfg.freeze_timeout_ms == 2500 && cfg.hook_timeout_ms == 3000 &&
+	   cfg.context == VSS_CONTEXT_AUTO_RELEASE, "freeze_timeout, hook_timeout, context are read");
+	ok(cfg.nwriters == 2, "two writers (%zu)", cfg.nwriters);
+	if (cfg.nwriters == 2) {
+		const struct vss_writer_def *w = &cfg.writers[0];
+
+		is_str(w->name, "pg", "the first is pg");
+		ok(w->type == VSS_WRITER_COPROCESS, "a coprocess");
+		is_str(w->argv[0], prog, "its program");
+		is_str(w->argv[2], "post gres", "quoted words stay whole");
+		ok(w->argv[3] == NULL, "argv ends");
+		ok(w->nvolumes == 2 && !strcmp(w->volumes[1], "/srv/db"), "two volumes paths");
+		ok(w->timeout_ms == 4000 && w->retries == 5 && !w->enabled, "timeout, retries, enabled");
+		is_str(cfg.writers[1].name, "simple", "blanks around a section name do not count");
+		ok(cfg.writers[1].type == VSS_WRITER_EXEC && cfg.writers[1].enabled &&
+		   cfg.writers[1].timeout_ms == VSS_DEFAULT_WRITER_TIMEOUT_MS &&
+		   cfg.writers[1].retries == VSS_DEFAULT_WRITER_RETRIES, "defaults: exec, enabled, 10 s, 2 retries");
+	}
+	vss_config_free(&cfg);
+
+	snprintf(want, sizeof(want),
+		 "[vss]\nfreeze_timeout = 0\nhook_dir = hooks\ncontext = later\nfreeze_timeout = 3\n" /* 2-5 */
+		 "[writer a]\ntype = shell\ncommand = relative/prog\ntimeout = forever\n"   /* 6-9 */
+		 "retries = 11\nenabled = maybe\nvolumes = var/lib\ncolour = red\ntype = exec\n" /* 10-14 */
+		 "[writer a]\ncommand = /bin/true\n"                                        /* 15-16 */
+		 "[writer bad name]\ncommand = /bin/true\n"                                 /* 17-18 */
+		 "[writer none]\n"                                                           /* 19 */
+		 "[writer nocmd]\ntimeout = 1\n"                                            /* 20-21 */
+		 "[writer open]\ncommand = %s\n"                                            /* 22-23 */
+		 "[writer missing]\ncommand = %s/not-there\n"                               /* 24-25 */
+		 "[writer quote]\ncommand = %s 'unclosed\n",                                /* 26-27 */
+		 unsafe, d, prog);
+	path = conf("badwriters.conf", want, 0644);
+	ok(vss_config_load(&cfg, path, false, err, sizeof(err)) == -EINVAL, "bad writers: -EINVAL");
+	snprintf(want, sizeof(want),
+		 "%1$s:2: freeze_timeout '0': must be a duration in seconds, more than 0 and at most 600\n"
+		 "%1$s:3: hook_dir must be an absolute path, not 'hooks'\n"
+		 "%1$s:4: context 'later': must be persistent or auto-release\n"
+		 "%1$s:5: freeze_timeout is given twice in [vss]\n"
+		 "%1$s:7: writer a: type 'shell': must be exec or coprocess\n"
+		 "%1$s:8: writer a: command: 'relative/prog' must be an absolute path (it is run as it is, never through a shell or $PATH)\n"
+		 "%1$s:9: writer a: timeout 'forever': must be a duration in seconds, more than 0 and at most 3600\n"
+		 "%1$s:10: writer a: retries '11': must be a number from 0 to 10\n"
+		 "%1$s:11: writer a: enabled 'maybe': must be yes or no\n"
+		 "%1$s:12: writer a: volumes: 'var/lib' is not an absolute path\n"
+		 "%1$s:13: unknown key 'colour' in [writer a]\n"
+		 "%1$s:14: writer a: type is given twice\n"
+		 "%1$s:15: [writer a] defined twice (first at line 6)\n"
+		 "%1$s:17: [writer bad name]: its name may hold only letters, digits and . _ + -\n"
+		 "%1$s:19: [writer none]: its name may not be none (--writers none means no writer)\n"
+		 "%1$s:23: writer open: command %2$s: refused: writable by its group\n"
+		 "%1$s:27: writer quote: command: a quote is not closed\n"
+		 "%1$s:20: writer nocmd: has no command",
+		 path, unsafe);
+	is_str(err, want, "every writer mistake at once, each with its line");
+	vss_config_free(&cfg);
+
+	/* check-config insists that programs exist now. */
+	ok(vss_config_load(&cfg, path, true, err, sizeof(err)) == -EINVAL, "strict: -EINVAL");
+	snprintf(want, sizeof(want), "%s:25: writer missing: command %s/not-there: refused: no such file",
+		 path, d);
+	ok(strstr(err, want) != NULL, "strict: a missing program is an error too");
+	vss_config_free(&cfg);
+}
+
 int main(void)
 {
 	struct vss_config cfg;
@@ -53,16 +144,19 @@ int main(void)
 		    "colour = blue\n"
 		    "lock_timeout = soon\n"
 		    "run_dir = relative/run\n"
-		    "[writer pg]\n"
+		    "[writers pg]\n"
 		    "command = /bin/true\n", 0600);
 	ok(vss_config_load(&cfg, path, false, err, sizeof(err)) == -EINVAL, "a bad file is -EINVAL");
 	snprintf(want, sizeof(want),
 		 "%s:3: unknown key 'colour' in [vss]\n"
 		 "%s:4: lock_timeout: 'soon' is not a duration in seconds\n"
 		 "%s:5: run_dir must be an absolute path, not 'relative/run'\n"
-		 "%s:7: unknown section [writer pg]",
+		 "%s:6: unknown section [writers pg]",
 		 path, path, path, path);
 	is_str(err, want, "every error is reported, each with FILE:LINE");
+	vss_config_free(&cfg);
+
+	writers(dir);
 
 	path = conf("syntax.conf", "[vss]\nstate_dir /x\n", 0600);
 	ok(vss_config_load(&cfg, path, false, err, sizeof(err)) == -EINVAL, "a syntax error is -EINVAL");

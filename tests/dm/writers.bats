@@ -1,0 +1,343 @@
+#!/usr/bin/env bats
+# Writers around the freeze window (DESIGN §3, §4): the sequence, every way a
+# writer can fail at every event, the freeze window's bound, hooks, which
+# writers join a set, and what a writer sees.
+
+load lib
+load sets-lib
+
+EVENTS="identify prepare-backup prepare-snapshot freeze thaw post-snapshot"
+
+# A mounted ext4 volume 'a', the fake writer installed as root's 0755 file
+# under $W (vss refuses programs anyone else could change), its log in FW_LOG.
+wsetup() {
+	mkvol a 24
+	mkfs_mount a
+	W=$BATS_TEST_TMPDIR/w
+	mkdir -p "$W"
+	export FW_LOG=$BATS_TEST_TMPDIR/fw.log
+	install -m 0755 "$VSS_SRCDIR/tests/dm/writers/fake-writer" "$W/fake-writer"
+}
+
+# writer NAME: the fake writer under the name NAME (it logs that name).
+writer() {
+	ln -sf "$W/fake-writer" "$W/$1"
+	echo "$W/$1"
+}
+
+# conf LINE...: vss.conf of those lines, used by every vss from now on.
+conf() {
+	printf '%s\n' "$@" >"$BATS_TEST_TMPDIR/vss.conf"
+	chmod 0644 "$BATS_TEST_TMPDIR/vss.conf"
+	export VSS_CONFIG=$BATS_TEST_TMPDIR/vss.conf
+}
+
+# events NAME: the events writer NAME logged, space-separated.
+events() {
+	awk -v n="$1" '$1 == n {printf "%s%s", sep, $2; sep = " "}' "$FW_LOG" 2>/dev/null
+}
+
+# writer_json NAME FIELD: FIELD of writer NAME in list writers --json.
+writer_json() {
+	run --separate-stderr "$VSS" list writers --json
+	[ "$status" = 0 ] || fail "list writers --json exited $status: $stderr"
+	jq -r --arg n "$1" --arg f "$2" '.writers[] | select(.name == $n) | .[$f] | tostring' <<<"$output"
+}
+
+# wfp: the fingerprint, less the writers' history (which a failure updates).
+wfp() {
+	fp | grep -v 'writers\.conf'
+}
+
+# not_frozen: a write to the origin's filesystem goes through at once.
+not_frozen() {
+	timeout 10 sh -c "echo probe >'${MNT[a]}/probe' && sync -f '${MNT[a]}/probe'" ||
+		fail "the filesystem on ${PFX}a is still frozen"
+	[ -z "$(dmsetup info -c --noheadings -o name,attr | awk -F: '$2 ~ /^..s/')" ] ||
+		fail "a device is still suspended: $(dmsetup info -c --noheadings -o name,attr)"
+}
+
+# reason TYPE MODE EVENT TRIES: the reason vss gives for MODE at EVENT.
+reason() {
+	local t=$1 m=$2 e=$3 n=$4
+	case $t:$m in
+	exec:fail) echo "exited with status 1: told to fail at $e" ;;
+	exec:retry-fail) echo "exited with status 75: busy at $e (retryable; gave up after $n attempts)" ;;
+	exec:hang) echo "did not finish $e within its timeout (1.0 s): stopped" ;;
+	exec:crash) echo "killed by SIGSEGV" ;;
+	coprocess:fail) echo "told to fail at $e" ;;
+	coprocess:retry-fail) echo "busy at $e (retryable; gave up after $n attempts)" ;;
+	coprocess:hang) echo "did not answer $e within its timeout (1.0 s): stopped" ;;
+	coprocess:crash) echo "killed by SIGSEGV before answering" ;;
+	coprocess:close) echo "closed its stdout" ;;
+	coprocess:garbage) echo "answered 'HELLO $e', not OK or ERROR" ;;
+	esac
+}
+
+# After a set that failed: exit 3, the messages, nothing left, both states.
+# check_failed EVENT MODE WRITERS... (each WRITER as NAME:TYPE, first failing first)
+check_failed() {
+	local ev=$1 mode=$2 nw first=1 spec name type want
+	shift 2
+	assert_equal "$status:$ev:$mode" "3:$ev:$mode"
+	nw=$#
+	assert_equal "${#stderr_lines[@]}:$ev:$mode" "$nw:$ev:$mode"
+	for spec in "$@"; do
+		name=${spec%%:*} type=${spec#*:}
+		want=$(reason "$type" "$mode" "$ev" 2) # retries = 1: two attempts
+		# The command's error comes last; the other writers' are warnings.
+		if [ "$first" = 1 ]; then
+			assert_equal "${stderr_lines[$((nw - 1))]}" "vss: create-set: writer $name: $ev: $want"
+			first=0
+		else
+			printf '%s\n' "${stderr_lines[@]}" | grep -qxF "vss: warning: writer $name: $ev failed too: $want" ||
+				fail "no warning for $name at $ev ($mode): $stderr"
+		fi
+		assert_equal "$(writer_json "$name" state):$ev:$mode" "failed:$ev:$mode"
+		assert_equal "$(writer_json "$name" failed-event)" "$ev"
+		assert_equal "$(writer_json "$name" failed-reason)" "$want"
+		assert_equal "$(writer_json "$name" failed-retryable)" \
+			"$([ "$mode" = retry-fail ] && echo true || echo false)"
+		# Told abort, unless it had to be stopped (a coprocess out of step).
+		case $type:$mode in
+		coprocess:hang | coprocess:crash | coprocess:close | coprocess:garbage)
+			[[ " $(events "$name") " != *" abort "* ]] || fail "$name was told abort after being stopped" ;;
+		*)
+			[[ "$(events "$name")" == *" abort"* ]] || fail "$name ($mode at $ev) was not told abort: $(events "$name")" ;;
+		esac
+	done
+	assert_equal "$(wfp)" "$BEFORE"
+	assert_equal "$(set_ids)" ""
+	not_frozen
+}
+
+# sweep MODES WRITERS...: every event, every mode; WRITERS misbehave together.
+sweep() {
+	local modes=$1 ev mode t0 elapsed spec
+	shift
+	BEFORE=$(wfp)
+	for ev in $EVENTS; do
+		for mode in $modes; do
+			rm -f "$FW_LOG" "$FW_LOG".tried-*
+			t0=$(date +%s%N)
+			FW_AT=$ev FW_MODE=$mode vss create-set "${PFX}a"
+			elapsed=$((($(date +%s%N) - t0) / 1000000))
+			if [ "$mode" = retry-ok ]; then
+				assert_equal "$status:$ev:$mode:$stderr" "0:$ev:$mode:"
+				for spec in "$@"; do
+					assert_equal "$(events "${spec%%:*}" | tr ' ' '\n' | grep -cx "$ev"):$ev" "2:$ev"
+					assert_equal "$(writer_json "${spec%%:*}" state)" stable
+				done
+				vss delete-set --all
+				assert_success
+				continue
+			fi
+			check_failed "$ev" "$mode" "$@"
+			# A hung writer costs its timeout (1 s), the stop (1 s), and
+			# the undo; not more.
+			if [ "$mode" = hang ] && [ "$elapsed" -gt 9000 ]; then
+				fail "a writer hung at $ev: create-set took $elapsed ms"
+			fi
+		done
+	done
+}
+
+@test "writers of both types fail, fail retryably, hang or crash at every event: the set is aborted, exit 3, failed at that event" {
+	wsetup
+	conf "[writer x]" "command = $(writer x)" "timeout = 1" "retries = 1" \
+		"[writer c]" "type = coprocess" "command = $(writer c)" "timeout = 1" "retries = 1"
+	sweep "fail retry-ok retry-fail hang crash" x:exec c:coprocess
+}
+
+@test "a coprocess writer that closes its stdout or answers garbage at any event: aborted, exit 3" {
+	wsetup
+	conf "[writer c]" "type = coprocess" "command = $(writer c)" "timeout = 1" "retries = 1"
+	sweep "close garbage" c:coprocess
+}
+
+@test "a coprocess writer's freeze and thaw bracket the dm switch: its file at freeze is in the shadow, its file at thaw is not" {
+	wsetup
+	conf "[writer c]" "type = coprocess" "command = $(writer c)" "volumes = ${MNT[a]}"
+	FW_FILE_AT_FREEZE=${MNT[a]}/at-freeze FW_FILE_AT_THAW=${MNT[a]}/at-thaw \
+		FW_DMINFO=$BATS_TEST_TMPDIR/dminfo FW_VOLUME=${PFX}a new_set "${PFX}a"
+	assert_equal "$(events c)" "identify prepare-backup prepare-snapshot freeze thaw post-snapshot eof"
+	# At freeze the origin was still linear and the shadow's table only
+	# loaded; at thaw the origin was a snapshot-origin and the shadow live:
+	# the suspend that switches them lay between.
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/dminfo")" "== freeze
+origin-table linear
+shadow-tables INACTIVE
+== thaw
+origin-table snapshot-origin
+shadow-tables LIVE"
+	vss expose "$SET" "$BATS_TEST_TMPDIR/shadow"
+	assert_success
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/shadow/at-freeze")" "written at freeze"
+	[ ! -e "$BATS_TEST_TMPDIR/shadow/at-thaw" ] || fail "a file written after thaw is in the shadow"
+	assert_equal "$(cat "${MNT[a]}/at-thaw")" "written at thaw"
+	assert_equal "$(writer_json c state)" stable
+	assert_equal "$(writer_json c failed-event)" null
+	assert_equal "$(writer_json c set)" "$SET"
+	[[ $(writer_json c timings) =~ ^identify\ [0-9]+ms,\ prepare-backup\ [0-9]+ms,\ prepare-snapshot\ [0-9]+ms,\ freeze\ [0-9]+ms,\ thaw\ [0-9]+ms,\ post-snapshot\ [0-9]+ms$ ]] ||
+		fail "timings: $(writer_json c timings)"
+}
+
+@test "freeze_timeout bounds the whole window: writers still at freeze are stopped and named, the set aborted" {
+	wsetup
+	conf "[vss]" "freeze_timeout = 2" \
+		"[writer x]" "command = $(writer x)" "timeout = 30" \
+		"[writer c]" "type = coprocess" "command = $(writer c)" "timeout = 30"
+	BEFORE=$(wfp)
+	t0=$(date +%s%N)
+	FW_AT=freeze FW_MODE=hang vss create-set "${PFX}a"
+	elapsed=$((($(date +%s%N) - t0) / 1000000))
+	assert_equal "$status" 3
+	assert_equal "${stderr_lines[1]}" "vss: create-set: writer x: freeze: had not finished freeze when the freeze window reached freeze_timeout (2.0 s): stopped"
+	assert_equal "${stderr_lines[0]}" "vss: warning: writer c: freeze failed too: had not answered freeze when the freeze window reached freeze_timeout (2.0 s): stopped"
+	[ "$elapsed" -ge 2000 ] || fail "aborted after $elapsed ms, before freeze_timeout"
+	[ "$elapsed" -lt 10000 ] || fail "aborted only after $elapsed ms (freeze_timeout 2 s)"
+	assert_equal "$(writer_json x failed-event)" freeze
+	[[ " $(events x) " == *" abort "* ]] || fail "x was not told abort: $(events x)"
+	assert_equal "$(wfp)" "$BEFORE"
+	not_frozen
+}
+
+@test "hook_dir: executables run as freeze/thaw writers in name order and back, leftovers skipped; a failing hook fails the set and the others thaw" {
+	wsetup
+	mkdir -m 0755 "$BATS_TEST_TMPDIR/hooks"
+	for h in 10-first 20-second 30-old.dpkg-old 40-x.rpmsave 50-y.rpmnew 60-z~; do
+		install -m 0755 "$W/fake-writer" "$BATS_TEST_TMPDIR/hooks/$h"
+	done
+	install -m 0644 "$W/fake-writer" "$BATS_TEST_TMPDIR/hooks/70-not-executable"
+	echo "not a hook" >"$BATS_TEST_TMPDIR/hooks/README"
+	conf "[vss]" "hook_dir = $BATS_TEST_TMPDIR/hooks" "hook_timeout = 5"
+	new_set "${PFX}a"
+	assert_equal "$(awk '{print $1, $2}' "$FW_LOG")" "10-first freeze
+20-second freeze
+20-second thaw
+10-first thaw"
+	run --separate-stderr "$VSS" list writers --json
+	assert_equal "$(jq -r '[.writers[] | .name + "=" + .type + "=" + .state] | join(" ")' <<<"$output")" \
+		"hook:10-first=hook=stable hook:20-second=hook=stable"
+	vss delete-set --all
+	assert_success
+	# The second fails to freeze: the set is aborted, both thaw, last first.
+	rm -f "$FW_LOG"
+	BEFORE=$(wfp)
+	FW_AT=freeze FW_MODE=fail FW_ONLY=20-second vss create-set "${PFX}a"
+	assert_equal "$status" 3
+	assert_stderr "vss: create-set: writer hook:20-second: freeze: exited with status 1: told to fail at freeze"
+	assert_equal "$(awk '{print $1, $2}' "$FW_LOG")" "10-first freeze
+20-second freeze
+20-second thaw
+10-first thaw"
+	assert_equal "$(wfp)" "$BEFORE"
+	not_frozen
+	# The first fails: the second is never told freeze, the first thaws.
+	rm -f "$FW_LOG"
+	FW_AT=freeze FW_MODE=fail FW_ONLY=10-first vss create-set "${PFX}a"
+	assert_equal "$status" 3
+	assert_equal "$(awk '{print $1, $2}' "$FW_LOG")" "10-first freeze
+10-first thaw"
+	# A hook someone else could change is never run.
+	chmod g+w "$BATS_TEST_TMPDIR/hooks/20-second"
+	rm -f "$FW_LOG"
+	vss create-set "${PFX}a"
+	assert_equal "$status" 3
+	assert_stderr "vss: create-set: writer hook:20-second: freeze: refused to run $BATS_TEST_TMPDIR/hooks/20-second: writable by its group"
+	assert_equal "$(awk '{print $1, $2}' "$FW_LOG")" "10-first freeze
+10-first thaw"
+	assert_equal "$(wfp)" "$BEFORE"
+	not_frozen
+}
+
+@test "which writers join: volumes on a member, no volumes (every set), --writers NAME, --writers none; disabled and unknown names refused" {
+	wsetup
+	mkvol b 24
+	mkfs_mount b
+	conf "[writer on-a]" "command = $(writer on-a)" "volumes = ${MNT[a]}/sub /nonexistent" \
+		"[writer on-b]" "command = $(writer on-b)" "volumes = ${MNT[b]}" \
+		"[writer every]" "command = $(writer every)" \
+		"[writer off]" "command = $(writer off)" "volumes = ${MNT[a]}" "enabled = no"
+	mkdir "${MNT[a]}/sub"
+	new_set "${PFX}a"
+	assert_equal "$(awk '$2 == "identify" {print $1}' "$FW_LOG" | sort | tr '\n' ' ')" "every on-a "
+	# What an exec writer sees: the set, the event, the volumes.
+	assert_equal "$(awk '$1 == "on-a" && $2 == "freeze" {print $3, $4}' "$FW_LOG")" "$SET ${PFX}a"
+	rm -f "$FW_LOG"
+	new_set --writers on-b "${PFX}a"
+	assert_equal "$(awk '$2 == "identify" {print $1}' "$FW_LOG" | sort | tr '\n' ' ')" "every on-a on-b "
+	rm -f "$FW_LOG"
+	new_set --writers none "${PFX}a" "${PFX}b"
+	[ ! -e "$FW_LOG" ] || fail "writers ran with --writers none: $(cat "$FW_LOG")"
+	rm -f "$FW_LOG"
+	new_set "${PFX}b"
+	assert_equal "$(awk '$2 == "identify" {print $1}' "$FW_LOG" | sort | tr '\n' ' ')" "every on-b "
+	BEFORE=$(wfp)
+	vss create-set --writers on-b,off "${PFX}a"
+	assert_equal "$status" 2
+	assert_stderr "vss: create-set: writer off: disabled (enabled = no)"
+	vss create-set --writers nosuch "${PFX}a"
+	assert_equal "$status" 2
+	assert_stderr "vss: create-set: writer nosuch: no such writer (configured: on-a, on-b, every, off)"
+	assert_equal "$(wfp)" "$BEFORE"
+}
+
+@test "an auto-release set's writers get backup-complete when vss ends, before the set goes; a persistent set's coprocess sees its stdin close" {
+	wsetup
+	conf "[writer x]" "command = $(writer x)" "[writer c]" "type = coprocess" "command = $(writer c)"
+	vss create-set --context auto-release "${PFX}a"
+	assert_success
+	assert_equal "$(events x)" "identify prepare-backup prepare-snapshot freeze thaw post-snapshot backup-complete"
+	assert_equal "$(events c)" "identify prepare-backup prepare-snapshot freeze thaw post-snapshot backup-complete eof"
+	assert_equal "$(set_ids)" ""
+	assert_equal "$(writer_json c state)" stable
+	# A failing backup-complete: exit 3, and the set still goes.
+	rm -f "$FW_LOG"
+	FW_AT=backup-complete FW_MODE=fail FW_ONLY=x vss create-set --context auto-release "${PFX}a"
+	assert_equal "$status" 3
+	assert_stderr "vss: create-set: writer x: backup-complete: exited with status 1: told to fail at backup-complete"
+	assert_equal "$(set_ids)" ""
+	assert_equal "$(writer_json x failed-event)" backup-complete
+	rm -f "$FW_LOG"
+	new_set "${PFX}a"
+	assert_equal "$(events c)" "identify prepare-backup prepare-snapshot freeze thaw post-snapshot eof"
+}
+
+@test "SIGINT while a writer holds freeze: the set is aborted at once, the writer told abort, nothing left" {
+	wsetup
+	conf "[writer x]" "command = $(writer x)" "timeout = 60"
+	BEFORE=$(wfp)
+	FW_AT=freeze FW_MODE=hang bg "$VSS" create-set "${PFX}a"
+	for _ in $(seq 300); do
+		[ "$(events x)" = "identify prepare-backup prepare-snapshot freeze" ] && break
+		sleep 0.1
+	done
+	assert_equal "$(events x)" "identify prepare-backup prepare-snapshot freeze"
+	kill -INT "$BG"
+	t0=$(date +%s%N)
+	st=0
+	wait "$BG" || st=$?
+	assert_equal "$st" 130
+	[ $((($(date +%s%N) - t0) / 1000000)) -lt 10000 ] || fail "SIGINT took more than 10 s to act"
+	assert_equal "$(events x)" "identify prepare-backup prepare-snapshot freeze abort"
+	assert_equal "$(wfp)" "$BEFORE"
+	not_frozen
+}
+
+@test "a writer whose program is missing, or that vss may not run, fails the set at identify (exit 3)" {
+	wsetup
+	conf "[writer gone]" "command = $W/not-there"
+	BEFORE=$(wfp)
+	vss create-set "${PFX}a"
+	assert_equal "$status" 3
+	assert_stderr "vss: create-set: writer gone: identify: refused to run $W/not-there: no such file"
+	assert_equal "$(wfp)" "$BEFORE"
+	# Made unsafe after the file was checked: checked again as it is run.
+	conf "[writer x]" "command = $(writer x)"
+	chmod o+w "$W/fake-writer"
+	vss create-set "${PFX}a"
+	assert_equal "$status" 2
+	assert_stderr "vss: $BATS_TEST_TMPDIR/vss.conf:2: writer x: command $W/x: refused: writable by everyone"
+	assert_equal "$(wfp)" "$BEFORE"
+}
