@@ -185,6 +185,17 @@ static char *read_line(char *buf, int size, void *stream)
 	p->line++;
 	if (!fgets(buf, size, p->f))
 		return NULL;
+	/* inih would take the rest of a long line as a line of its own. */
+	if (!strchr(buf, '\n') && !feof(p->f)) {
+		int c;
+
+		while ((c = fgetc(p->f)) != EOF && c != '\n')
+			;
+		conf_complain(p, "%s:%d: line longer than %d characters", p->cfg->path, p->line,
+			      size - 2);
+		buf[0] = '\0';
+		return buf;
+	}
 	s = buf + strspn(buf, " \t");
 	if (*s == '[' && (end = strchr(s, ']'))) {
 		char name[256];

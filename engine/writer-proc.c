@@ -41,20 +41,23 @@ static int pidfd_of(pid_t pid)
 
 /* The environment of our own, less any VSS_ variable of ours, plus the
  * writer's: a writer must not see the test hooks or settings of vss. */
-static char **writer_env(const char *event, const char *set, const char *volumes)
+static char **writer_env(const char *event, const char *set, const char *volumes,
+			 unsigned timeout_ms)
 {
 	size_t n = 0, k = 0;
 	char **env;
 
 	while (environ[n])
 		n++;
-	if (!(env = calloc(n + 4, sizeof(*env))))
+	if (!(env = calloc(n + 5, sizeof(*env))))
 		return NULL;
 	for (size_t i = 0; i < n; i++)
 		if (strncmp(environ[i], "VSS_", 4))
 			env[k++] = environ[i];
 	if (asprintf(&env[k++], "VSS_SET_ID=%s", set ? set : "") < 0 ||
 	    asprintf(&env[k++], "VSS_VOLUMES=%s", volumes ? volumes : "") < 0 ||
+	    /* So a writer can give up on its own before it is stopped. */
+	    asprintf(&env[k++], "VSS_TIMEOUT=%u.%03u", timeout_ms / 1000, timeout_ms % 1000) < 0 ||
 	    (event && asprintf(&env[k++], "VSS_EVENT=%s", event) < 0)) {
 		free(env);
 		return NULL;
@@ -98,14 +101,14 @@ int wproc_spawn(struct vss_ctx *ctx, struct wrun *w, const char *arg, const char
 
 	while (c->argv[argc])
 		argc++;
-	if (!(argv = calloc(argc + 2, sizeof(*argv))) || !(env = writer_env(arg, set, volumes))) {
+	if (!(argv = calloc(argc + 2, sizeof(*argv))) || !(env = writer_env(arg, set, volumes, c->timeout_ms))) {
 		free(argv);
 		return vss_fail(ctx, ENOMEM, "out of memory");
 	}
 	memcpy(argv, c->argv, argc * sizeof(*argv));
 	argv[argc] = (char *)arg;
 	if ((arg == NULL && pipe2_cx(in) < 0) || pipe2_cx(out) < 0 || (arg == NULL && pipe2_cx(err) < 0)) {
-		r = vss_fail(ctx, errno, "writer %s: pipe: %s", c->name, strerror(errno));
+		r = vss_fail(ctx, errno, "pipe: %s", strerror(errno));
 		goto fail;
 	}
 	posix_spawn_file_actions_init(&fa);
@@ -135,8 +138,7 @@ int wproc_spawn(struct vss_ctx *ctx, struct wrun *w, const char *arg, const char
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
 	if (r) {
-		r = vss_fail_kind(ctx, VSS_ERR_WRITER, r, "writer %s: cannot run %s: %s", c->name,
-				  argv[0], strerror(r));
+		r = vss_fail_kind(ctx, VSS_ERR_WRITER, r, "cannot run %s: %s", argv[0], strerror(r));
 		goto fail;
 	}
 	vss_log(ctx, VSS_LEVEL_DEBUG, "writer %s: started %s%s%s (pid %ld)", c->name, argv[0],
@@ -184,7 +186,7 @@ static void on_line(struct vss_ctx *ctx, struct wrun *w, char *line, bool answer
 
 	if (len && line[len - 1] == '\r')
 		line[--len] = '\0';
-	if (answer_stream && !w->answered) {
+	if (answer_stream && w->asked && !w->answered) {
 		w->answered = true;
 		snprintf(w->answer, sizeof(w->answer), "%s", line);
 		return;

@@ -33,6 +33,7 @@ struct slot {
 	uint64_t start_at, started, deadline;
 	bool window_deadline; /* the deadline is the freeze window's */
 	bool retryable;
+	bool done;            /* its outcome is recorded (settle) */
 	char why[512];
 };
 
@@ -204,6 +205,12 @@ static void start(struct vss_ctx *ctx, struct writer_seq *seq, struct slot *sl)
 		fail_slot(sl, false, "is not running any more");
 		return;
 	}
+	/* Whatever it said unasked since its last answer is not this answer. */
+	w->asked = false;
+	if (w->out_fd >= 0)
+		wproc_read(ctx, w, w->out_fd);
+	w->eof = w->out_fd < 0;
+	w->asked = true;
 	if ((r = send_line(w, sl->word)))
 		fail_slot(sl, false, "cannot be told %s: %s", sl->word,
 			  r == EPIPE ? "it closed its stdin" : strerror(r));
@@ -307,10 +314,12 @@ static void settle(struct vss_ctx *ctx, struct writer_seq *seq, struct slot *sl,
 	struct wrun *w = sl->w;
 	uint64_t now = writer_now_us();
 
+	sl->done = true;
 	if (sl->s == S_FAIL && sl->retryable && sl->attempt <= w->conf->retries &&
 	    (!deadline_us || now + RETRY_DELAY_US < deadline_us) && !w->failed) {
 		tell(ctx, seq, w, true, "%s: %s (retryable): trying again", sl->word, sl->why);
 		sl->s = S_WAIT;
+		sl->done = false;
 		sl->start_at = now + RETRY_DELAY_US;
 		return;
 	}
@@ -319,7 +328,12 @@ static void settle(struct vss_ctx *ctx, struct writer_seq *seq, struct slot *sl,
 		set_state(w, after(seq, w, event));
 		if (!strcmp(event, "abort") && w->failed)
 			set_state(w, VSS_WRITER_FAILED);
-		tell(ctx, seq, w, false, "%s: OK in %.0f ms", sl->word, (now - sl->started) / 1000.0);
+		/* A coprocess may say more after OK (what it did): kept in the log. */
+		if (w->conf->type == VSS_WRITER_COPROCESS && !strncmp(w->answer, "OK ", 3))
+			tell(ctx, seq, w, false, "%s: OK in %.0f ms: %.400s", sl->word,
+			     (now - sl->started) / 1000.0, w->answer + 3);
+		else
+			tell(ctx, seq, w, false, "%s: OK in %.0f ms", sl->word, (now - sl->started) / 1000.0);
 		return;
 	}
 	if (sl->retryable && sl->attempt > 1)
@@ -338,7 +352,7 @@ static void settle(struct vss_ctx *ctx, struct writer_seq *seq, struct slot *sl,
 
 static bool finished(const struct slot *sl)
 {
-	return sl->s == S_OK || sl->s == S_FAIL || sl->s == S_SKIP || sl->s == S_OUT;
+	return sl->done || sl->s == S_SKIP || sl->s == S_OUT;
 }
 
 /* The slots that may start now do. */
@@ -432,9 +446,11 @@ int writer_seq_event(struct vss_ctx *ctx, struct writer_seq *seq, const char *ev
 				sl[i].window_deadline = true;
 			}
 			check(ctx, &sl[i], now);
-			if (sl[i].s != S_RUN)
-				settle(ctx, seq, &sl[i], event, deadline_us);
 		}
+		/* Ended now, or could not even start (refused, no process). */
+		for (size_t i = 0; i < seq->n; i++)
+			if ((sl[i].s == S_OK || sl[i].s == S_FAIL) && !sl[i].done)
+				settle(ctx, seq, &sl[i], event, deadline_us);
 		if (vss_interrupted() && stoppable(event)) {
 			for (size_t i = 0; i < seq->n; i++) {
 				if (sl[i].s == S_RUN) {

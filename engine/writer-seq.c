@@ -191,19 +191,25 @@ int writer_seq_one(struct vss_ctx *ctx, const struct writer_conf *conf, struct w
 
 void writer_seq_end(struct vss_ctx *ctx, struct writer_seq *seq)
 {
+	uint64_t until;
+
 	if (!seq)
 		return;
+	/* End of input: every coprocess's cue to finish, all at once. */
+	for (size_t i = 0; i < seq->n; i++)
+		if (seq->w[i].in_fd >= 0) {
+			close(seq->w[i].in_fd);
+			seq->w[i].in_fd = -1;
+		}
+	until = writer_now_us() + 5000000;
 	for (size_t i = 0; i < seq->n; i++) {
 		struct wrun *w = &seq->w[i];
+		uint64_t now = writer_now_us(), limit = now + (uint64_t)w->conf->timeout_ms * 1000;
 		int status;
 
-		if (w->in_fd >= 0) {
-			/* End of input: a coprocess's cue to finish and exit. */
-			close(w->in_fd);
-			w->in_fd = -1;
-		}
-		if (w->pid && !wproc_wait(w, (int)(w->conf->timeout_ms < 5000 ? w->conf->timeout_ms : 5000),
-					  &status)) {
+		if (limit > until)
+			limit = until;
+		if (w->pid && !wproc_wait(w, limit > now ? (int)((limit - now) / 1000) : 0, &status)) {
 			vss_log(ctx, VSS_LEVEL_WARNING, "writer %s: still running after its last event: "
 				"stopped", w->conf->name);
 			wproc_kill(ctx, w);

@@ -77,12 +77,34 @@ static int on_value(void *data, const char *section, const char *key, const char
 	return 1;
 }
 
+/* History is read and written on the way to other things: whatever it
+ * meets must not replace the failure those report. */
+struct kept_error {
+	char msg[sizeof(((struct vss_ctx *)0)->errmsg)];
+	enum vss_error_kind kind;
+};
+
+static void keep_error(const struct vss_ctx *ctx, struct kept_error *k)
+{
+	memcpy(k->msg, ctx->errmsg, sizeof(k->msg));
+	k->kind = ctx->errkind;
+}
+
+static void restore_error(struct vss_ctx *ctx, const struct kept_error *k)
+{
+	memcpy(ctx->errmsg, k->msg, sizeof(k->msg));
+	ctx->errkind = k->kind;
+}
+
 static int load(struct vss_ctx *ctx, struct statuses *all)
 {
+	struct kept_error k;
 	int r;
 
 	memset(all, 0, sizeof(*all));
+	keep_error(ctx, &k);
 	r = vss_state_read(ctx, STATUS_FILE, on_value, all);
+	restore_error(ctx, &k);
 	if (r == -ENOENT)
 		return 0;
 	if (r || all->bad) {
@@ -143,9 +165,11 @@ static int save(struct vss_ctx *ctx, const struct statuses *all)
 void writer_seq_save(struct vss_ctx *ctx, struct writer_seq *seq)
 {
 	struct statuses all;
+	struct kept_error kept;
 
 	if (!seq || !seq->n)
 		return;
+	keep_error(ctx, &kept);
 	load(ctx, &all);
 	for (size_t i = 0; i < seq->n; i++) {
 		size_t k = 0;
@@ -165,6 +189,7 @@ void writer_seq_save(struct vss_ctx *ctx, struct writer_seq *seq)
 	if (save(ctx, &all))
 		vss_log(ctx, VSS_LEVEL_WARNING, "writers' states not recorded: %s", vss_errmsg(ctx));
 	free(all.s);
+	restore_error(ctx, &kept);
 }
 
 static void fill(struct vss_ctx *ctx, const struct writer_conf *c, struct vss_writer_status *st)

@@ -44,6 +44,7 @@ struct wrun {
 	char errbuf[1024];
 	size_t errlen;
 	char lastline[256];     /* exec: its last line of output, to explain a failure */
+	bool asked;             /* coprocess: told an event, its answer awaited */
 	bool answered;          /* coprocess: a whole answer line came */
 	char answer[512];
 	bool eof;               /* coprocess: its stdout closed */
@@ -81,8 +82,7 @@ void writer_seq_end(struct vss_ctx *ctx, struct writer_seq *seq);
 /* Tells every writer of SEQ the event EVENT, all at once (hooks one after
  * another), each within its timeout and, when DEADLINE_US (monotonic) is
  * not 0, before it. 0 when all answered OK; else -errno, kind WRITER, and
- * the message names the writer. Abort and backup-complete failures are
- * only logged. */
+ * the message names the writer. Abort failures are only logged. */
 int writer_seq_event(struct vss_ctx *ctx, struct writer_seq *seq, const char *event,
 		     uint64_t deadline_us);
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# man/vss.8 stays true to the command table.
+# The man pages stay true to the code: vss(8) to the command table and exit
+# codes, vss.conf(5) and the sample configuration to the keys the reader takes.
 
 load ../lib/common
 
@@ -47,4 +48,52 @@ man_commands() {
 		on && /^\.It / { for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) { print $i; break } }' \
 		"$VSS_SRCDIR/man/vss.8" | sort -n)
 	assert_equal "$man" "$code"
+}
+
+@test "vss.conf(5) and vss-writer(7) are valid mdoc" {
+	command -v mandoc >/dev/null || skip "mandoc is not installed"
+	for page in vss.conf.5 vss-writer.7; do
+		run mandoc -Tlint -Wwarning "$VSS_SRCDIR/man/$page"
+		assert_success
+		assert_output ""
+	done
+}
+
+# The keys the reader takes: the !strcmp(key, "...") of FILE under config/.
+parser_keys() {
+	sed -n 's/.*!strcmp(key, "\([a-z_]*\)").*/\1/p' "$VSS_SRCDIR/config/$1" | sort -u
+}
+
+# The keys vss.conf(5) documents as ".It Cm KEY" under the header line HEADER
+# (".Ss ..." exactly), up to the next section or subsection.
+documented_keys() {
+	awk -v header="$1" '/^\.S[hs] / { on = $0 == header; next }
+		on && /^\.It Cm / { print $3 }' "$VSS_SRCDIR/man/vss.conf.5" | sort -u
+}
+
+@test "every [vss] key the reader takes is in vss.conf(5), and no other" {
+	code=$(parser_keys conffile.c)
+	[ -n "$code" ] || fail "no keys found in config/conffile.c"
+	assert_equal "$(documented_keys '.Ss The [vss] section')" "$code"
+}
+
+@test "every [writer NAME] key the reader takes is in vss.conf(5), and no other" {
+	code=$(parser_keys writers.c)
+	[ -n "$code" ] || fail "no keys found in config/writers.c"
+	assert_equal "$(documented_keys '.Ss Writer sections')" "$code"
+}
+
+@test "the sample configuration shows every key" {
+	keys=$( (parser_keys conffile.c; parser_keys writers.c) | sort -u)
+	sample=$(sed -n 's/^# \([a-z_]*\) = .*/\1/p' "$VSS_SRCDIR/config/vss.conf.sample" | sort -u)
+	assert_equal "$sample" "$keys"
+}
+
+@test "the sample configuration passes check-config" {
+	cp "$VSS_SRCDIR/config/vss.conf.sample" "$BATS_TEST_TMPDIR/vss.conf"
+	chmod 0644 "$BATS_TEST_TMPDIR/vss.conf"
+	vss -C "$BATS_TEST_TMPDIR/vss.conf" check-config
+	assert_success
+	assert_output "$BATS_TEST_TMPDIR/vss.conf: OK (0 writers)"
+	assert_stderr ""
 }

@@ -100,6 +100,12 @@ c eof"
 	assert_stderr "vss: writer verify: writer nosuch: no such writer"
 	vss -C "$CONF" writer verify x c
 	assert_failure 2
+	# A program that is not there: failed at identify, and recorded so.
+	conf "[writer gone]" "command = $W/not-there"
+	vss -C "$CONF" writer verify
+	assert_failure 3
+	assert_stderr "vss: writer verify: writer gone: identify: refused to run $W/not-there: no such file"
+	assert_equal "$(wj gone state):$(wj gone failed-event)" "failed:identify"
 }
 
 @test "writer verify: each way a writer fails at identify, exit 3, and its last failure kept" {

@@ -286,9 +286,26 @@ shadow-tables LIVE"
 @test "an auto-release set's writers get backup-complete when vss ends, before the set goes; a persistent set's coprocess sees its stdin close" {
 	wsetup
 	conf "[writer x]" "command = $(writer x)" "[writer c]" "type = coprocess" "command = $(writer c)"
-	vss create-set --context auto-release "${PFX}a"
+	vss -v create-set --context auto-release "${PFX}a"
 	assert_success
 	assert_equal "$(events x)" "identify prepare-backup prepare-snapshot freeze thaw post-snapshot backup-complete"
+	# -v shows each phase and each writer's answer, with the time since the start.
+	run awk '/^vss: \[ *[0-9]+\.[0-9]{3} s\] (set [0-9a-f]{8}: |  writer x: )/ {sub(/^vss: \[ *[0-9.]+ s\] /, ""); sub(/^set [0-9a-f]{8}: /, "phase "); sub(/OK in [0-9]+ ms/, "OK"); print}' <<<"$stderr"
+	assert_output "phase identify
+  writer x: identify: OK
+phase prepare-backup
+  writer x: prepare-backup: OK
+phase prepare-snapshot
+  writer x: prepare-snapshot: OK
+phase freeze
+  writer x: freeze: OK
+phase thaw
+  writer x: waiting for thaw
+  writer x: thaw: OK
+phase post-snapshot
+  writer x: post-snapshot: OK
+phase backup-complete
+  writer x: backup-complete: OK"
 	assert_equal "$(events c)" "identify prepare-backup prepare-snapshot freeze thaw post-snapshot backup-complete eof"
 	assert_equal "$(set_ids)" ""
 	assert_equal "$(writer_json c state)" stable

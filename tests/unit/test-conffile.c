@@ -105,9 +105,26 @@ static void writers(const char *d)
 	is_str(err, want, "every writer mistake at once, each with its line");
 	vss_config_free(&cfg);
 
+	/* inih reads at most 200 bytes a line: a longer one is said to be. */
+	{
+		char longline[400];
+
+		memset(longline, 'x', sizeof(longline) - 1);
+		longline[sizeof(longline) - 1] = '\0';
+		snprintf(want, sizeof(want), "[vss]\n# %s\nfrobs = 1\n", longline);
+		path = conf("long.conf", want, 0644);
+		ok(vss_config_load(&cfg, path, false, err, sizeof(err)) == -EINVAL, "a long line: -EINVAL");
+		snprintf(want, sizeof(want), "%s:2: line longer than 198 characters\n"
+			 "%s:3: unknown key 'frobs' in [vss]", path, path);
+		is_str(err, want, "a long line is named, and the lines after it keep their numbers");
+		vss_config_free(&cfg);
+	}
+	path = conf("badwriters.conf", "", 0644);
+	snprintf(want, sizeof(want), "[writer missing]\ncommand = %s/not-there\n", d);
+	path = conf("badwriters.conf", want, 0644);
 	/* check-config insists that programs exist now. */
 	ok(vss_config_load(&cfg, path, true, err, sizeof(err)) == -EINVAL, "strict: -EINVAL");
-	snprintf(want, sizeof(want), "%s:25: writer missing: command %s/not-there: refused: no such file",
+	snprintf(want, sizeof(want), "%s:2: writer missing: command %s/not-there: refused: no such file",
 		 path, d);
 	ok(strstr(err, want) != NULL, "strict: a missing program is an error too");
 	vss_config_free(&cfg);
