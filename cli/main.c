@@ -110,6 +110,9 @@ static void catch_signals(void)
 	 * not SIG_IGN, so the programs we run get the default back. */
 	sa.sa_handler = on_sigpipe;
 	sigaction(SIGPIPE, &sa, NULL);
+	/* Writers' exit statuses are their answers: inherited SIG_IGN for
+	 * SIGCHLD would have the kernel reap them unseen. */
+	signal(SIGCHLD, SIG_DFL);
 }
 
 static int finish(int code)

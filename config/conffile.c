@@ -180,7 +180,7 @@ int vss_parse_cow_size(const char *s, uint64_t *bytes, unsigned *percent)
 static char *read_line(char *buf, int size, void *stream)
 {
 	struct parse *p = stream;
-	char *s, *end;
+	char *s, *t, *end;
 
 	p->line++;
 	if (!fgets(buf, size, p->f))
@@ -196,16 +196,42 @@ static char *read_line(char *buf, int size, void *stream)
 		buf[0] = '\0';
 		return buf;
 	}
-	s = buf + strspn(buf, " \t");
-	if (*s == '[' && (end = strchr(s, ']'))) {
+	/* inih skips a byte order mark itself; we look past it too. */
+	s = buf + (p->line == 1 && !strncmp(buf, "\xEF\xBB\xBF", 3) ? 3 : 0);
+	t = s + strspn(s, " \t\r\n");
+	if (!*t || *t == ';' || *t == '#')
+		return buf;
+	/* Each mistake at its own line, all of them: inih stops counting at
+	 * its first, and would read an indented line as more of the value
+	 * above (a second value, or a section, swallowed). */
+	if (t > s && p->had_key) {
+		conf_complain(p, "%s:%d: a line beginning with a blank continues the value above; "
+			      "vss takes each value on one line", p->cfg->path, p->line);
+		buf[0] = '\0';
+		return buf;
+	}
+	if (*t == '[' && !(end = strchr(t, ']'))) {
+		conf_complain(p, "%s:%d: a [section] line without its ']'", p->cfg->path, p->line);
+		buf[0] = '\0';
+		return buf;
+	}
+	if (*t == '[') {
 		char name[256];
 
-		snprintf(name, sizeof(name), "%.*s", (int)(end - s - 1), s + 1);
+		snprintf(name, sizeof(name), "%.*s", (int)(end - t - 1), t + 1);
 		/* Blanks around the name do not count. */
 		for (char *e = name + strlen(name); e > name && (e[-1] == ' ' || e[-1] == '\t');)
 			*--e = '\0';
 		conf_section(p, name + strspn(name, " \t"));
+		p->had_key = false;
+		return buf;
 	}
+	if (!strpbrk(t, "=:")) {
+		conf_complain(p, "%s:%d: not a 'key = value' line or a [section]", p->cfg->path, p->line);
+		buf[0] = '\0';
+		return buf;
+	}
+	p->had_key = true;
 	return buf;
 }
 

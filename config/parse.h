@@ -43,6 +43,7 @@ struct parse {
 	char vss_keys[512];
 	int vss_line;                /* where [vss] was first seen */
 	bool hook_dir_refused;
+	bool had_key;                /* a key line since the last [section] */
 };
 
 void conf_complain(struct parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -57,11 +57,11 @@ void conf_section(struct parse *p, const char *section)
 			p->vss_line = p->line;
 		return;
 	}
-	if (strncmp(section, "writer ", 7)) {
+	if (strncmp(section, "writer", 6) || (section[6] && section[6] != ' ' && section[6] != '\t')) {
 		conf_complain(p, "%s:%d: unknown section [%s]", p->cfg->path, p->line, section);
 		return;
 	}
-	section += 7;
+	section += 6;
 	section += strspn(section, " \t");
 	w = realloc(st->w, (st->n + 1) * sizeof(*w));
 	if (!w) {

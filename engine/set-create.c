@@ -426,7 +426,7 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 	struct set_rec rec = { 0 };
 	struct member *m = NULL;
 	struct writer_seq *seq = NULL;
-	bool journaled = false, default_known = true;
+	bool journaled = false, default_known = true, committed = false, stuck;
 	uint32_t cookie = 0;
 	uint64_t frozen_at = 0, deadline;
 	char size[16];
@@ -529,6 +529,7 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 		goto unlock;
 	vss_fault(ctx, "create:committed");
 	journaled = false;
+	committed = true;
 	/* The set exists now, whatever follows: recovery tidies a journal
 	 * left behind. */
 	if (set_rec_unlink(ctx, "journal", rec.id))
@@ -542,10 +543,18 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 		rec.freeze_us / 1000.0);
 	r = fill_out(ctx, &rec, out);
 unlock:
-	if (r && (seq || journaled))
+	/* Writers hear abort first, so they thaw soon - unless an origin
+	 * could not be resumed: a writer touching it would hang, so the undo
+	 * (which resumes it) goes first then. */
+	stuck = false;
+	for (size_t i = 0; m && i < n; i++)
+		stuck |= m[i].suspended;
+	if (r && (seq || journaled) && !committed && !stuck)
 		abort_writers(ctx, seq, rec.id);
 	if (r && journaled)
 		r = undo(ctx, &rec, default_known, r);
+	if (r && (seq || journaled) && !committed && stuck)
+		abort_writers(ctx, seq, rec.id);
 	writer_seq_save(ctx, seq);
 	vss_unlock(ctx);
 	/* An auto-release set is a backup: its writers wait for its end. */

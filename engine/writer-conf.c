@@ -276,6 +276,10 @@ int vss_program_check(const char *path, char *why, size_t len)
 		snprintf(why, len, "writable by %s", st.st_mode & S_IWOTH ? "everyone" : "its group");
 		return -EPERM;
 	}
+	/* The directories of the path as written too: a symlink in one that
+	 * others can write could be pointed elsewhere between check and run. */
+	if (strcmp(real, path) && check_dirs(path, why, len))
+		return -EPERM;
 	return check_dirs(real, why, len);
 }
 

@@ -124,11 +124,10 @@ int wproc_spawn(struct vss_ctx *ctx, struct wrun *w, const char *arg, const char
 	}
 	posix_spawnattr_init(&at);
 	sigemptyset(&none);
-	sigemptyset(&dfl);
-	sigaddset(&dfl, SIGPIPE);
-	sigaddset(&dfl, SIGINT);
-	sigaddset(&dfl, SIGTERM);
-	sigaddset(&dfl, SIGHUP);
+	/* Nothing we ignore or catch is the writer's business. */
+	sigfillset(&dfl);
+	sigdelset(&dfl, SIGKILL);
+	sigdelset(&dfl, SIGSTOP);
 	posix_spawnattr_setsigmask(&at, &none);
 	posix_spawnattr_setsigdefault(&at, &dfl);
 	posix_spawnattr_setpgroup(&at, 0);
@@ -209,7 +208,9 @@ void wproc_read(struct vss_ctx *ctx, struct wrun *w, int fd)
 	size_t *len = fd == w->out_fd ? &w->outlen : &w->errlen;
 	size_t cap = fd == w->out_fd ? sizeof(w->out) : sizeof(w->errbuf);
 
-	for (;;) {
+	/* A bounded helping: a writer that never stops talking must not keep
+	 * us from its timeout. */
+	for (int rounds = 0; rounds < 64; rounds++) {
 		ssize_t got = read(fd, buf + *len, cap - 1 - *len);
 		char *nl, *start;
 
@@ -254,6 +255,15 @@ void wproc_read(struct vss_ctx *ctx, struct wrun *w, int fd)
 	}
 }
 
+static void forget(struct wrun *w)
+{
+	w->pid = 0;
+	if (w->pidfd >= 0) {
+		close(w->pidfd);
+		w->pidfd = -1;
+	}
+}
+
 int wproc_reaped(struct wrun *w, int *status)
 {
 	pid_t p;
@@ -265,24 +275,34 @@ int wproc_reaped(struct wrun *w, int *status)
 	while (p < 0 && errno == EINTR);
 	if (p == 0)
 		return 0;
+	/* Reaped by someone else (SIGCHLD ignored by whoever started us):
+	 * how it ended is lost, and a lost answer is never a yes. */
 	if (p < 0)
-		*status = 0;
-	w->pid = 0;
-	if (w->pidfd >= 0) {
-		close(w->pidfd);
-		w->pidfd = -1;
-	}
+		*status = WPROC_STATUS_LOST;
+	forget(w);
 	return 1;
 }
 
-/* Waits up to MS for W's process to end. */
-static bool wait_end(struct wrun *w, int ms, int *status)
+/* Waits up to MS for W's process to end; with PEEK it is left a zombie
+ * (its pid, and so its process group's id, stay ours). */
+static bool wait_end(struct wrun *w, int ms, int *status, bool peek)
 {
 	uint64_t until = writer_now_us() + (uint64_t)ms * 1000;
 
-	while (!wproc_reaped(w, status)) {
+	for (;;) {
 		uint64_t now = writer_now_us();
 
+		if (peek) {
+			siginfo_t si = { 0 };
+
+			if (waitid(P_PID, (id_t)w->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 &&
+			    errno != EINTR)
+				return wproc_reaped(w, status);
+			if (si.si_pid)
+				return true;
+		} else if (wproc_reaped(w, status)) {
+			return true;
+		}
 		if (now >= until)
 			return false;
 		if (w->pidfd >= 0) {
@@ -295,7 +315,6 @@ static bool wait_end(struct wrun *w, int ms, int *status)
 			nanosleep(&ts, NULL);
 		}
 	}
-	return true;
 }
 
 void wproc_kill(struct vss_ctx *ctx, struct wrun *w)
@@ -304,29 +323,29 @@ void wproc_kill(struct vss_ctx *ctx, struct wrun *w)
 
 	if (!w->pid)
 		return;
-	/* Its group first: what it started (psql) must not outlive it. */
+	/* Its group: what it started (psql) must not outlive it. SIGTERM
+	 * first, so it can let go of what it holds. */
 	if (kill(-w->pid, SIGTERM) < 0)
 		kill(w->pid, SIGTERM);
-	if (wait_end(w, 1000, &status))
-		return;
-	vss_log(ctx, VSS_LEVEL_WARNING, "writer %s: did not end on SIGTERM: killed", w->conf->name);
-	pid_t pid = w->pid;
-
-	if (kill(-pid, SIGKILL) < 0)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	w->pid = 0;
-	if (w->pidfd >= 0) {
-		close(w->pidfd);
-		w->pidfd = -1;
+	if (!wait_end(w, 1000, &status, true))
+		vss_log(ctx, VSS_LEVEL_WARNING, "writer %s: did not end on SIGTERM: killed",
+			w->conf->name);
+	/* Whatever of its group is left, the leader a zombie or not. */
+	if (w->pid && kill(-w->pid, SIGKILL) < 0)
+		kill(w->pid, SIGKILL);
+	/* Bounded even so: a process stuck in the kernel (on a suspended
+	 * device) dies only when it wakes; it is left to init then. */
+	if (w->pid && !wait_end(w, 2000, &status, false)) {
+		vss_log(ctx, VSS_LEVEL_WARNING, "writer %s: process %ld does not die: left behind",
+			w->conf->name, (long)w->pid);
+		forget(w);
 	}
 }
 
 /* Ends a coprocess the polite way: its stdin closes, it gets MS to exit. */
 bool wproc_wait(struct wrun *w, int ms, int *status)
 {
-	return wait_end(w, ms, status);
+	return wait_end(w, ms, status, false);
 }
 
 void wproc_close(struct wrun *w)
@@ -342,7 +361,9 @@ void wproc_close(struct wrun *w)
 
 void wproc_describe(int status, char *buf, size_t len)
 {
-	if (WIFEXITED(status))
+	if (status == WPROC_STATUS_LOST)
+		snprintf(buf, len, "ended, its exit status lost (is SIGCHLD ignored?)");
+	else if (WIFEXITED(status))
 		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
 		snprintf(buf, len, "killed by SIG%s",

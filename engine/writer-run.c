@@ -164,7 +164,7 @@ static void start(struct vss_ctx *ctx, struct writer_seq *seq, struct slot *sl)
 	struct wrun *w = sl->w;
 	unsigned timeout = w->conf->timeout_ms;
 	char why[300];
-	int r;
+	int r, status;
 
 	sl->attempt++;
 	sl->started = writer_now_us();
@@ -200,6 +200,15 @@ static void start(struct vss_ctx *ctx, struct writer_seq *seq, struct slot *sl)
 			fail_slot(sl, false, "%s", vss_errmsg(ctx));
 			return;
 		}
+	}
+	if (w->pid && wproc_reaped(w, &status)) {
+		char how[64];
+
+		wproc_describe(status, how, sizeof(how));
+		wproc_close(w);
+		w->failed = true;
+		fail_slot(sl, false, "%s before it was told %s", how, sl->word);
+		return;
 	}
 	if (!w->pid || w->in_fd < 0) {
 		fail_slot(sl, false, "is not running any more");
@@ -408,6 +417,8 @@ int writer_seq_event(struct vss_ctx *ctx, struct writer_seq *seq, const char *ev
 	struct slot *sl;
 	struct pollfd *pf;
 	bool freeze = !strcmp(event, "freeze");
+	sigset_t stop, old;
+	struct timespec ts;
 	int r = 0;
 
 	if (!seq || !seq->n)
@@ -430,6 +441,13 @@ int writer_seq_event(struct vss_ctx *ctx, struct writer_seq *seq, const char *ev
 		}
 	}
 	chain_hooks(sl, seq->n, freeze);
+	/* Signals wait until ppoll: one arriving between the look at the flag
+	 * and the wait would otherwise be seen only at the next deadline. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stop, &old);
 	for (;;) {
 		uint64_t now, next = UINT64_MAX;
 		bool busy = false, no_pidfd = false;
@@ -492,7 +510,9 @@ int writer_seq_event(struct vss_ctx *ctx, struct writer_seq *seq, const char *ev
 		ms = next == UINT64_MAX ? 1000 : next <= now ? 0 : (int)((next - now) / 1000) + 1;
 		if (no_pidfd && ms > 20)
 			ms = 20;
-		if (poll(pf, np, ms) > 0) {
+		ts.tv_sec = ms / 1000;
+		ts.tv_nsec = (long)(ms % 1000) * 1000000;
+		if (ppoll(pf, np, &ts, &old) > 0) {
 			for (nfds_t k = 0; k < np; k++) {
 				if (!pf[k].revents)
 					continue;
@@ -505,6 +525,7 @@ int writer_seq_event(struct vss_ctx *ctx, struct writer_seq *seq, const char *ev
 			}
 		}
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!r) {
 		bool quiet = !strcmp(event, "abort");
 

@@ -144,7 +144,9 @@ int writer_seq_new(struct vss_ctx *ctx, const char *set, const dev_t *devs, char
 		else if (named(o, c->name))
 			join = true;
 		else
-			join = c->enabled && (!c->nvolumes || touches(ctx, c, devs, n));
+			/* Hooks are fsfreeze hooks: every set. Others by their
+			 * volumes; with none, only when asked for by name. */
+			join = c->enabled && (c->hook || touches(ctx, c, devs, n));
 		if (!join)
 			continue;
 		init_run(ctx, seq, &seq->w[seq->n++], c);

@@ -108,6 +108,9 @@ void wproc_kill(struct vss_ctx *ctx, struct wrun *w);
 bool wproc_wait(struct wrun *w, int ms, int *status);
 /* Closes W's pipes. */
 void wproc_close(struct wrun *w);
+/* The status given a writer whose exit status could not be had: no wait
+ * status looks like it (nor like a clean exit). */
+#define WPROC_STATUS_LOST (-1)
 /* "exited with status 3", "killed by SIGSEGV". */
 void wproc_describe(int status, char *buf, size_t len);
 

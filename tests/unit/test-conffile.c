@@ -105,6 +105,22 @@ static void writers(const char *d)
 	is_str(err, want, "every writer mistake at once, each with its line");
 	vss_config_free(&cfg);
 
+	/* Every malformed line at its own line; continued values refused. */
+	path = conf("syntax2.conf", "\xEF\xBB\xBF[vss]\nstate_dir /x\ncontext = persistent\n"
+		    "  auto-release\n[writer\njunk\n[writer]\n[writer w]\ncommand = /bin/true\n"
+		    "  [writer v]\n", 0644);
+	ok(vss_config_load(&cfg, path, false, err, sizeof(err)) == -EINVAL, "syntax errors: -EINVAL");
+	snprintf(want, sizeof(want),
+		 "%1$s:2: not a 'key = value' line or a [section]\n"
+		 "%1$s:4: a line beginning with a blank continues the value above; vss takes each value on one line\n"
+		 "%1$s:5: a [section] line without its ']'\n"
+		 "%1$s:6: not a 'key = value' line or a [section]\n"
+		 "%1$s:7: [writer ]: its name is empty\n"
+		 "%1$s:10: a line beginning with a blank continues the value above; vss takes each value on one line",
+		 path);
+	is_str(err, want, "each at its line, a byte order mark skipped");
+	vss_config_free(&cfg);
+
 	/* inih reads at most 200 bytes a line: a longer one is said to be. */
 	{
 		char longline[400];
