@@ -2,7 +2,8 @@
  * Recovery (DESIGN §3, §6): after a SIGKILL or a power cut, make the state
  * and the kernel agree again. In order: resume whatever a killed create left
  * suspended (from the marker under RUN_DIR, before the state directory is
- * read, as it may live on a frozen filesystem); finish or undo every
+ * read, as it may live on a frozen filesystem); tell writers it left frozen
+ * to thaw (their own marker there); finish or undo every
  * operation its journal says was under way; delete auto-release sets whose
  * process is gone; remove devices and files of vss's that no record names.
  * Every mutating command runs this first, under the lock.
@@ -13,6 +14,7 @@
 #include "state.h"
 #include "storage.h"
 #include "strv.h"
+#include "writer.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -264,7 +266,8 @@ int vss_recover(struct vss_ctx *ctx)
 		return r;
 	if (!op)
 		vss_op_begin(ctx, "recover");
-	if ((r = window_recover(ctx, &fixed)) == 0 && (r = journals(ctx, &fixed)) == 0 &&
+	if ((r = window_recover(ctx, &fixed)) == 0 && (r = writer_recover(ctx, &fixed)) == 0 &&
+	    (r = journals(ctx, &fixed)) == 0 &&
 	    (r = orphaned_auto_release(ctx, &fixed)) == 0 && (r = orphans(ctx, &fixed)) == 0 &&
 	    (r = stale_origins(ctx, &fixed)) == 0)
 		r = stray_files(ctx, &fixed);

@@ -423,6 +423,8 @@ int writer_seq_event(struct vss_ctx *ctx, struct writer_seq *seq, const char *ev
 
 	if (!seq || !seq->n)
 		return 0;
+	if (freeze)
+		writer_mark(ctx, seq);
 	sl = calloc(seq->n, sizeof(*sl));
 	pf = calloc(seq->n * 3, sizeof(*pf));
 	if (!sl || !pf) {
@@ -526,6 +528,9 @@ int writer_seq_event(struct vss_ctx *ctx, struct writer_seq *seq, const char *ev
 		}
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* Everything told freeze has been told thaw or abort now. */
+	if (!strcmp(event, "thaw") || !strcmp(event, "abort"))
+		writer_unmark(ctx);
 	if (!r) {
 		bool quiet = !strcmp(event, "abort");
 

@@ -92,6 +92,15 @@ void writer_seq_save(struct vss_ctx *ctx, struct writer_seq *seq);
 /* What the state directory knows of writer NAME: 0, or -ENOENT. */
 int writer_status_get(struct vss_ctx *ctx, const char *name, struct vss_writer_status *st);
 
+/* ---- the frozen-writers marker under RUN_DIR (writer-mark.c) ---- */
+
+/* Names SEQ's exec writers and hooks, about to be told freeze. */
+void writer_mark(struct vss_ctx *ctx, const struct writer_seq *seq);
+/* They have all been told thaw or abort. */
+void writer_unmark(struct vss_ctx *ctx);
+/* Tells the writers a dead vss left frozen: thaw (hooks) or abort. */
+int writer_recover(struct vss_ctx *ctx, int *fixed);
+
 /* ---- processes (writer-proc.c) ---- */
 
 /* Starts W's program: ARG the event (exec), or NULL (a coprocess). */

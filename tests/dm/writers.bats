@@ -371,3 +371,32 @@ vss: create-set: writer x: prepare-snapshot: refused to run $W/x: writable by ev
 	assert_equal "$status" 2
 	assert_stderr "vss: $BATS_TEST_TMPDIR/vss.conf:2: writer x: command $W/x: refused: writable by everyone"
 }
+
+@test "SIGKILL while writers hold freeze: recovery tells hooks thaw and exec writers abort; a coprocess sees its stdin close" {
+	wsetup
+	mkdir -m 0755 "$BATS_TEST_TMPDIR/hooks"
+	install -m 0755 "$W/fake-writer" "$BATS_TEST_TMPDIR/hooks/10-h"
+	conf "[vss]" "hook_dir = $BATS_TEST_TMPDIR/hooks" \
+		"[writer x]" "command = $(writer x)" "volumes = ${MNT[a]}" \
+		"[writer c]" "type = coprocess" "command = $(writer c)" "volumes = ${MNT[a]}"
+	VSS_FAULT=create:writers-frozen vss create-set "${PFX}a"
+	assert_equal "$status" 137
+	[ -e "$VSS_RUN_DIR/writers" ] || fail "no frozen-writers marker after the kill"
+	assert_equal "$(events 10-h)" "freeze"
+	assert_equal "$(events x)" "identify prepare-backup prepare-snapshot freeze"
+	for _ in $(seq 50); do [[ $(events c) == *eof ]] && break; sleep 0.1; done
+	assert_equal "$(events c)" "identify prepare-backup prepare-snapshot freeze eof"
+	vss recover
+	assert_success
+	assert_line "writer hook:10-h: told thaw (a vss process was killed while it was frozen)"
+	assert_line "writer x: told abort (a vss process was killed while it was frozen)"
+	assert_equal "$(events 10-h)" "freeze thaw"
+	assert_equal "$(events x)" "identify prepare-backup prepare-snapshot freeze abort"
+	[ ! -e "$VSS_RUN_DIR/writers" ] || fail "the marker outlived recovery"
+	assert_equal "$(set_ids)" ""
+	not_frozen
+	# Once is enough.
+	vss recover
+	assert_success
+	assert_output ""
+}
