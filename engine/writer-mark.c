@@ -148,6 +148,7 @@ int writer_recover(struct vss_ctx *ctx, int *fixed)
 		run->pidfd = run->in_fd = run->out_fd = run->err_fd = -1;
 		/* Told freeze, or about to be: what it holds is let go. */
 		run->freeze_sent = true;
+		run->reached = true;
 		snprintf(run->st.name, sizeof(run->st.name), "%s", run->conf->name);
 	}
 	if (r) {

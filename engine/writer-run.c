@@ -99,8 +99,10 @@ static const char *word_for(const struct wrun *w, const char *event)
 	/* A coprocess that had to be stopped can hear nothing more. */
 	if (w->conf->type == VSS_WRITER_COPROCESS && w->failed && !w->pid)
 		return NULL;
+	/* One that was never reached (its program refused or missing) has
+	 * nothing to undo. */
 	if (abort)
-		return event;
+		return w->reached ? event : NULL;
 	return w->failed ? NULL : event;
 }
 
@@ -153,6 +155,7 @@ static void fail_slot(struct slot *sl, bool retryable, const char *fmt, ...)
 /* W has been told WORD: what it may hold must be let go later. */
 static void told(struct wrun *w, const char *word)
 {
+	w->reached = true;
 	if (!strcmp(word, "freeze"))
 		w->freeze_sent = true;
 	if (!strcmp(word, "thaw") || !strcmp(word, "abort"))

@@ -49,6 +49,7 @@ struct wrun {
 	char answer[512];
 	bool eof;               /* coprocess: its stdout closed */
 	bool spawned;           /* coprocess: started once; never again */
+	bool reached;           /* told at least one event */
 	bool freeze_sent;       /* it was told freeze: it must be told thaw or abort */
 	bool thawed;
 	bool failed;

@@ -39,9 +39,9 @@ events() {
 
 # writer_json NAME FIELD: FIELD of writer NAME in list writers --json.
 writer_json() {
-	run --separate-stderr "$VSS" list writers --json
-	[ "$status" = 0 ] || fail "list writers --json exited $status: $stderr"
-	jq -r --arg n "$1" --arg f "$2" '.writers[] | select(.name == $n) | .[$f] | tostring' <<<"$output"
+	local json
+	json=$("$VSS" list writers --json) || fail "list writers --json failed"
+	jq -r --arg n "$1" --arg f "$2" '.writers[] | select(.name == $n) | .[$f] | tostring' <<<"$json"
 }
 
 # wfp: the fingerprint, less the writers' history (which a failure updates).
@@ -57,105 +57,135 @@ not_frozen() {
 		fail "a device is still suspended: $(dmsetup info -c --noheadings -o name,attr)"
 }
 
-# reason TYPE MODE EVENT TRIES: the reason vss gives for MODE at EVENT.
+# reason TYPE MODE EVENT: the reason vss gives for MODE at EVENT (a hanging
+# writer's timeout 2 s; retries 1: two attempts).
 reason() {
-	local t=$1 m=$2 e=$3 n=$4
+	local t=$1 m=$2 e=$3
 	case $t:$m in
 	exec:fail) echo "exited with status 1: told to fail at $e" ;;
-	exec:retry-fail) echo "exited with status 75: busy at $e (retryable; gave up after $n attempts)" ;;
-	exec:hang) echo "did not finish $e within its timeout (1.0 s): stopped" ;;
+	exec:retry-fail) echo "exited with status 75: busy at $e (retryable; gave up after 2 attempts)" ;;
+	exec:hang) echo "did not finish $e within its timeout (2.0 s): stopped" ;;
 	exec:crash) echo "killed by SIGSEGV" ;;
 	coprocess:fail) echo "told to fail at $e" ;;
-	coprocess:retry-fail) echo "busy at $e (retryable; gave up after $n attempts)" ;;
-	coprocess:hang) echo "did not answer $e within its timeout (1.0 s): stopped" ;;
+	coprocess:retry-fail) echo "busy at $e (retryable; gave up after 2 attempts)" ;;
+	coprocess:hang) echo "did not answer $e within its timeout (2.0 s): stopped" ;;
 	coprocess:crash) echo "killed by SIGSEGV before answering" ;;
 	coprocess:close) echo "closed its stdout" ;;
 	coprocess:garbage) echo "answered 'HELLO $e', not OK or ERROR" ;;
 	esac
 }
 
-# After a set that failed: exit 3, the messages, nothing left, both states.
-# check_failed EVENT MODE WRITERS... (each WRITER as NAME:TYPE, first failing first)
-check_failed() {
-	local ev=$1 mode=$2 nw first=1 spec name type want
-	shift 2
-	assert_equal "$status:$ev:$mode" "3:$ev:$mode"
-	nw=$#
-	assert_equal "${#stderr_lines[@]}:$ev:$mode" "$nw:$ev:$mode"
-	for spec in "$@"; do
-		name=${spec%%:*} type=${spec#*:}
-		want=$(reason "$type" "$mode" "$ev" 2) # retries = 1: two attempts
-		# The command's error comes last; the other writers' are warnings.
-		if [ "$first" = 1 ]; then
-			assert_equal "${stderr_lines[$((nw - 1))]}" "vss: create-set: writer $name: $ev: $want"
-			first=0
-		else
-			printf '%s\n' "${stderr_lines[@]}" | grep -qxF "vss: warning: writer $name: $ev failed too: $want" ||
-				fail "no warning for $name at $ev ($mode): $stderr"
-		fi
-		assert_equal "$(writer_json "$name" state):$ev:$mode" "failed:$ev:$mode"
-		assert_equal "$(writer_json "$name" failed-event)" "$ev"
-		assert_equal "$(writer_json "$name" failed-reason)" "$want"
-		assert_equal "$(writer_json "$name" failed-retryable)" \
-			"$([ "$mode" = retry-fail ] && echo true || echo false)"
-		# Told abort, unless it had to be stopped (a coprocess out of step).
-		case $type:$mode in
-		coprocess:hang | coprocess:crash | coprocess:close | coprocess:garbage)
-			[[ " $(events "$name") " != *" abort "* ]] || fail "$name was told abort after being stopped" ;;
-		*)
-			[[ "$(events "$name")" == *" abort"* ]] || fail "$name ($mode at $ev) was not told abort: $(events "$name")" ;;
-		esac
+EXEC_MODES="fail retry-fail hang crash retry-ok"
+COPROC_MODES="fail retry-fail hang crash close garbage retry-ok"
+
+# One writer of each type for each way to misbehave, named for it (x-hang,
+# c-garbage): they all misbehave at once, at the one event FW_AT.
+every_way_conf() {
+	local m t lines=()
+	# Twelve writers start at once in a slow guest: only the hanging ones
+	# get a short timeout.
+	for m in $EXEC_MODES; do
+		t=10 && [ "$m" = hang ] && t=2
+		lines+=("[writer x-$m]" "command = $(writer "x-$m")" "volumes = ${MNT[a]}" "timeout = $t" "retries = 1")
 	done
-	assert_equal "$(wfp)" "$BEFORE"
-	assert_equal "$(set_ids)" ""
-	not_frozen
+	for m in $COPROC_MODES; do
+		t=10 && [ "$m" = hang ] && t=2
+		lines+=("[writer c-$m]" "type = coprocess" "command = $(writer "c-$m")" "volumes = ${MNT[a]}"
+			"timeout = $t" "retries = 1")
+	done
+	conf "${lines[@]}"
 }
 
-# sweep MODES WRITERS...: every event, every mode; WRITERS misbehave together.
-sweep() {
-	local modes=$1 ev mode t0 elapsed spec
-	shift
+# snapshot_all: every writer's state, failure and timings (one list writers
+# and one jq), and every writer's events (the log read once), into the
+# arrays WSTATE, WFEV, WRETRY, WWHY, WTIME and WEVENTS, keyed by name.
+declare -gA WSTATE WFEV WRETRY WWHY WTIME WEVENTS
+snapshot_all() {
+	local json name state fev retry why timings n e
+	WSTATE=() WFEV=() WRETRY=() WWHY=() WTIME=() WEVENTS=()
+	json=$("$VSS" list writers --json) || fail "list writers --json failed"
+	while IFS=$'\t' read -r name state fev retry why timings; do
+		WSTATE[$name]=$state WFEV[$name]=$fev WRETRY[$name]=$retry WWHY[$name]=$why WTIME[$name]=$timings
+	done < <(jq -r '.writers[] | [.name, .state, (.["failed-event"] | tostring), (.["failed-retryable"] | tostring),
+		(.["failed-reason"] | tostring), (.timings | tostring)] | @tsv' <<<"$json")
+	while read -r n e _; do
+		WEVENTS[$n]="${WEVENTS[$n]:+${WEVENTS[$n]} }$e"
+	done <"$FW_LOG"
+}
+
+# check_writer NAME TYPE MODE EVENT: after a set aborted at EVENT, what
+# writer NAME (misbehaving as MODE) went through, and what vss says of it
+# (from snapshot_all).
+check_writer() {
+	local name=$1 type=$2 mode=$3 ev=$4 want ms evs
+	evs=" ${WEVENTS[$name]:-} "
+	if [ "$mode" = retry-ok ]; then
+		# Tried again, answered OK, then told abort with the others.
+		[[ $evs == *" $ev $ev "* ]] || fail "$name was not tried twice at $ev: $evs"
+		assert_equal "${WSTATE[$name]}:${WFEV[$name]}:$name" "stable:null:$name"
+		[[ $evs == *" abort "* ]] || fail "$name was not told abort: $evs"
+		return
+	fi
+	want=$(reason "$type" "$mode" "$ev")
+	# x-fail's is the command's error (the last line); the others warnings.
+	if [ "$name" != x-fail ]; then
+		[[ $'\n'"$stderr"$'\n' == *$'\n'"vss: warning: writer $name: $ev failed too: $want"$'\n'* ]] ||
+			fail "no warning for $name at $ev: $stderr"
+	fi
+	assert_equal "${WSTATE[$name]}:${WFEV[$name]}:$name:$ev" "failed:$ev:$name:$ev"
+	assert_equal "${WWHY[$name]}" "$want"
+	assert_equal "${WRETRY[$name]}:$name" "$([ "$mode" = retry-fail ] && echo true || echo false):$name"
+	# Told abort, unless it had to be stopped (a coprocess out of step).
+	case $type:$mode in
+	coprocess:hang | coprocess:crash | coprocess:close | coprocess:garbage)
+		[[ $evs != *" abort "* ]] || fail "$name was told abort after being stopped" ;;
+	*)
+		[[ $evs == *" abort "* ]] || fail "$name ($mode at $ev) was not told abort: $evs" ;;
+	esac
+	# A hung writer is stopped at its timeout (2 s), SIGTERM ending it at
+	# once: what vss timed of that event is the timeout and a little more.
+	if [ "$mode" = hang ]; then
+		[[ ${WTIME[$name]} =~ (^|, )$ev\ ([0-9]+)ms ]] && ms=${BASH_REMATCH[2]}
+		[ "${ms:-0}" -ge 2000 ] && [ "$ms" -lt 3500 ] || fail "$name hung at $ev for ${ms:-?} ms (timeout 2 s)"
+	fi
+}
+
+@test "writers of both types fail, fail retryably, hang, crash, close stdout or answer garbage at every event: aborted, exit 3, each failed at that event" {
+	wsetup
+	every_way_conf
 	BEFORE=$(wfp)
 	for ev in $EVENTS; do
-		for mode in $modes; do
-			rm -f "$FW_LOG" "$FW_LOG".tried-*
-			t0=$(date +%s%N)
-			FW_AT=$ev FW_MODE=$mode vss create-set "${PFX}a"
-			elapsed=$((($(date +%s%N) - t0) / 1000000))
-			if [ "$mode" = retry-ok ]; then
-				assert_equal "$status:$ev:$mode:$stderr" "0:$ev:$mode:"
-				for spec in "$@"; do
-					assert_equal "$(events "${spec%%:*}" | tr ' ' '\n' | grep -cx "$ev"):$ev" "2:$ev"
-					assert_equal "$(writer_json "${spec%%:*}" state)" stable
-				done
-				vss delete-set --all
-				assert_success
-				continue
-			fi
-			check_failed "$ev" "$mode" "$@"
-			# A hung writer costs its timeout (1 s) and the stop (1 s at
-			# most, SIGTERM then SIGKILL) more than one that fails at
-			# once at the same event, measured in the same run; 1.5 s
-			# of margin for a slow guest.
-			[ "$mode" = fail ] && FAIL_MS=$elapsed
-			if [ "$mode" = hang ] && [ "$elapsed" -gt $((FAIL_MS + 3500)) ]; then
-				fail "a writer hung at $ev: create-set took $elapsed ms, $FAIL_MS ms when it failed at once"
-			fi
-		done
+		rm -f "$FW_LOG" "$FW_LOG".tried-*
+		FW_AT=$ev FW_MODE=by-name vss create-set "${PFX}a"
+		assert_equal "$status:$ev" "3:$ev"
+		# 10 writers fail: 9 warnings, then the command's error.
+		assert_equal "${#stderr_lines[@]}:$ev" "10:$ev"
+		assert_equal "${stderr_lines[9]}" "vss: create-set: writer x-fail: $ev: $(reason exec fail "$ev")"
+		snapshot_all
+		for m in $EXEC_MODES; do check_writer "x-$m" exec "$m" "$ev"; done
+		for m in $COPROC_MODES; do check_writer "c-$m" coprocess "$m" "$ev"; done
+		assert_equal "$(wfp)" "$BEFORE"
+		assert_equal "$(set_ids)" ""
+		not_frozen
 	done
-}
-
-@test "writers of both types fail, fail retryably, hang or crash at every event: the set is aborted, exit 3, failed at that event" {
-	wsetup
-	conf "[writer x]" "command = $(writer x)" "timeout = 1" "retries = 1" \
-		"[writer c]" "type = coprocess" "command = $(writer c)" "timeout = 1" "retries = 1"
-	sweep "fail retry-ok retry-fail hang crash" x:exec c:coprocess
-}
-
-@test "a coprocess writer that closes its stdout or answers garbage at any event: aborted, exit 3" {
-	wsetup
-	conf "[writer c]" "type = coprocess" "command = $(writer c)" "timeout = 1" "retries = 1"
-	sweep "close garbage" c:coprocess
+	# Every writer failing retryably once, at identify or at freeze: the
+	# set is made.
+	for ev in identify freeze; do
+		rm -f "$FW_LOG" "$FW_LOG".tried-*
+		FW_AT=$ev FW_MODE=retry-ok vss create-set "${PFX}a"
+		assert_equal "$status:$ev:$stderr" "0:$ev:"
+		snapshot_all
+		for m in $EXEC_MODES; do
+			[[ " ${WEVENTS[x-$m]} " == *" $ev $ev "* ]] || fail "x-$m not tried twice at $ev: ${WEVENTS[x-$m]}"
+		done
+		want="identify prepare-backup prepare-snapshot freeze thaw post-snapshot eof"
+		want=${want/$ev/$ev $ev}
+		for m in $COPROC_MODES; do
+			assert_equal "${WEVENTS[c-$m]}" "$want"
+		done
+		vss delete-set --all
+		assert_success
+	done
 }
 
 @test "a coprocess writer's freeze and thaw bracket the dm switch: its file at freeze is in the shadow, its file at thaw is not" {
@@ -173,8 +203,9 @@ shadow-tables INACTIVE
 == thaw
 origin-table snapshot-origin
 shadow-tables LIVE"
-	vss expose "$SET" "$BATS_TEST_TMPDIR/shadow"
-	assert_success
+	mkdir "$BATS_TEST_TMPDIR/shadow"
+	vss expose "$SET/${PFX}a" "$BATS_TEST_TMPDIR/shadow"
+	[ "$status" = 0 ] || fail "expose exited $status: $stderr"
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/shadow/at-freeze")" "written at freeze"
 	[ ! -e "$BATS_TEST_TMPDIR/shadow/at-thaw" ] || fail "a file written after thaw is in the shadow"
 	assert_equal "$(cat "${MNT[a]}/at-thaw")" "written at thaw"
@@ -188,8 +219,8 @@ shadow-tables LIVE"
 @test "freeze_timeout bounds the whole window: writers still at freeze are stopped and named, the set aborted" {
 	wsetup
 	conf "[vss]" "freeze_timeout = 2" \
-		"[writer x]" "command = $(writer x)" "timeout = 30" \
-		"[writer c]" "type = coprocess" "command = $(writer c)" "timeout = 30"
+		"[writer x]" "command = $(writer x)" "volumes = ${MNT[a]}" "timeout = 30" \
+		"[writer c]" "type = coprocess" "command = $(writer c)" "volumes = ${MNT[a]}" "timeout = 30"
 	BEFORE=$(wfp)
 	t0=$(date +%s%N)
 	FW_AT=freeze FW_MODE=hang vss create-set "${PFX}a"
@@ -258,7 +289,7 @@ shadow-tables LIVE"
 	wsetup
 	mkvol b 24
 	mkfs_mount b
-	conf "[writer on-a]" "command = $(writer on-a)" "volumes = ${MNT[a]}/sub /nonexistent" \
+	conf "[writer on-a]" "command = $(writer on-a)" "volumes = /nonexistent ${MNT[a]}/sub" \
 		"[writer on-b]" "command = $(writer on-b)" "volumes = ${MNT[b]}" \
 		"[writer byname]" "command = $(writer byname)" \
 		"[writer off]" "command = $(writer off)" "volumes = ${MNT[a]}" "enabled = no"
@@ -290,12 +321,13 @@ shadow-tables LIVE"
 
 @test "an auto-release set's writers get backup-complete when vss ends, before the set goes; a persistent set's coprocess sees its stdin close" {
 	wsetup
-	conf "[writer x]" "command = $(writer x)" "[writer c]" "type = coprocess" "command = $(writer c)"
+	conf "[writer x]" "command = $(writer x)" "volumes = ${MNT[a]}" \
+		"[writer c]" "type = coprocess" "command = $(writer c)" "volumes = ${MNT[a]}"
 	vss -v create-set --context auto-release "${PFX}a"
 	assert_success
 	assert_equal "$(events x)" "identify prepare-backup prepare-snapshot freeze thaw post-snapshot backup-complete"
 	# -v shows each phase and each writer's answer, with the time since the start.
-	run awk '/^vss: \[ *[0-9]+\.[0-9]{3} s\] (set [0-9a-f]{8}: |  writer x: )/ {sub(/^vss: \[ *[0-9.]+ s\] /, ""); sub(/^set [0-9a-f]{8}: /, "phase "); sub(/OK in [0-9]+ ms/, "OK"); print}' <<<"$stderr"
+	run bash -c "grep -E '^vss: \\[ *[0-9]+\\.[0-9]{3} s\\] (set [0-9a-f]{8}: |  writer x: )' | sed -E 's/^vss: \\[ *[0-9.]+ s\\] //; s/^set [0-9a-f]{8}: /phase /; s/OK in [0-9]+ ms/OK/'" <<<"$stderr"
 	assert_output "phase identify
   writer x: identify: OK
 phase prepare-backup
@@ -328,7 +360,7 @@ phase backup-complete
 
 @test "SIGINT while a writer holds freeze: the set is aborted at once, the writer told abort, nothing left" {
 	wsetup
-	conf "[writer x]" "command = $(writer x)" "timeout = 60"
+	conf "[writer x]" "command = $(writer x)" "volumes = ${MNT[a]}" "timeout = 60"
 	BEFORE=$(wfp)
 	FW_AT=freeze FW_MODE=hang bg "$VSS" create-set "${PFX}a"
 	for _ in $(seq 300); do
@@ -349,7 +381,7 @@ phase backup-complete
 
 @test "a writer whose program is missing, or that vss may not run, fails the set at identify (exit 3)" {
 	wsetup
-	conf "[writer gone]" "command = $W/not-there"
+	conf "[writer gone]" "command = $W/not-there" "volumes = ${MNT[a]}"
 	BEFORE=$(wfp)
 	vss create-set "${PFX}a"
 	assert_equal "$status" 3
@@ -357,7 +389,7 @@ phase backup-complete
 	assert_equal "$(wfp)" "$BEFORE"
 	# Made unsafe after the file was read (by itself, at prepare-backup):
 	# checked again as it is to run, and refused at the next event.
-	conf "[writer x]" "command = $(writer x)"
+	conf "[writer x]" "command = $(writer x)" "volumes = ${MNT[a]}"
 	rm -f "$FW_LOG"
 	FW_AT=prepare-backup FW_MODE=unsafe vss create-set "${PFX}a"
 	assert_equal "$status" 3
