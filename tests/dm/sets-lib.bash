@@ -2,78 +2,14 @@
 # Loaded after lib: `load lib; load sets-lib`.
 #
 # vss names its own devices vss-<set8>-<volume>, vss-<set8>-<volume>-cow and
-# vss-<volume>-real, so they do not begin with the run's prefix as the
-# harness's teardown expects; they do contain it, since every volume a test
-# makes is named ${PFX}<something>. sets_teardown removes those too.
+# vss-<volume>-real, so they do not begin with the run's prefix; they do
+# contain it, since every volume a test makes is named ${PFX}<something>,
+# and the harness's teardown removes every device whose name contains it.
 
 UUID_RE='[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
 
-# The harness's teardown, under another name, so that ours can run first.
-eval "$(declare -f teardown | sed '1s/^teardown/lib_teardown/')"
-
-teardown() {
-	sets_teardown
-	lib_teardown
-}
-
-# Names of the dm devices whose name contains the run's prefix.
-pfx_devices() {
-	dmsetup info -c --noheadings -o name 2>/dev/null | grep -F -- "$PFX" || true
-}
-
-# Unmounts everything mounted under DIR, deepest first; busy ones stay.
-umount_under() {
-	local m
-	for m in $(awk -v p="$1/" 'index($2 "/", p) == 1 {print $2}' /proc/mounts | sort -r); do
-		umount "$m" 2>/dev/null || true
-	done
-}
-
-# Removes every unopened dm device of ours, again and again until none goes.
-remove_pfx_devices() {
-	local pass d gone
-	for pass in 1 2 3 4 5 6 7 8; do
-		gone=0
-		for d in $(dmsetup info -c --noheadings -o name,open 2>/dev/null |
-			awk -F: -v p="$PFX" 'index($1, p) && $2 == 0 {print $1}' | sort -r); do
-			dmsetup remove "$d" >/dev/null 2>&1 && gone=1
-		done
-		[ "$gone" = 1 ] || break
-	done
-}
-
-sets_teardown() {
-	local p d l
-	# Background helpers (writers, sleepers) first: they hold files open.
-	if [ -e "$BATS_TEST_TMPDIR/bg.pids" ]; then
-		touch "$BATS_TEST_TMPDIR/stop"
-		while read -r p; do kill "$p" 2>/dev/null || true; done <"$BATS_TEST_TMPDIR/bg.pids"
-		while read -r p; do wait "$p" 2>/dev/null || true; done <"$BATS_TEST_TMPDIR/bg.pids"
-	fi
-	# Nothing of ours may stay suspended (vss-*-real too, not only ${PFX}*).
-	for d in $(dmsetup info -c --noheadings -o name,attr 2>/dev/null |
-		awk -F: -v p="$PFX" 'index($1, p) && $2 ~ /^..s/ {print $1}'); do
-		dmsetup resume "$d" || true
-	done
-	# vss's own way out first: it knows its sets (exposed ones included).
-	if [ -d "${VSS_STATE_DIR:-/nonexistent}" ]; then
-		timeout 120 "$VSS" delete-set --all --force >/dev/null 2>&1 || true
-	fi
-	# Whatever is left: shadows mounted by hand or by expose, shadows, COW
-	# slices, -real layers; then loops (storage files may live on a volume's
-	# filesystem, which only unmounts once they are detached); then again.
-	[ -n "${VSS_RUN_DIR:-}" ] && umount_under "$VSS_RUN_DIR"
-	for d in $(awk '$1 ~ "^/dev/mapper/vss-" {print $2}' /proc/mounts | grep -F -- "$BATS_TEST_TMPDIR" | sort -r); do
-		umount "$d" 2>/dev/null || true
-	done
-	umount_under "$BATS_TEST_TMPDIR"
-	remove_pfx_devices
-	for l in $(losetup -l -n -O NAME,BACK-FILE 2>/dev/null | awk -v p="$BATS_TEST_TMPDIR/" 'index($2, p) == 1 {print $1}'); do
-		losetup -d "$l" 2>/dev/null || true
-	done
-	umount_under "$BATS_TEST_TMPDIR"
-	remove_pfx_devices
-}
+# The harness's teardown (lib's harness_teardown) covers vss's devices and
+# the background helpers of bg too.
 
 # bg COMMAND...: runs COMMAND in the background (fd 3 closed, as bats needs),
 # remembered so that teardown stops it. Its pid is in $BG.
@@ -144,7 +80,12 @@ fill_files() {
 new_set() {
 	vss create-set "$@"
 	[ "$status" = 0 ] || fail "create-set $* exited $status: $stderr"
-	SET=$(awk '$1 == "Set:" {print $2}' <<<"$output")
+	# (awk '$1 == "Set:" {print $2}', in the shell: a process fewer a set)
+	local l
+	SET=
+	for l in "${lines[@]}"; do
+		[[ $l =~ ^[[:space:]]*Set:[[:space:]]+([^[:space:]]+) ]] && SET+=${SET:+$'\n'}${BASH_REMATCH[1]}
+	done
 	[[ $SET =~ ^$UUID_RE$ ]] || fail "create-set printed no set id: $output"
 	SET8=${SET:0:8}
 }
@@ -179,10 +120,7 @@ set_ids() {
 
 # kernel_state: what the kernel has of ours (dm devices, tables, loops, mounts).
 kernel_state() {
-	dmsetup info -c --noheadings -o name,uuid,attr 2>/dev/null | sort
-	dmsetup table 2>/dev/null | sort
-	losetup -a | sort
-	grep -E '^/dev/(mapper|loop|dm-)' /proc/mounts | sort || true
+	state_fingerprint kernel
 }
 
 # human_size BYTES: as vss prints sizes (engine/size.c).
@@ -230,11 +168,5 @@ show_json() {
 # area count by name and size only: their contents change whenever a
 # mounted origin writes (its journal), which is the point of them.
 fp() {
-	dmsetup info -c --noheadings -o name,uuid,attr 2>/dev/null | sort
-	dmsetup table 2>/dev/null | sort
-	(cd "$VSS_STATE_DIR" 2>/dev/null &&
-		find . -type f ! -name '*.cow' -print0 | sort -z | xargs -0r md5sum &&
-		find . -type f -name '*.cow' -printf '%p %s\n' | sort)
-	losetup -a | sort
-	grep -E '^/dev/(mapper|loop|dm-)' /proc/mounts | sort || true
+	state_fingerprint names-of-cow
 }

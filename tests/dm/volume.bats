@@ -7,9 +7,12 @@ load lib
 	if [ "${VSS_VM_UDEV:-}" = 1 ]; then
 		run udevadm control --ping
 		assert_success
+		# What run-suite told the harness (settle, teardown) agrees.
+		assert_equal "$VSS_TEST_UDEV" yes
 	elif [ "${VSS_VM_UDEV:-}" = 0 ]; then
 		run pgrep -x systemd-udevd
 		assert_failure
+		assert_equal "$VSS_TEST_UDEV" no
 	else
 		skip "not in the guest: udev is whatever this machine runs"
 	fi
@@ -91,7 +94,7 @@ load lib
 	dev=$(mkloop 32)
 	touch "$BATS_TEST_TMPDIR/used-lvm"
 	# Without udev, LVM must make its nodes itself (as a container's LVM does).
-	pgrep -x systemd-udevd >/dev/null || lvmconf=(--config 'activation { udev_rules = 0 udev_sync = 0 }')
+	[ "$VSS_TEST_UDEV" = yes ] || lvmconf=(--config 'activation { udev_rules = 0 udev_sync = 0 }')
 	pvcreate -qq "${lvmconf[@]}" "$dev"
 	vgcreate -qq "${lvmconf[@]}" "${PFX}vg" "$dev"
 	lvcreate -qq -y "${lvmconf[@]}" -L 8M -n lv "${PFX}vg"
