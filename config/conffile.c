@@ -327,6 +327,7 @@ int vss_config_load(struct vss_config *cfg, const char *path, bool strict, char 
 			goto env;
 		}
 		conf_complain(&p, "%s: %s", path, strerror(e));
+		vss_config_free(cfg);
 		return -e;
 	}
 	if ((r = check_owner(&p, p.f)) == 0) {
@@ -339,9 +340,15 @@ int vss_config_load(struct vss_config *cfg, const char *path, bool strict, char 
 			check_hooks(&p);
 	}
 	fclose(p.f);
-	if (r)
+	if (r) {
+		vss_config_free(cfg);
 		return r;
+	}
 env:
 	from_env(cfg, &p);
-	return p.used ? -EINVAL : 0;
+	if (p.used) {
+		vss_config_free(cfg);
+		return -EINVAL;
+	}
+	return 0;
 }

@@ -101,7 +101,7 @@ static int push_arg(struct writer_conf *w, const char *arg)
 
 int writer_recover(struct vss_ctx *ctx, int *fixed)
 {
-	char path[4200], line[4200], set[40] = "", vols[4096] = "";
+	char path[4200], line[4200], set[37] = "", vols[4096] = "";
 	struct writer_seq *seq;
 	struct writer_conf *w = NULL;
 	unsigned long long start = 0;
@@ -113,7 +113,7 @@ int writer_recover(struct vss_ctx *ctx, int *fixed)
 	if (!(f = fopen(path, "re")))
 		return 0;
 	if (!fgets(line, sizeof(line), f) ||
-	    sscanf(line, "%ld %llu %39s %4095[^\n]", &pid, &start, set, vols) < 3)
+	    sscanf(line, "%ld %llu %36s %4095[^\n]", &pid, &start, set, vols) < 3)
 		pid = 0;
 	/* Recovery runs under the lock: a live owner can only be us. */
 	if (pid && pid != (long)getpid() && set_owner_alive(pid, start)) {

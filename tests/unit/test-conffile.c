@@ -165,10 +165,12 @@ int main(void)
 	is_str(cfg.state_dir, "/srv/vss", "state_dir is read");
 	ok(cfg.lock_timeout_ms == 2500, "lock_timeout 2.5 is 2500 ms (%u)", cfg.lock_timeout_ms);
 	is_str(cfg.run_dir, VSS_RUN_DIR, "run_dir keeps its default");
+	vss_config_free(&cfg);
 
 	setenv("VSS_STATE_DIR", "/tmp/elsewhere", 1);
 	ok(vss_config_load(&cfg, path, false, err, sizeof(err)) == 0, "the environment is read");
 	is_str(cfg.state_dir, "/tmp/elsewhere", "VSS_STATE_DIR overrides the file");
+	vss_config_free(&cfg);
 	unsetenv("VSS_STATE_DIR");
 
 	path = conf("bad.conf",
