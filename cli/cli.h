@@ -84,6 +84,8 @@ int cli_on_json(struct session *s, int c, const char *arg, void *data);
 
 /* For commands without options: cli_getopt(s, argc, argv, "", cli_no_options, NULL, NULL). */
 extern const struct option cli_no_options[];
+/* For commands whose one option is --json: with cli_on_json. */
+extern const struct option cli_json_options[];
 
 /* Subscribes the terminal printer to the engine's events. */
 void cli_printer_attach(struct session *s);
@@ -117,6 +119,14 @@ int cmd_check_config(struct session *s, int argc, char **argv);
 void cli_print_sets(const struct vss_set *sets, size_t n, bool json);
 void cli_print_set(const struct vss_set *set, bool json);
 const char *cli_set_state(const struct vss_set *set);
+/* libsmartcols, as every table of ours uses it (cli/scols.c). */
+#include <libsmartcols.h>
+struct libscols_table *cli_table_new(const char *name, bool json);
+void cli_column(struct libscols_table *tb, const char *name, double w, int flags, int json_type);
+/* US (since the epoch) as "2026-11-25 10:30:00" local, or ISO 8601 UTC;
+ * "" for 0. */
+void cli_time(long long us, bool utc_iso, char *buf, size_t len);
+
 /* Writers as a table or JSON (cli/writerview.c). */
 void cli_print_writers(const struct vss_writer_status *ws, size_t n, bool json);
 /* Notes an auto-release set, deleted when the session ends. */

@@ -6,11 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const struct option json_only[] = {
-	{ "json", no_argument, NULL, 'j' },
-	{ NULL, 0, NULL, 0 },
-};
-
 int cmd_list_sets(struct session *s, int argc, char **argv)
 {
 	struct vss_set *sets;
@@ -18,7 +13,7 @@ int cmd_list_sets(struct session *s, int argc, char **argv)
 	size_t n;
 	int i, r;
 
-	if ((i = cli_getopt(s, argc, argv, "", json_only, cli_on_json, &json)) < 0)
+	if ((i = cli_getopt(s, argc, argv, "", cli_json_options, cli_on_json, &json)) < 0)
 		return VSS_EXIT_USAGE;
 	if (i < argc)
 		return cli_usage(s, "unexpected argument '%s'", argv[i]);
@@ -39,7 +34,7 @@ int cmd_show(struct session *s, int argc, char **argv)
 	size_t n;
 	int i, r;
 
-	if ((i = cli_getopt(s, argc, argv, "", json_only, cli_on_json, &json)) < 0)
+	if ((i = cli_getopt(s, argc, argv, "", cli_json_options, cli_on_json, &json)) < 0)
 		return VSS_EXIT_USAGE;
 	if (i != argc - 1)
 		return cli_usage(s, i == argc ? "no set given" : "one set at a time");

@@ -70,16 +70,12 @@ static void cell_size(struct libscols_line *ln, int col, uint64_t v, bool json, 
 
 int cmd_list_storage(struct session *s, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
 	static const char *const names[] = { "AREA", "TYPE", "SIZE", "USED", "FREE", "SHADOWS" };
 	struct vss_storage_area *areas;
 	struct libscols_table *tb;
 	bool json = false;
 	size_t n;
-	int i = cli_getopt(s, argc, argv, "", longopts, cli_on_json, &json), r;
+	int i = cli_getopt(s, argc, argv, "", cli_json_options, cli_on_json, &json), r;
 
 	if (i < 0)
 		return VSS_EXIT_USAGE;

@@ -64,6 +64,11 @@ int cli_usage(struct session *s, const char *fmt, ...)
 
 const struct option cli_no_options[] = { { NULL, 0, NULL, 0 } };
 
+const struct option cli_json_options[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ NULL, 0, NULL, 0 },
+};
+
 int cli_getopt(struct session *s, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts, int (*on)(struct session *, int, const char *, void *),
 	       void *data)

@@ -22,39 +22,6 @@ const char *cli_set_state(const struct vss_set *set)
 	return vss_shadow_state_name(worst);
 }
 
-static void when(long long us, bool utc_iso, char *buf, size_t len)
-{
-	time_t t = (time_t)(us / 1000000);
-	struct tm tm;
-
-	if (utc_iso) {
-		gmtime_r(&t, &tm);
-		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	} else {
-		localtime_r(&t, &tm);
-		strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
-	}
-}
-
-static struct libscols_table *new_table(const char *name, bool json)
-{
-	struct libscols_table *tb = scols_new_table();
-
-	if (tb) {
-		scols_table_enable_json(tb, json);
-		scols_table_set_name(tb, name);
-	}
-	return tb;
-}
-
-static void column(struct libscols_table *tb, const char *name, double w, int flags, int json)
-{
-	struct libscols_column *cl = scols_table_new_column(tb, name, w, flags);
-
-	if (cl)
-		scols_column_set_json_type(cl, json);
-}
-
 static void set_num(struct libscols_line *ln, int col, uint64_t v)
 {
 	char buf[32];
@@ -68,24 +35,24 @@ enum { J_ID, J_LABEL, J_CREATED, J_CONTEXT, J_FREEZE, J_STATE, J_VOLUME, J_DEVIC
 
 static void json(const struct vss_set *sets, size_t n)
 {
-	struct libscols_table *tb = new_table("sets", true);
+	struct libscols_table *tb = cli_table_new("sets", true);
 	char buf[64];
 
 	if (!tb)
 		return;
-	column(tb, "ID", 36, SCOLS_FL_TREE, SCOLS_JSON_STRING);
-	column(tb, "LABEL", 0.1, 0, SCOLS_JSON_STRING);
-	column(tb, "CREATED", 20, 0, SCOLS_JSON_STRING);
-	column(tb, "CONTEXT", 12, 0, SCOLS_JSON_STRING);
-	column(tb, "FREEZE-US", 8, 0, SCOLS_JSON_NUMBER);
-	column(tb, "STATE", 8, 0, SCOLS_JSON_STRING);
-	column(tb, "VOLUME", 0.1, 0, SCOLS_JSON_STRING);
-	column(tb, "DEVICE", 0.1, 0, SCOLS_JSON_STRING);
-	column(tb, "ORIGIN", 0.1, 0, SCOLS_JSON_STRING);
-	column(tb, "SIZE", 8, 0, SCOLS_JSON_NUMBER);
-	column(tb, "COW-SIZE", 8, 0, SCOLS_JSON_NUMBER);
-	column(tb, "COW-USED", 8, 0, SCOLS_JSON_NUMBER);
-	column(tb, "MOUNTPOINT", 0.1, 0, SCOLS_JSON_STRING);
+	cli_column(tb, "ID", 36, SCOLS_FL_TREE, SCOLS_JSON_STRING);
+	cli_column(tb, "LABEL", 0.1, 0, SCOLS_JSON_STRING);
+	cli_column(tb, "CREATED", 20, 0, SCOLS_JSON_STRING);
+	cli_column(tb, "CONTEXT", 12, 0, SCOLS_JSON_STRING);
+	cli_column(tb, "FREEZE-US", 8, 0, SCOLS_JSON_NUMBER);
+	cli_column(tb, "STATE", 8, 0, SCOLS_JSON_STRING);
+	cli_column(tb, "VOLUME", 0.1, 0, SCOLS_JSON_STRING);
+	cli_column(tb, "DEVICE", 0.1, 0, SCOLS_JSON_STRING);
+	cli_column(tb, "ORIGIN", 0.1, 0, SCOLS_JSON_STRING);
+	cli_column(tb, "SIZE", 8, 0, SCOLS_JSON_NUMBER);
+	cli_column(tb, "COW-SIZE", 8, 0, SCOLS_JSON_NUMBER);
+	cli_column(tb, "COW-USED", 8, 0, SCOLS_JSON_NUMBER);
+	cli_column(tb, "MOUNTPOINT", 0.1, 0, SCOLS_JSON_STRING);
 	for (size_t i = 0; i < n; i++) {
 		const struct vss_set *s = &sets[i];
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
@@ -94,7 +61,7 @@ static void json(const struct vss_set *sets, size_t n)
 			break;
 		scols_line_set_data(ln, J_ID, s->id);
 		scols_line_set_data(ln, J_LABEL, s->label[0] ? s->label : NULL);
-		when(s->created_us, true, buf, sizeof(buf));
+		cli_time(s->created_us, true, buf, sizeof(buf));
 		scols_line_set_data(ln, J_CREATED, buf);
 		scols_line_set_data(ln, J_CONTEXT, vss_context_name(s->context));
 		set_num(ln, J_FREEZE, s->freeze_us);
@@ -137,14 +104,14 @@ void cli_print_sets(const struct vss_set *sets, size_t n, bool as_json)
 		json(sets, n);
 		return;
 	}
-	if (!(tb = new_table("sets", false)))
+	if (!(tb = cli_table_new("sets", false)))
 		return;
-	column(tb, "SET", 8, 0, SCOLS_JSON_STRING);
-	column(tb, "CREATED", 19, 0, SCOLS_JSON_STRING);
-	column(tb, "LABEL", 0.2, SCOLS_FL_TRUNC, SCOLS_JSON_STRING);
-	column(tb, "CONTEXT", 12, 0, SCOLS_JSON_STRING);
-	column(tb, "VOLUMES", 0.3, SCOLS_FL_TRUNC, SCOLS_JSON_STRING);
-	column(tb, "STATE", 7, 0, SCOLS_JSON_STRING);
+	cli_column(tb, "SET", 8, 0, SCOLS_JSON_STRING);
+	cli_column(tb, "CREATED", 19, 0, SCOLS_JSON_STRING);
+	cli_column(tb, "LABEL", 0.2, SCOLS_FL_TRUNC, SCOLS_JSON_STRING);
+	cli_column(tb, "CONTEXT", 12, 0, SCOLS_JSON_STRING);
+	cli_column(tb, "VOLUMES", 0.3, SCOLS_FL_TRUNC, SCOLS_JSON_STRING);
+	cli_column(tb, "STATE", 7, 0, SCOLS_JSON_STRING);
 	for (size_t i = 0; i < n; i++) {
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
@@ -152,7 +119,7 @@ void cli_print_sets(const struct vss_set *sets, size_t n, bool as_json)
 			break;
 		snprintf(buf, sizeof(buf), "%.8s", sets[i].id);
 		scols_line_set_data(ln, 0, buf);
-		when(sets[i].created_us, false, buf, sizeof(buf));
+		cli_time(sets[i].created_us, false, buf, sizeof(buf));
 		scols_line_set_data(ln, 1, buf);
 		scols_line_set_data(ln, 2, sets[i].label[0] ? sets[i].label : "-");
 		scols_line_set_data(ln, 3, vss_context_name(sets[i].context));
@@ -185,14 +152,14 @@ void cli_print_set(const struct vss_set *s, bool as_json)
 	printf("Context:       %s\n", vss_context_name(s->context));
 	printf("Created:       %s\n", buf);
 	printf("Freeze window: %.1f ms\n", s->freeze_us / 1000.0);
-	if (!(tb = new_table("shadows", false)))
+	if (!(tb = cli_table_new("shadows", false)))
 		return;
-	column(tb, "VOLUME", 0.1, 0, SCOLS_JSON_STRING);
-	column(tb, "DEVICE", 0.3, 0, SCOLS_JSON_STRING);
-	column(tb, "COW-SIZE", 8, SCOLS_FL_RIGHT, SCOLS_JSON_STRING);
-	column(tb, "COW-USED", 8, SCOLS_FL_RIGHT, SCOLS_JSON_STRING);
-	column(tb, "STATE", 7, 0, SCOLS_JSON_STRING);
-	column(tb, "MOUNTPOINT", 0.2, 0, SCOLS_JSON_STRING);
+	cli_column(tb, "VOLUME", 0.1, 0, SCOLS_JSON_STRING);
+	cli_column(tb, "DEVICE", 0.3, 0, SCOLS_JSON_STRING);
+	cli_column(tb, "COW-SIZE", 8, SCOLS_FL_RIGHT, SCOLS_JSON_STRING);
+	cli_column(tb, "COW-USED", 8, SCOLS_FL_RIGHT, SCOLS_JSON_STRING);
+	cli_column(tb, "STATE", 7, 0, SCOLS_JSON_STRING);
+	cli_column(tb, "MOUNTPOINT", 0.2, 0, SCOLS_JSON_STRING);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct vss_shadow *d = &s->shadows[i];
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);

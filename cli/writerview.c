@@ -10,55 +10,28 @@
 enum { C_NAME, C_TYPE, C_ENABLED, C_STATE, C_EVENT, C_SET, C_CHANGED, C_TIMINGS, C_FAILED_EVENT,
        C_FAILED_RETRYABLE, C_FAILED_REASON, C_FAILED_AT, C_COMMAND };
 
-static void when(long long us, bool json, char *buf, size_t len)
-{
-	time_t t = (time_t)(us / 1000000);
-	struct tm tm;
-
-	buf[0] = '\0';
-	if (!us)
-		return;
-	if (json) {
-		gmtime_r(&t, &tm);
-		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	} else {
-		localtime_r(&t, &tm);
-		strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
-	}
-}
-
-static void col(struct libscols_table *tb, const char *name, double w, int flags, int type)
-{
-	struct libscols_column *cl = scols_table_new_column(tb, name, w, flags);
-
-	if (cl)
-		scols_column_set_json_type(cl, type);
-}
-
 void cli_print_writers(const struct vss_writer_status *ws, size_t n, bool json)
 {
-	struct libscols_table *tb = scols_new_table();
+	struct libscols_table *tb = cli_table_new("writers", json);
 	char buf[64];
 
 	if (!tb)
 		return;
-	scols_table_enable_json(tb, json);
-	scols_table_set_name(tb, "writers");
-	col(tb, "NAME", 0.2, 0, SCOLS_JSON_STRING);
-	col(tb, "TYPE", 9, 0, SCOLS_JSON_STRING);
-	col(tb, "ENABLED", 3, json ? 0 : SCOLS_FL_HIDDEN, SCOLS_JSON_BOOLEAN);
-	col(tb, "STATE", 10, 0, SCOLS_JSON_STRING);
-	col(tb, "EVENT", 8, 0, SCOLS_JSON_STRING);
-	col(tb, "SET", 8, 0, SCOLS_JSON_STRING);
-	col(tb, "CHANGED", 19, json ? 0 : SCOLS_FL_HIDDEN, SCOLS_JSON_STRING);
-	col(tb, "TIMINGS", 0.3, json ? 0 : SCOLS_FL_TRUNC, SCOLS_JSON_STRING);
-	col(tb, "FAILED-EVENT", 8, json ? 0 : SCOLS_FL_HIDDEN, SCOLS_JSON_STRING);
-	col(tb, "FAILED-RETRYABLE", 3, json ? 0 : SCOLS_FL_HIDDEN, SCOLS_JSON_BOOLEAN);
-	col(tb, "FAILED-REASON", 0.3, json ? 0 : SCOLS_FL_HIDDEN, SCOLS_JSON_STRING);
-	col(tb, "FAILED-AT", 19, json ? 0 : SCOLS_FL_HIDDEN, SCOLS_JSON_STRING);
-	col(tb, "COMMAND", 0.2, json ? 0 : SCOLS_FL_HIDDEN, SCOLS_JSON_STRING);
+	cli_column(tb, "NAME", 0.2, 0, SCOLS_JSON_STRING);
+	cli_column(tb, "TYPE", 9, 0, SCOLS_JSON_STRING);
+	cli_column(tb, "ENABLED", 3, json ? 0 : SCOLS_FL_HIDDEN, SCOLS_JSON_BOOLEAN);
+	cli_column(tb, "STATE", 10, 0, SCOLS_JSON_STRING);
+	cli_column(tb, "EVENT", 8, 0, SCOLS_JSON_STRING);
+	cli_column(tb, "SET", 8, 0, SCOLS_JSON_STRING);
+	cli_column(tb, "CHANGED", 19, json ? 0 : SCOLS_FL_HIDDEN, SCOLS_JSON_STRING);
+	cli_column(tb, "TIMINGS", 0.3, json ? 0 : SCOLS_FL_TRUNC, SCOLS_JSON_STRING);
+	cli_column(tb, "FAILED-EVENT", 8, json ? 0 : SCOLS_FL_HIDDEN, SCOLS_JSON_STRING);
+	cli_column(tb, "FAILED-RETRYABLE", 3, json ? 0 : SCOLS_FL_HIDDEN, SCOLS_JSON_BOOLEAN);
+	cli_column(tb, "FAILED-REASON", 0.3, json ? 0 : SCOLS_FL_HIDDEN, SCOLS_JSON_STRING);
+	cli_column(tb, "FAILED-AT", 19, json ? 0 : SCOLS_FL_HIDDEN, SCOLS_JSON_STRING);
+	cli_column(tb, "COMMAND", 0.2, json ? 0 : SCOLS_FL_HIDDEN, SCOLS_JSON_STRING);
 	if (!json)
-		col(tb, "LAST-FAILURE", 0.4, SCOLS_FL_WRAP, SCOLS_JSON_STRING);
+		cli_column(tb, "LAST-FAILURE", 0.4, SCOLS_FL_WRAP, SCOLS_JSON_STRING);
 	for (size_t i = 0; i < n; i++) {
 		const struct vss_writer_status *w = &ws[i];
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
@@ -73,19 +46,19 @@ void cli_print_writers(const struct vss_writer_status *ws, size_t n, bool json)
 		scols_line_set_data(ln, C_EVENT, w->event);
 		snprintf(buf, sizeof(buf), "%.*s", json ? 36 : 8, w->set);
 		scols_line_set_data(ln, C_SET, buf);
-		when(w->changed_us, json, buf, sizeof(buf));
+		cli_time(w->changed_us, json, buf, sizeof(buf));
 		scols_line_set_data(ln, C_CHANGED, buf);
 		scols_line_set_data(ln, C_TIMINGS, w->timings);
 		scols_line_set_data(ln, C_FAILED_EVENT, w->failed_event);
 		scols_line_set_data(ln, C_FAILED_RETRYABLE, w->failed_retryable ? "1" : "0");
 		scols_line_set_data(ln, C_FAILED_REASON, w->failed_why);
-		when(w->failed_us, json, buf, sizeof(buf));
+		cli_time(w->failed_us, json, buf, sizeof(buf));
 		scols_line_set_data(ln, C_FAILED_AT, buf);
 		scols_line_set_data(ln, C_COMMAND, w->command);
 		if (!json && w->failed_event[0]) {
 			char text[700];
 
-			when(w->failed_us, false, buf, sizeof(buf));
+			cli_time(w->failed_us, false, buf, sizeof(buf));
 			snprintf(text, sizeof(text), "%s at %s: %s", buf, w->failed_event, w->failed_why);
 			scols_line_set_data(ln, C_COMMAND + 1, text);
 		}

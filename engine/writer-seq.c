@@ -16,27 +16,11 @@
 static void init_run(struct vss_ctx *ctx, struct writer_seq *seq, struct wrun *w,
 		     const struct writer_conf *c)
 {
-	size_t used = 0;
-
 	memset(w, 0, sizeof(*w));
 	w->conf = c;
 	w->pidfd = w->in_fd = w->out_fd = w->err_fd = -1;
-	/* The last failure stays known until another one replaces it. */
-	if (writer_status_get(ctx, c->name, &w->st))
-		memset(&w->st, 0, sizeof(w->st));
-	snprintf(w->st.name, sizeof(w->st.name), "%s", c->name);
-	w->st.type = c->type;
-	w->st.enabled = c->enabled;
-	w->st.hook = c->hook;
-	w->st.command[0] = '\0';
-	for (char **a = c->argv; *a; a++) {
-		int k = snprintf(w->st.command + used, sizeof(w->st.command) - used, "%s%s",
-				 used ? " " : "", *a);
-
-		if (k < 0 || (size_t)k >= sizeof(w->st.command) - used)
-			break;
-		used += (size_t)k;
-	}
+	/* What is known of it, its last failure kept until another replaces it. */
+	writer_status_fill(ctx, c, &w->st);
 	w->st.state = VSS_WRITER_STABLE;
 	w->st.event[0] = '\0';
 	w->st.timings[0] = '\0';

@@ -117,7 +117,7 @@ static int load(struct vss_ctx *ctx, struct statuses *all)
 	return 0;
 }
 
-int writer_status_get(struct vss_ctx *ctx, const char *name, struct vss_writer_status *st)
+static int writer_status_get(struct vss_ctx *ctx, const char *name, struct vss_writer_status *st)
 {
 	struct statuses all;
 	int r = -ENOENT;
@@ -192,7 +192,7 @@ void writer_seq_save(struct vss_ctx *ctx, struct writer_seq *seq)
 	restore_error(ctx, &kept);
 }
 
-static void fill(struct vss_ctx *ctx, const struct writer_conf *c, struct vss_writer_status *st)
+void writer_status_fill(struct vss_ctx *ctx, const struct writer_conf *c, struct vss_writer_status *st)
 {
 	size_t used = 0;
 
@@ -227,7 +227,7 @@ int vss_writer_list(struct vss_ctx *ctx, struct vss_writer_status **ws, size_t *
 		return vss_fail(ctx, ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < all.n; i++)
-		fill(ctx, &all.w[i], &(*ws)[i]);
+		writer_status_fill(ctx, &all.w[i], &(*ws)[i]);
 	*n = all.n;
 	writer_confs_free(&all);
 	return 0;

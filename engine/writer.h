@@ -90,8 +90,9 @@ int writer_seq_event(struct vss_ctx *ctx, struct writer_seq *seq, const char *ev
 /* Records SEQ's writers' states in the state directory (a failure to is
  * only logged: it must not fail a set). */
 void writer_seq_save(struct vss_ctx *ctx, struct writer_seq *seq);
-/* What the state directory knows of writer NAME: 0, or -ENOENT. */
-int writer_status_get(struct vss_ctx *ctx, const char *name, struct vss_writer_status *st);
+/* *ST: what the state directory knows of C, with C's own facts (type,
+ * command...) filled in. */
+void writer_status_fill(struct vss_ctx *ctx, const struct writer_conf *c, struct vss_writer_status *st);
 
 /* ---- the frozen-writers marker under RUN_DIR (writer-mark.c) ---- */
 

@@ -173,3 +173,28 @@ vss: writer verify: writer x: identify: exited with status 1: told to fail at id
 	assert_failure 2
 	assert_stderr "vss: $CONF:2: hook_dir $BATS_TEST_TMPDIR/hooks: refused: writable by everyone"
 }
+
+@test "usage errors of list writers, writer verify and check-config: exit 2, the usage line, nothing run or written" {
+	conf "[writer x]" "command = $(writer x)"
+	for args in "list writers extra" "list writers --bogus" "writer verify --bogus" "writer verify a b" \
+		"check-config a b" "check-config --bogus" "writer" "writer frob"; do
+		# shellcheck disable=SC2086
+		vss -C "$CONF" $args
+		assert_equal "$status:$args" "2:$args"
+		assert_output ""
+	done
+	vss -C "$CONF" list writers extra
+	assert_equal "$stderr" "vss: list writers: unexpected argument 'extra'
+Usage: vss list writers [--json]"
+	vss -C "$CONF" writer verify --bogus
+	assert_equal "$stderr" "vss: writer verify: unknown option --bogus
+Usage: vss writer verify [--json] [NAME]"
+	vss -C "$CONF" writer verify a b
+	assert_equal "$stderr" "vss: writer verify: one writer at a time
+Usage: vss writer verify [--json] [NAME]"
+	vss -C "$CONF" writer
+	assert_stderr "vss: writer: needs one of: verify"
+	# Nothing ran, nothing was written.
+	[ ! -e "$FW_LOG" ] || fail "a writer ran: $(cat "$FW_LOG")"
+	assert_equal "$(find "$VSS_STATE_DIR" -mindepth 1)" ""
+}
