@@ -23,6 +23,31 @@ enum {
 	CMD_STATE = 1 << 1,  /* needs the state directory */
 };
 
+/* What a word is, for completion (the REPL's and bash's). */
+enum arg_kind {
+	ARG_NONE,
+	ARG_TEXT,      /* anything: nothing to offer */
+	ARG_SET,       /* a set's id or label */
+	ARG_SHADOW,    /* SET or SET/VOLUME */
+	ARG_VOLUME,    /* a volume's name or a device */
+	ARG_WRITER,    /* a writer's name */
+	ARG_WRITERS,   /* none, all, or NAME,NAME */
+	ARG_PATH,      /* a file, directory or device */
+	ARG_COMMAND,   /* a command of this table */
+	ARG_PROGRAM,   /* a program, then its arguments */
+	ARG_AREA,      /* a storage area */
+	ARG_SETTING,   /* set's OPTION then VALUE */
+	ARG_CHOICE,    /* one of the option's VALUES */
+};
+
+struct cmd_opt {
+	const char *name;     /* "label", for --label */
+	int val;              /* what the command's handler sees */
+	const char *arg;      /* "TEXT"; NULL for a flag */
+	enum arg_kind kind;
+	const char *values;   /* ARG_CHOICE: "persistent auto-release" */
+};
+
 struct session;
 
 struct cmd {
@@ -32,19 +57,39 @@ struct cmd {
 	const char *help;     /* options and details for `help COMMAND` */
 	int flags;
 	int (*exec)(struct session *s, int argc, char **argv);
+	const struct cmd_opt *opts;  /* NULL: none */
+	enum arg_kind operand;       /* what its operands are */
+};
+
+/* What `set` changes for the rest of a session. */
+struct settings {
+	bool context_given;
+	enum vss_context context;
+	char *writers;            /* as create-set --writers; NULL: not set */
+	bool keep_going;          /* on-error continue */
 };
 
 struct session {
 	const char *prog;         /* "vss" */
 	const struct cmd *cmd;    /* the command running */
 	struct vss_config cfg;
-	struct vss_ctx *ctx;      /* made when a command needs the engine */
+	bool cfg_loaded;
+	struct vss_ctx *ctx;      /* made when a command first needs the engine */
 	const char *config_path;  /* -C FILE */
 	int verbose;
 	bool quiet;
 	bool progress;            /* create-set's phases and writers shown as they go */
+	const char *where;        /* "FILE:LINE" of the script's command, for messages */
+	struct settings set;
 	char **auto_release;      /* ids of the auto-release sets this session made */
 	size_t n_auto_release;
+	char last_set[37];        /* the set this session made last (exec's) */
+	bool backup_open;         /* between begin-backup and end-backup */
+	char **backup_sets;       /* the sets made since begin-backup */
+	size_t n_backup_sets;
+	bool failed;              /* a command of the session failed */
+	bool exit_asked;          /* `exit` ran */
+	int exit_code;
 };
 
 /* Loads the configuration, checks root and the state directory, and makes
@@ -53,10 +98,30 @@ int cli_open(struct session *s);
 
 extern const struct cmd vss_commands[];
 
-/* The command whose words begin ARGV; *used says how many words it took. */
-const struct cmd *cmd_find(int argc, char **argv, int *used);
-/* The subcommands of a group word such as "volume", as "import, remove". */
-void cmd_group_words(const char *group, char *buf, size_t len);
+/* The command whose words (or unambiguous prefixes of them) begin ARGV:
+ * 0 with *CMD and *USED (words taken), or -1 with WHY ("cx: unknown
+ * command; ...", "s: ambiguous; it could be: show, storage, set"). */
+int cmd_lookup(int argc, char **argv, const struct cmd **cmd, int *used, char *why, size_t len);
+/* The table's option named by ARG ("--lab" or "--label=x"): 0, or -1
+ * with WHY (unknown, ambiguous). */
+int cmd_option(const struct cmd *cmd, const char *arg, const struct cmd_opt **opt, char *why,
+	       size_t len);
+
+/* A session: one command, -c, a script, or the shell. */
+void session_init(struct session *s);
+/* Runs one command (ARGV as typed): its exit code, reported. */
+int session_run(struct session *s, int argc, char **argv);
+/* The end, however it came: writers hear backup-complete (or not), the
+ * auto-release sets go, the engine closes. Returns the final code. */
+int session_end(struct session *s, int code);
+/* Scripts: every command of TEXT (from NAME, for messages; NULL for -c)
+ * checked, then run in turn. */
+int script_run(struct session *s, const char *name, const char *text);
+/* The shell, on a terminal. */
+int repl_run(struct session *s);
+/* Completion of the word at CWORD among WORDS (the words of a command
+ * line): the candidates, one per line, on OUT. */
+void complete_words(struct session *s, int nwords, char **words, int cword, FILE *out);
 
 /* "vss: COMMAND: message" on stderr; returns CODE. */
 int cli_error(struct session *s, int code, const char *fmt, ...)
@@ -74,18 +139,13 @@ int cli_usage(struct session *s, const char *fmt, ...)
  * index of the first operand, or -1 after reporting a usage error. */
 #include <getopt.h>
 
-int cli_getopt(struct session *s, int argc, char **argv, const char *shortopts,
-	       const struct option *longopts, int (*on)(struct session *, int, const char *, void *),
-	       void *data);
+int cli_getopt(struct session *s, int argc, char **argv,
+	       int (*on)(struct session *, int, const char *, void *), void *data);
 
 /* The option handler of commands whose one option is --json ('j'): DATA
  * points to the bool it sets. */
 int cli_on_json(struct session *s, int c, const char *arg, void *data);
 
-/* For commands without options: cli_getopt(s, argc, argv, "", cli_no_options, NULL, NULL). */
-extern const struct option cli_no_options[];
-/* For commands whose one option is --json: with cli_on_json. */
-extern const struct option cli_json_options[];
 
 /* Subscribes the terminal printer to the engine's events. */
 void cli_printer_attach(struct session *s);
@@ -114,6 +174,11 @@ int cmd_recover(struct session *s, int argc, char **argv);
 int cmd_list_writers(struct session *s, int argc, char **argv);
 int cmd_writer_verify(struct session *s, int argc, char **argv);
 int cmd_check_config(struct session *s, int argc, char **argv);
+int cmd_set(struct session *s, int argc, char **argv);
+int cmd_begin_backup(struct session *s, int argc, char **argv);
+int cmd_end_backup(struct session *s, int argc, char **argv);
+int cmd_exec(struct session *s, int argc, char **argv);
+int cmd_exit(struct session *s, int argc, char **argv);
 
 /* Sets as tables (cli/setview.c). */
 void cli_print_sets(const struct vss_set *sets, size_t n, bool json);
@@ -129,7 +194,11 @@ void cli_time(long long us, bool utc_iso, char *buf, size_t len);
 
 /* Writers as a table or JSON (cli/writerview.c). */
 void cli_print_writers(const struct vss_writer_status *ws, size_t n, bool json);
-/* Notes an auto-release set, deleted when the session ends. */
-int cli_remember_auto_release(struct session *s, const char *id);
+/* Notes a set the session made: auto-release ones go when it ends; those
+ * made in a backup hear backup-complete at end-backup. */
+int cli_remember_set(struct session *s, const char *id, bool auto_release);
+/* Tells the writers of set ID that its backup is over (COMPLETE) or
+ * ended without completing: 0, or the exit code after reporting. */
+int cli_backup_end(struct session *s, const char *id, bool complete);
 
 #endif

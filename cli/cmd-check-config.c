@@ -10,7 +10,7 @@ int cmd_check_config(struct session *s, int argc, char **argv)
 	struct vss_config cfg;
 	const char *path;
 	char err[8192];
-	int i = cli_getopt(s, argc, argv, "", cli_no_options, NULL, NULL);
+	int i = cli_getopt(s, argc, argv, NULL, NULL);
 
 	if (i < 0)
 		return VSS_EXIT_USAGE;

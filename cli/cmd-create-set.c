@@ -11,11 +11,25 @@ struct opts {
 	struct vss_create_opts c;
 	bool json;
 	bool context_given;
+	bool writers_given;
+	const char *writers_arg;
 	char **writers;
 	size_t nwriters;
 };
 
-/* --writers none | NAME[,NAME...] */
+static int add_writer(struct session *s, struct opts *o, const char *name, size_t len)
+{
+	char **v;
+
+	if (!(v = realloc(o->writers, (o->nwriters + 1) * sizeof(*v))) ||
+	    !(v[o->nwriters] = strndup(name, len)))
+		return cli_error(s, VSS_EXIT_FAILED, "out of memory");
+	o->writers = v;
+	o->nwriters++;
+	return 0;
+}
+
+/* --writers none | all | NAME[,NAME...] */
 static int on_writers(struct session *s, struct opts *o, const char *arg)
 {
 	const char *p = arg;
@@ -24,23 +38,27 @@ static int on_writers(struct session *s, struct opts *o, const char *arg)
 		o->c.no_writers = true;
 		return 0;
 	}
+	if (!strcmp(arg, "all")) {
+		/* Every enabled writer of the configuration, named. */
+		for (size_t i = 0; i < s->cfg.nwriters; i++)
+			if (s->cfg.writers[i].enabled &&
+			    add_writer(s, o, s->cfg.writers[i].name, strlen(s->cfg.writers[i].name)))
+				return VSS_EXIT_FAILED;
+		return 0;
+	}
 	while (*p) {
 		size_t len = strcspn(p, ",");
-		char **v;
 
-		if (len == 0 || (len == 4 && !strncmp(p, "none", 4)))
-			return cli_usage(s, "--writers %s: a list of writer names, or none alone", arg);
-		if (!(v = realloc(o->writers, (o->nwriters + 1) * sizeof(*v))) ||
-		    !(v[o->nwriters] = strndup(p, len)))
-			return cli_error(s, VSS_EXIT_FAILED, "out of memory");
-		o->writers = v;
-		o->nwriters++;
+		if (len == 0 || (len == 4 && !strncmp(p, "none", 4)) || (len == 3 && !strncmp(p, "all", 3)))
+			return cli_usage(s, "--writers %s: a list of writer names, or all or none alone", arg);
+		if (add_writer(s, o, p, len))
+			return VSS_EXIT_FAILED;
 		p += len;
 		if (*p == ',' && !*++p)
-			return cli_usage(s, "--writers %s: a list of writer names, or none alone", arg);
+			return cli_usage(s, "--writers %s: a list of writer names, or all or none alone", arg);
 	}
 	if (!o->nwriters)
-		return cli_usage(s, "--writers %s: a list of writer names, or none alone", arg);
+		return cli_usage(s, "--writers %s: a list of writer names, or all or none alone", arg);
 	return 0;
 }
 
@@ -61,9 +79,16 @@ static int on_option(struct session *s, int c, const char *arg, void *data)
 		o->context_given = true;
 		break;
 	case 'w':
-		if (o->c.no_writers || o->nwriters)
+		if (o->writers_given)
 			return cli_usage(s, "--writers is given twice");
-		return on_writers(s, o, arg);
+		o->writers_given = true;
+		/* `all` needs the configuration: read when the operands are. */
+		o->writers_arg = arg;
+		break;
+	case 'p':
+		if (strcmp(arg, "cow"))
+			return cli_usage(s, "--provider %s: no such provider (there is cow)", arg);
+		break;
 	case 's':
 		if (vss_parse_cow_size(arg, &o->c.cow_bytes, &o->c.cow_percent) == 0)
 			break;
@@ -84,26 +109,19 @@ static int on_option(struct session *s, int c, const char *arg, void *data)
 	return 0;
 }
 
-int cli_remember_auto_release(struct session *s, const char *id)
-{
-	char **v = realloc(s->auto_release, (s->n_auto_release + 1) * sizeof(*v));
-
-	if (!v || !(v[s->n_auto_release] = strdup(id)))
-		return -1;
-	s->auto_release = v;
-	s->n_auto_release++;
-	return 0;
-}
-
-static int create(struct session *s, int argc, char **argv, const struct option *longopts,
-		  struct opts *op)
+static int create(struct session *s, int argc, char **argv, struct opts *op)
 {
 	struct opts o;
 	struct vss_set *set;
 	int i, r;
 
-	if ((i = cli_getopt(s, argc, argv, "", longopts, on_option, op)) < 0)
+	if ((i = cli_getopt(s, argc, argv, on_option, op)) < 0)
 		return VSS_EXIT_USAGE;
+	/* The session's `set writers`, unless given here. */
+	if (!op->writers_given && s->set.writers)
+		op->writers_arg = s->set.writers;
+	if (op->writers_arg && strcmp(op->writers_arg, "all") && (r = on_writers(s, op, op->writers_arg)))
+		return r;
 	o = *op;
 	if (i == argc)
 		return cli_usage(s, "no volume given");
@@ -119,6 +137,14 @@ static int create(struct session *s, int argc, char **argv, const struct option 
 	}
 	if ((r = cli_open(s)))
 		return r;
+	if (o.writers_arg && !strcmp(o.writers_arg, "all")) {
+		if ((r = on_writers(s, op, "all")))
+			return r;
+		o = *op;
+		/* All of none configured: no writer (hooks still join). */
+		if (!o.nwriters)
+			o.writers_arg = NULL;
+	}
 	if (!o.c.cow_bytes && !o.c.cow_percent) {
 		o.c.cow_bytes = s->cfg.cow_bytes;
 		o.c.cow_percent = s->cfg.cow_percent;
@@ -126,13 +152,16 @@ static int create(struct session *s, int argc, char **argv, const struct option 
 	if (!o.c.chunk_bytes)
 		o.c.chunk_bytes = s->cfg.chunk_bytes;
 	if (!o.context_given)
-		o.c.context = s->cfg.context;
+		o.c.context = s->set.context_given ? s->set.context : s->cfg.context;
+	/* Its writers wait for the backup's end: end-backup, or the end of
+	 * the session for an auto-release set. */
+	o.c.backup = s->backup_open || o.c.context == VSS_CONTEXT_AUTO_RELEASE;
 	o.c.writers = o.writers;
 	o.c.nwriters = o.nwriters;
 	cli_progress_begin(s, o.json);
 	if (vss_set_create(s->ctx, argv + i, (size_t)(argc - i), &o.c, &set))
 		return cli_engine_error(s);
-	if (o.c.context == VSS_CONTEXT_AUTO_RELEASE && cli_remember_auto_release(s, set->id))
+	if (cli_remember_set(s, set->id, o.c.context == VSS_CONTEXT_AUTO_RELEASE))
 		fprintf(stderr, "%s: %s: out of memory: set %s will be deleted by the next vss command\n",
 			s->prog, s->cmd->name, set->id);
 	if (!s->quiet || o.json)
@@ -143,20 +172,11 @@ static int create(struct session *s, int argc, char **argv, const struct option 
 
 int cmd_create_set(struct session *s, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "label", required_argument, NULL, 'l' },
-		{ "context", required_argument, NULL, 'c' },
-		{ "cow-size", required_argument, NULL, 's' },
-		{ "chunk-size", required_argument, NULL, 'k' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "writers", required_argument, NULL, 'w' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct opts o = { 0 };
 	int r;
 
 	o.c.context = VSS_CONTEXT_PERSISTENT;
-	r = create(s, argc, argv, longopts, &o);
+	r = create(s, argc, argv, &o);
 	for (size_t k = 0; k < o.nwriters; k++)
 		free(o.writers[k]);
 	free(o.writers);

@@ -71,20 +71,13 @@ static int choose(struct session *s, const struct opts *o, int argc, char **argv
 
 int cmd_delete_set(struct session *s, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ "oldest", no_argument, NULL, 'o' },
-		{ "older-than", required_argument, NULL, 't' },
-		{ "all", no_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct opts o = { 0 };
 	struct vss_set *sets;
 	bool *chosen;
 	size_t n;
 	int i, r, selectors;
 
-	if ((i = cli_getopt(s, argc, argv, "", longopts, on_option, &o)) < 0)
+	if ((i = cli_getopt(s, argc, argv, on_option, &o)) < 0)
 		return VSS_EXIT_USAGE;
 	selectors = o.oldest + o.all + o.older;
 	if (selectors > 1 || (selectors && i < argc))

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "cli.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,6 +10,9 @@ void cli_print_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: vss [OPTIONS] COMMAND [ARGUMENTS]\n"
+		"       vss [OPTIONS] -c 'COMMAND; COMMAND...'\n"
+		"       vss [OPTIONS] -f FILE\n"
+		"       vss [OPTIONS]     (the shell on a terminal, else a script on stdin)\n"
 		"       vsstui\n"
 		"\n"
 		"Volume shadow copies for Linux, on device-mapper.\n"
@@ -27,6 +31,8 @@ void cli_print_usage(FILE *out)
 	fprintf(out,
 		"\n"
 		"Options:\n"
+		"  -c, --command CMDS  run the commands CMDS (apart by ';' or lines)\n"
+		"  -f, --file FILE     run the script FILE (- for stdin)\n"
 		"  -C, --config FILE   read FILE instead of " VSS_CONF_FILE "\n"
 		"  -q, --quiet         print only results and errors\n"
 		"  -v, --verbose       say more (twice: debug, including device-mapper's log)\n"
@@ -43,34 +49,53 @@ static void print_command(const struct cmd *c)
 		printf("\n%s\n", c->help);
 }
 
+/* "help list": every command of the group whose first word ARG names. */
+static bool print_group(const char *arg)
+{
+	const struct cmd *group = NULL;
+	size_t len;
+	bool first = true;
+
+	for (const struct cmd *c = vss_commands; c->name; c++) {
+		len = strcspn(c->name, " ");
+		if (!c->name[len] || strncmp(c->name, arg, strlen(arg)) || strlen(arg) > len)
+			continue;
+		if (group && strncmp(group->name, c->name, len + 1))
+			return false;  /* two groups: ambiguous */
+		group = c;
+	}
+	if (!group)
+		return false;
+	len = strcspn(group->name, " ") + 1;
+	for (const struct cmd *c = vss_commands; c->name; c++) {
+		if (strncmp(c->name, group->name, len))
+			continue;
+		if (!first)
+			printf("\n");
+		print_command(c);
+		first = false;
+	}
+	return true;
+}
+
 int cmd_help(struct session *s, int argc, char **argv)
 {
 	const struct cmd *c;
-	char group[256];
+	char why[512];
 	int used;
 
 	if (argc == 1) {
 		cli_print_usage(stdout);
 		return VSS_EXIT_OK;
 	}
-	if ((c = cmd_find(argc - 1, argv + 1, &used)) && used == argc - 1) {
-		print_command(c);
-		return VSS_EXIT_OK;
-	}
-	cmd_group_words(argv[1], group, sizeof(group));
-	if (argc == 2 && group[0]) {
-		size_t len = strlen(argv[1]);
-		int first = 1;
-
-		for (c = vss_commands; c->name; c++) {
-			if (strncmp(c->name, argv[1], len) || c->name[len] != ' ')
-				continue;
-			if (!first)
-				printf("\n");
+	if (cmd_lookup(argc - 1, argv + 1, &c, &used, why, sizeof(why)) == 0) {
+		if (used == argc - 1) {
 			print_command(c);
-			first = 0;
+			return VSS_EXIT_OK;
 		}
-		return VSS_EXIT_OK;
+		return cli_usage(s, "%s: one command at a time", argv[used + 1]);
 	}
-	return cli_error(s, VSS_EXIT_USAGE, "no such command: %s", argv[1]);
+	if (argc == 2 && print_group(argv[1]))
+		return VSS_EXIT_OK;
+	return cli_error(s, VSS_EXIT_USAGE, "%s", why);
 }

@@ -92,14 +92,10 @@ static int print(const struct vss_volume *vols, size_t n, bool json)
 
 int cmd_list_volumes(struct session *s, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct vss_volume *vols = NULL;
 	bool json = false;
 	size_t n = 0;
-	int i = cli_getopt(s, argc, argv, "", opts, on_option, &json), r, code;
+	int i = cli_getopt(s, argc, argv, on_option, &json), r, code;
 
 	if (i < 0)
 		return VSS_EXIT_USAGE;

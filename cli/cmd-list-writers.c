@@ -12,7 +12,7 @@ int cmd_list_writers(struct session *s, int argc, char **argv)
 	size_t n;
 	int i, r;
 
-	if ((i = cli_getopt(s, argc, argv, "", cli_json_options, cli_on_json, &json)) < 0)
+	if ((i = cli_getopt(s, argc, argv, cli_on_json, &json)) < 0)
 		return VSS_EXIT_USAGE;
 	if (i < argc)
 		return cli_usage(s, "unexpected argument '%s'", argv[i]);

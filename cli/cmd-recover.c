@@ -4,7 +4,7 @@
 
 int cmd_recover(struct session *s, int argc, char **argv)
 {
-	int i = cli_getopt(s, argc, argv, "", cli_no_options, NULL, NULL), r;
+	int i = cli_getopt(s, argc, argv, NULL, NULL), r;
 
 	if (i < 0)
 		return VSS_EXIT_USAGE;

@@ -20,12 +20,8 @@ static int on_max(struct session *s, int c, const char *arg, void *data)
 
 int cmd_storage_add(struct session *s, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "max", required_argument, NULL, 'm' },
-		{ NULL, 0, NULL, 0 },
-	};
 	uint64_t max = 0;
-	int i = cli_getopt(s, argc, argv, "", longopts, on_max, &max), r;
+	int i = cli_getopt(s, argc, argv, on_max, &max), r;
 
 	if (i < 0)
 		return VSS_EXIT_USAGE;
@@ -40,7 +36,7 @@ int cmd_storage_add(struct session *s, int argc, char **argv)
 
 int cmd_storage_remove(struct session *s, int argc, char **argv)
 {
-	int i = cli_getopt(s, argc, argv, "", cli_no_options, NULL, NULL), r;
+	int i = cli_getopt(s, argc, argv, NULL, NULL), r;
 
 	if (i < 0)
 		return VSS_EXIT_USAGE;
@@ -75,7 +71,7 @@ int cmd_list_storage(struct session *s, int argc, char **argv)
 	struct libscols_table *tb;
 	bool json = false;
 	size_t n;
-	int i = cli_getopt(s, argc, argv, "", cli_json_options, cli_on_json, &json), r;
+	int i = cli_getopt(s, argc, argv, cli_on_json, &json), r;
 
 	if (i < 0)
 		return VSS_EXIT_USAGE;

@@ -12,7 +12,7 @@ int cmd_writer_verify(struct session *s, int argc, char **argv)
 	size_t n;
 	int i, r, code = VSS_EXIT_OK;
 
-	if ((i = cli_getopt(s, argc, argv, "", cli_json_options, cli_on_json, &json)) < 0)
+	if ((i = cli_getopt(s, argc, argv, cli_on_json, &json)) < 0)
 		return VSS_EXIT_USAGE;
 	if (argc - i > 1)
 		return cli_usage(s, "one writer at a time");

@@ -2,12 +2,14 @@
 #include "config.h"
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const struct option global_options[] = {
 	{ "config", required_argument, NULL, 'C' },
@@ -16,70 +18,70 @@ static const struct option global_options[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "fault-points", no_argument, NULL, 'F' },
+	{ "command", required_argument, NULL, 'c' },
+	{ "file", required_argument, NULL, 'f' },
 	{ NULL, 0, NULL, 0 },
 };
 
-static int release_sets(struct session *s, int code);
-
-static int run(struct session *s, int argc, char **argv)
+/* The whole of FILE ("-": stdin), for a script: NULL after saying why. */
+static char *slurp(struct session *s, const char *path)
 {
-	const struct cmd *cmd;
-	char group[256];
-	int used, code;
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char *text = NULL;
+	size_t size = 0, len = 0, got;
 
-	if (argc == 0) {
-		fprintf(stderr, "%s: no command given; see '%s help'\n", s->prog, s->prog);
-		return VSS_EXIT_USAGE;
+	if (!f) {
+		cli_error(s, VSS_EXIT_USAGE, "%s: %s", path, strerror(errno));
+		return NULL;
 	}
-	cmd = cmd_find(argc, argv, &used);
-	if (!cmd) {
-		cmd_group_words(argv[0], group, sizeof(group));
-		if (group[0] && argc > 1)
-			return cli_error(s, VSS_EXIT_USAGE, "%s %s: unknown command; %s takes: %s",
-					 argv[0], argv[1], argv[0], group);
-		if (group[0])
-			return cli_error(s, VSS_EXIT_USAGE, "%s: needs one of: %s", argv[0], group);
-		return cli_error(s, VSS_EXIT_USAGE, "%s: unknown command; see '%s help'",
-				 argv[0], s->prog);
+	do {
+		char *t;
+
+		if (len + 4096 + 1 > size) {
+			size = size ? size * 2 : 8192;
+			if (!(t = realloc(text, size))) {
+				free(text);
+				text = NULL;
+				cli_error(s, VSS_EXIT_FAILED, "out of memory");
+				break;
+			}
+			text = t;
+		}
+		got = fread(text + len, 1, 4096, f);
+		len += got;
+	} while (got > 0);
+	if (text && ferror(f)) {
+		cli_error(s, VSS_EXIT_USAGE, "%s: %s", path, strerror(errno));
+		free(text);
+		text = NULL;
 	}
-	s->cmd = cmd;
-	/* The handler sees its last word as argv[0], getopt-style. */
-	code = cmd->exec(s, argc - used + 1, argv + used - 1);
-	code = release_sets(s, code);
-	vss_ctx_free(s->ctx);
-	s->ctx = NULL;
-	vss_config_free(&s->cfg);
-	return code;
+	if (text)
+		text[len] = '\0';
+	if (f != stdin)
+		fclose(f);
+	return text;
 }
 
-/* The session ends: its auto-release sets go, however it ends. */
-static int release_sets(struct session *s, int code)
+/* Whichever face was asked for, one session. */
+static int run(struct session *s, const char *commands, const char *file, int argc, char **argv)
 {
-	int sig = vss_interrupted();
+	char *text;
+	int code;
 
-	/* A pending signal would make the deletes give up waiting for the
-	 * lock; only a second one may cut them short. */
-	vss_interrupt(0);
-	for (size_t i = 0; i < s->n_auto_release; i++) {
-		/* The backup is over: its writers hear so before the set goes. */
-		if (s->ctx && vss_backup_complete(s->ctx, s->auto_release[i])) {
-			cli_engine_error(s);
-			if (code == VSS_EXIT_OK)
-				code = VSS_EXIT_WRITER;
-		}
-		if (s->ctx && vss_set_delete(s->ctx, s->auto_release[i], true)) {
-			cli_engine_error(s);
-			if (code == VSS_EXIT_OK)
-				code = VSS_EXIT_FAILED;
-		}
-		free(s->auto_release[i]);
+	if (commands) {
+		code = script_run(s, NULL, commands);
+	} else if (file || (argc == 0 && !isatty(STDIN_FILENO))) {
+		/* vss -f FILE, or vss < FILE. */
+		if (!(text = slurp(s, file ? file : "-")))
+			return VSS_EXIT_USAGE;
+		code = script_run(s, file && strcmp(file, "-") ? file : "stdin", text);
+		free(text);
+	} else if (argc == 0) {
+		code = repl_run(s);
+	} else {
+		code = session_run(s, argc, argv);
 	}
-	free(s->auto_release);
-	s->auto_release = NULL;
-	s->n_auto_release = 0;
-	if (sig && !vss_interrupted())
-		vss_interrupt(sig);
-	return code;
+	return session_end(s, code);
 }
 
 static void on_signal(int sig)
@@ -128,8 +130,9 @@ static int finish(int code)
 
 int main(int argc, char **argv)
 {
-	struct session s = { .prog = "vss" };
+	struct session s;
 	char *copy = strdup(argv[0] ? argv[0] : "vss");
+	const char *commands = NULL, *file = NULL;
 	int c;
 
 	if (copy && !strcmp(basename(copy), "vsstui")) {
@@ -137,9 +140,21 @@ int main(int argc, char **argv)
 		return tui_main(argc, argv);
 	}
 	free(copy);
+	session_init(&s);
+	/* bash's completion asks: vss __complete CWORD WORD... */
+	if (argc >= 3 && !strcmp(argv[1], "__complete")) {
+		complete_words(&s, argc - 3, argv + 3, atoi(argv[2]), stdout);
+		return VSS_EXIT_OK;
+	}
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:C:hqvV", global_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:C:c:f:hqvV", global_options, NULL)) != -1) {
 		switch (c) {
+		case 'c':
+			commands = optarg;
+			break;
+		case 'f':
+			file = optarg;
+			break;
 		case 'C':
 			s.config_path = optarg;
 			break;
@@ -173,6 +188,11 @@ int main(int argc, char **argv)
 					 argv[optind - 1]);
 		}
 	}
+	if ((commands || file) && optind < argc)
+		return cli_error(&s, VSS_EXIT_USAGE, "%s: a command is given with -c or -f, not after them",
+				 argv[optind]);
+	if (commands && file)
+		return cli_error(&s, VSS_EXIT_USAGE, "-c and -f: one or the other");
 	catch_signals();
-	return finish(run(&s, argc - optind, argv + optind));
+	return finish(run(&s, commands, file, argc - optind, argv + optind));
 }

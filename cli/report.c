@@ -5,14 +5,18 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 __attribute__((format(printf, 2, 0)))
 static void vreport(struct session *s, const char *fmt, va_list ap)
 {
-	if (s->cmd)
-		fprintf(stderr, "%s: %s: ", s->prog, s->cmd->name);
+	/* In a script, its place first (FILE:LINE: ...), as compilers do. */
+	if (s->where)
+		fprintf(stderr, "%s: ", s->where);
 	else
 		fprintf(stderr, "%s: ", s->prog);
+	if (s->cmd)
+		fprintf(stderr, "%s: ", s->cmd->name);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
@@ -62,30 +66,30 @@ int cli_usage(struct session *s, const char *fmt, ...)
 	return VSS_EXIT_USAGE;
 }
 
-const struct option cli_no_options[] = { { NULL, 0, NULL, 0 } };
-
-const struct option cli_json_options[] = {
-	{ "json", no_argument, NULL, 'j' },
-	{ NULL, 0, NULL, 0 },
-};
-
-int cli_getopt(struct session *s, int argc, char **argv, const char *shortopts,
-	       const struct option *longopts, int (*on)(struct session *, int, const char *, void *),
-	       void *data)
+int cli_getopt(struct session *s, int argc, char **argv,
+	       int (*on)(struct session *, int, const char *, void *), void *data)
 {
-	char spec[64];
+	struct option longopts[16] = { { NULL, 0, NULL, 0 } };
+	size_t n = 0;
 	int c;
 
+	for (const struct cmd_opt *o = s->cmd->opts; o && o->name && n < 15; o++, n++)
+		longopts[n] = (struct option){ o->name, o->arg ? required_argument : no_argument,
+					       NULL, o->val };
 	/* Our own messages, not getopt's: they must name the command. Options
 	 * may follow operands (show SET --json), as in util-linux and LVM;
 	 * no operand begins with '-' (names may not), and -- ends options. */
-	snprintf(spec, sizeof(spec), ":%s", shortopts);
 	optind = 0;
-	while ((c = getopt_long(argc, argv, spec, longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		const struct cmd_opt *opt;
+		char why[256];
+
 		if (c == '?') {
-			if (optopt)
+			if (strncmp(argv[optind - 1], "--", 2))
 				return cli_usage(s, "unknown option -%c", optopt), -1;
-			return cli_usage(s, "unknown option %s", argv[optind - 1]), -1;
+			if (cmd_option(s->cmd, argv[optind - 1], &opt, why, sizeof(why)))
+				return cli_usage(s, "%s", why), -1;
+			return cli_usage(s, "option --%s takes no value", opt->name), -1;
 		}
 		if (c == ':')
 			return cli_usage(s, "option %s needs a value", argv[optind - 1]), -1;

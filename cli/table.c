@@ -3,46 +3,79 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <stdbool.h>
 #include <string.h>
+
+static const struct cmd_opt json_opt[] = {
+	{ "json", 'j', NULL, ARG_NONE, NULL },
+	{ NULL, 0, NULL, ARG_NONE, NULL },
+};
+
+static const struct cmd_opt create_opts[] = {
+	{ "label", 'l', "TEXT", ARG_TEXT, NULL },
+	{ "context", 'c', "C", ARG_CHOICE, "persistent auto-release" },
+	{ "provider", 'p', "P", ARG_CHOICE, "cow" },
+	{ "cow-size", 's', "SIZE", ARG_TEXT, NULL },
+	{ "chunk-size", 'k', "SIZE", ARG_CHOICE, "4K 8K 16K 32K 64K 128K 256K 512K" },
+	{ "writers", 'w', "W", ARG_WRITERS, NULL },
+	{ "json", 'j', NULL, ARG_NONE, NULL },
+	{ NULL, 0, NULL, ARG_NONE, NULL },
+};
+
+static const struct cmd_opt delete_opts[] = {
+	{ "force", 'f', NULL, ARG_NONE, NULL },
+	{ "oldest", 'o', NULL, ARG_NONE, NULL },
+	{ "older-than", 't', "AGE", ARG_TEXT, NULL },
+	{ "all", 'a', NULL, ARG_NONE, NULL },
+	{ NULL, 0, NULL, ARG_NONE, NULL },
+};
+
+static const struct cmd_opt storage_opts[] = {
+	{ "max", 'm', "SIZE", ARG_TEXT, NULL },
+	{ NULL, 0, NULL, ARG_NONE, NULL },
+};
 
 const struct cmd vss_commands[] = {
 	{ "help", "[COMMAND]", "show the commands, or one command's usage",
-	  NULL, 0, cmd_help },
+	  NULL, 0, cmd_help, NULL, ARG_COMMAND },
 	{ "volume import", "DEVICE NAME", "wrap a block device as the managed volume /dev/mapper/NAME",
 	  "DEVICE must not be mounted or in use. NAME may hold letters, digits and . _ + -\n"
 	  "(at most 100, not beginning with - or vss-). The device keeps its data; mount\n"
 	  "/dev/mapper/NAME instead of DEVICE from now on.",
-	  CMD_ROOT | CMD_STATE, cmd_volume_import },
+	  CMD_ROOT | CMD_STATE, cmd_volume_import, NULL, ARG_PATH },
 	{ "volume remove", "NAME", "undo an import: remove /dev/mapper/NAME, keep the data",
 	  "Refused while the volume is mounted, open, or has shadows.",
-	  CMD_ROOT | CMD_STATE, cmd_volume_remove },
+	  CMD_ROOT | CMD_STATE, cmd_volume_remove, NULL, ARG_VOLUME },
 	{ "list volumes", "[--json] [VOLUME...]", "list managed volumes and other device-mapper devices",
 	  "  --json    print JSON (sizes in bytes)\n"
 	  "VOLUME is a managed volume's name or the path of any device-mapper device.",
-	  CMD_ROOT | CMD_STATE, cmd_list_volumes },
-	{ "create-set", "[--label TEXT] [--context persistent|auto-release] [--cow-size SIZE|N%] [--chunk-size SIZE] [--writers NAME[,NAME...]|none] [--json] VOLUME...",
+	  CMD_ROOT | CMD_STATE, cmd_list_volumes, json_opt, ARG_VOLUME },
+	{ "create-set", "[--label TEXT] [--context persistent|auto-release] [--provider cow] [--cow-size SIZE|N%] [--chunk-size SIZE] [--writers NAME[,NAME...]|all|none] [--json] VOLUME...",
 	  "make a shadow copy set: every VOLUME at one instant",
 	  "  --label TEXT        a name for people (and for SET arguments)\n"
-	  "  --context C         persistent (the default), or auto-release: deleted when\n"
-	  "                      this vss ends, however it ends\n"
+	  "  --context C         persistent, or auto-release: deleted when this vss session\n"
+	  "                      ends, however it ends (default: set context, else\n"
+	  "                      vss.conf's context, else persistent)\n"
+	  "  --provider P        how shadows are made: cow (dm-snapshot), the only one yet\n"
 	  "  --cow-size S|N%     COW space of each shadow (default 10% of its origin)\n"
 	  "  --chunk-size SIZE   copy-on-write unit, a power of two from 4K to 512K (default 4K)\n"
 	  "  --writers W,...     these writers take part too (besides those whose volumes\n"
-	  "                      the set touches); none: no writer at all\n"
+	  "                      the set touches); all: every enabled writer; none: no\n"
+	  "                      writer at all\n"
 	  "  --json              print the new set as JSON\n"
 	  "Writers are told identify, prepare-backup, prepare-snapshot and freeze; every\n"
 	  "origin is then suspended together (filesystems flushed and frozen), the shadows\n"
 	  "made live, and all resumed; writers are told thaw and post-snapshot. The freeze\n"
 	  "window is bounded by freeze_timeout; any failure aborts the set (exit 3 for a\n"
 	  "writer's). Progress is shown on a terminal or with -v.",
-	  CMD_ROOT | CMD_STATE, cmd_create_set },
+	  CMD_ROOT | CMD_STATE, cmd_create_set, create_opts, ARG_VOLUME },
 	{ "list sets", "[--json]", "list the shadow copy sets",
 	  "  --json    print JSON: each set with its shadows as children",
-	  CMD_ROOT | CMD_STATE, cmd_list_sets },
+	  CMD_ROOT | CMD_STATE, cmd_list_sets, json_opt, ARG_NONE },
 	{ "show", "[--json] SET", "show one set and the state of each shadow",
 	  "SET is a set's id, a unique prefix of one, or its label.\n"
 	  "  --json    print JSON (as list sets --json)",
-	  CMD_ROOT | CMD_STATE, cmd_show },
+	  CMD_ROOT | CMD_STATE, cmd_show, json_opt, ARG_SET },
 	{ "delete-set", "[--force] SET... | --oldest | --older-than AGE | --all",
 	  "delete shadow copy sets",
 	  "  --force          unexpose exposed sets first (else they are refused)\n"
@@ -50,87 +83,214 @@ const struct cmd vss_commands[] = {
 	  "  --older-than AGE sets older than AGE (90, 30m, 12h, 7d, 2w)\n"
 	  "  --all            every set\n"
 	  "A volume whose last shadow goes gets its own table back.",
-	  CMD_ROOT | CMD_STATE, cmd_delete_set },
+	  CMD_ROOT | CMD_STATE, cmd_delete_set, delete_opts, ARG_SET },
 	{ "expose", "SET[/VOLUME] [MOUNTPOINT]", "mount shadows read-only",
 	  "Default mountpoint: RUN_DIR/SET8/VOLUME. With a whole set and a MOUNTPOINT,\n"
 	  "each volume goes to MOUNTPOINT/VOLUME.",
-	  CMD_ROOT | CMD_STATE, cmd_expose },
+	  CMD_ROOT | CMD_STATE, cmd_expose, NULL, ARG_SHADOW },
 	{ "unexpose", "SET[/VOLUME]", "unmount exposed shadows", NULL,
-	  CMD_ROOT | CMD_STATE, cmd_unexpose },
+	  CMD_ROOT | CMD_STATE, cmd_unexpose, NULL, ARG_SHADOW },
 	{ "storage add", "[--max SIZE] DEVICE|DIRECTORY", "add a storage area for COW data",
 	  "A DEVICE (unused, no signature) is carved with dm-linear; a DIRECTORY holds\n"
 	  "preallocated files on loop devices.\n"
 	  "  --max SIZE   use at most SIZE of it",
-	  CMD_ROOT | CMD_STATE, cmd_storage_add },
+	  CMD_ROOT | CMD_STATE, cmd_storage_add, storage_opts, ARG_PATH },
 	{ "storage remove", "AREA", "stop using a storage area (refused while shadows use it)", NULL,
-	  CMD_ROOT | CMD_STATE, cmd_storage_remove },
+	  CMD_ROOT | CMD_STATE, cmd_storage_remove, NULL, ARG_AREA },
 	{ "storage list", "[--json]", "list storage areas with their used and free space", NULL,
-	  CMD_ROOT | CMD_STATE, cmd_list_storage },
+	  CMD_ROOT | CMD_STATE, cmd_list_storage, json_opt, ARG_NONE },
 	{ "list storage", "[--json]", "the same as storage list", NULL,
-	  CMD_ROOT | CMD_STATE, cmd_list_storage },
+	  CMD_ROOT | CMD_STATE, cmd_list_storage, json_opt, ARG_NONE },
 	{ "list writers", "[--json]", "list writers with their last state, failure and timings",
 	  "  --json    print JSON, with every field\n"
 	  "Writers come from [writer NAME] sections of vss.conf and hook_dir.",
-	  CMD_STATE, cmd_list_writers },
+	  CMD_STATE, cmd_list_writers, json_opt, ARG_NONE },
 	{ "writer verify", "[--json] [NAME]", "run identify on a writer (or every enabled one)",
 	  "Runs each writer's identify event only and reports; hooks from hook_dir are\n"
 	  "checked (owner, permissions), not run. Exit 3 when a writer failed.",
-	  CMD_STATE, cmd_writer_verify },
+	  CMD_STATE, cmd_writer_verify, json_opt, ARG_WRITER },
 	{ "check-config", "[FILE]", "check a configuration file and exit 0, or 2 with every problem",
 	  "FILE defaults to -C FILE, $VSS_CONFIG, or /etc/vss/vss.conf. Each problem is\n"
 	  "reported as FILE:LINE: message; programs named must exist and be safe to run.",
-	  0, cmd_check_config },
+	  0, cmd_check_config, NULL, ARG_PATH },
 	{ "recover", "", "finish or undo what an interrupted vss left",
 	  "Resumes devices a killed vss left suspended, undoes half-made sets, finishes\n"
 	  "half-done deletes, deletes auto-release sets whose process is gone, and removes\n"
 	  "vss devices no set names. Every command that changes something does this first.",
-	  CMD_ROOT | CMD_STATE, cmd_recover },
-	{ NULL, NULL, NULL, NULL, 0, NULL },
+	  CMD_ROOT | CMD_STATE, cmd_recover, NULL, ARG_NONE },
+	{ "set", "[OPTION [VALUE]]", "show or change a setting of this session (scripts, -c, the shell)",
+	  "  context persistent|auto-release   create-set's default context\n"
+	  "  writers NAME[,NAME...]|all|none   create-set's default --writers\n"
+	  "  provider cow                      create-set's default provider\n"
+	  "  verbose on|off|debug              as -v, -vv\n"
+	  "  on-error stop|continue            stop a script at its first failing command\n"
+	  "                                    (the default), or go on\n"
+	  "Without VALUE, shows the setting; without OPTION, every setting.",
+	  0, cmd_set, NULL, ARG_SETTING },
+	{ "begin-backup", "", "begin a backup: writers of the sets made from now on wait for its end",
+	  "Sets made until end-backup keep their writers waiting for backup-complete.",
+	  0, cmd_begin_backup, NULL, ARG_NONE },
+	{ "end-backup", "", "end the backup: its sets' writers are told backup-complete",
+	  "Exit 3 when a writer fails backup-complete. Auto-release sets stay until the\n"
+	  "session ends.",
+	  0, cmd_end_backup, NULL, ARG_NONE },
+	{ "exec", "PROGRAM [ARG...]", "run a program over the set this session made last",
+	  "PROGRAM (searched in PATH, no shell) gets VSS_SET_ID, VSS_SET_LABEL (when the\n"
+	  "set has one), VSS_VOLUMES (the set's volumes), and for each volume\n"
+	  "VSS_SHADOW_<VOLUME> (the shadow's device) and, when exposed, VSS_MOUNT_<VOLUME>;\n"
+	  "in VOLUME every character other than a letter, digit or _ becomes _. A program\n"
+	  "that fails (exit status not 0, or killed) fails the command with exit 1.",
+	  CMD_ROOT | CMD_STATE, cmd_exec, NULL, ARG_PROGRAM },
+	{ "exit", "[CODE]", "end the session (the shell or a script), with CODE (default 0)",
+	  NULL, 0, cmd_exit, NULL, ARG_NONE },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, ARG_NONE },
 };
 
-/* How many words of ARGV spell NAME ("list volumes" is two), or 0. */
-static int words_match(const char *name, int argc, char **argv)
+
+/* Word K of NAME into BUF: false when NAME has no word K. */
+static bool word_of(const char *name, int k, char *buf, size_t len)
 {
-	int n = 0;
-
-	while (*name) {
-		size_t len = strcspn(name, " ");
-
-		if (n >= argc || strlen(argv[n]) != len || strncmp(argv[n], name, len))
-			return 0;
-		n++;
-		name += len;
-		name += *name == ' ';
+	for (; k > 0; k--) {
+		name += strcspn(name, " ");
+		if (!*name)
+			return false;
+		name++;
 	}
+	snprintf(buf, len, "%.*s", (int)strcspn(name, " "), name);
+	return true;
+}
+
+static int words_in(const char *name)
+{
+	int n = 1;
+
+	for (; *name; name++)
+		n += *name == ' ';
 	return n;
 }
 
-const struct cmd *cmd_find(int argc, char **argv, int *used)
+/* The first K words of ARGV, as typed, for messages. */
+static void typed(int k, char **argv, char *buf, size_t len)
 {
-	for (const struct cmd *c = vss_commands; c->name; c++) {
-		int n = words_match(c->name, argc, argv);
-
-		if (n) {
-			*used = n;
-			return c;
-		}
-	}
-	return NULL;
-}
-
-void cmd_group_words(const char *group, char *buf, size_t len)
-{
-	size_t glen = strlen(group), used = 0;
+	size_t used = 0;
 
 	buf[0] = '\0';
-	for (const struct cmd *c = vss_commands; c->name; c++) {
-		int n;
+	for (int i = 0; i < k && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? " " : "", argv[i]);
+}
 
-		if (strncmp(c->name, group, glen) || c->name[glen] != ' ')
-			continue;
-		n = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", c->name + glen + 1);
-		if (n < 0 || (size_t)n >= len - used)
-			return;
-		used += (size_t)n;
+/* Appends WORD to the list in BUF unless it is there already: whether
+ * it was new. */
+static bool add_word(char *buf, size_t len, const char *word)
+{
+	size_t wl = strlen(word);
+
+	for (const char *p = buf; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] ? 2 : 0))
+		if (!strncmp(p, word, wl) && (p[wl] == ',' || !p[wl]))
+			return false;
+	if (buf[0])
+		strncat(buf, ", ", len - strlen(buf) - 1);
+	strncat(buf, word, len - strlen(buf) - 1);
+	return true;
+}
+
+int cmd_lookup(int argc, char **argv, const struct cmd **cmdp, int *used, char *why, size_t len)
+{
+	enum { MAX = 64 };
+	bool alive[MAX];
+	char word[64], words[512], before[512];
+	size_t ncmd = 0;
+
+	while (vss_commands[ncmd].name && ncmd < MAX)
+		ncmd++;
+	for (size_t c = 0; c < ncmd; c++)
+		alive[c] = true;
+	if (argc == 0) {
+		snprintf(why, len, "no command given");
+		return -1;
 	}
+	for (int k = 0;; k++) {
+		bool exact = false;
+		int distinct = 0;
+
+		for (size_t c = 0; k > 0 && c < ncmd; c++)
+			if (alive[c] && words_in(vss_commands[c].name) == k) {
+				*cmdp = &vss_commands[c];
+				*used = k;
+				return 0;
+			}
+		typed(k, argv, before, sizeof(before));
+		words[0] = '\0';
+		if (k == argc) {
+			for (size_t c = 0; c < ncmd; c++)
+				if (alive[c] && word_of(vss_commands[c].name, k, word, sizeof(word)))
+					add_word(words, sizeof(words), word);
+			snprintf(why, len, "%s: needs one of: %s", before, words);
+			return -1;
+		}
+		for (size_t c = 0; c < ncmd; c++)
+			if (alive[c] && word_of(vss_commands[c].name, k, word, sizeof(word)) &&
+			    !strcmp(word, argv[k]))
+				exact = true;
+		for (size_t c = 0; c < ncmd; c++) {
+			if (!alive[c])
+				continue;
+			if (!word_of(vss_commands[c].name, k, word, sizeof(word)) ||
+			    (exact ? strcmp(word, argv[k]) : strncmp(word, argv[k], strlen(argv[k]))) ||
+			    !argv[k][0]) {
+				alive[c] = false;
+				continue;
+			}
+			distinct += add_word(words, sizeof(words), word);
+		}
+		if (distinct == 0) {
+			for (size_t c = 0; c < ncmd; c++)
+				if (k > 0 && !strncmp(vss_commands[c].name, before, strlen(before)) &&
+				    vss_commands[c].name[strlen(before)] == ' ' &&
+				    word_of(vss_commands[c].name, k, word, sizeof(word)))
+					add_word(words, sizeof(words), word);
+			if (k == 0)
+				snprintf(why, len, "%s: unknown command; see 'vss help'", argv[0]);
+			else
+				snprintf(why, len, "%s %s: unknown command; %s takes: %s", before, argv[k],
+					 before, words);
+			return -1;
+		}
+		if (distinct > 1) {
+			snprintf(why, len, "%s%s%s: ambiguous; it could be: %s", before, k ? " " : "",
+				 argv[k], words);
+			return -1;
+		}
+	}
+}
+
+int cmd_option(const struct cmd *cmd, const char *arg, const struct cmd_opt **opt, char *why,
+	       size_t len)
+{
+	const char *name = arg + 2;
+	size_t nlen = strcspn(name, "=");
+	char list[256] = "";
+	int found = 0;
+
+	*opt = NULL;
+	for (const struct cmd_opt *o = cmd->opts; o && o->name; o++) {
+		if (strncmp(o->name, name, nlen))
+			continue;
+		if (strlen(o->name) == nlen) {
+			*opt = o;
+			return 0;
+		}
+		*opt = o;
+		found++;
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s--%s",
+			 list[0] ? ", " : "", o->name);
+	}
+	if (found == 1)
+		return 0;
+	*opt = NULL;
+	if (found > 1)
+		snprintf(why, len, "option --%.*s is ambiguous: %s", (int)nlen, name, list);
+	else
+		snprintf(why, len, "unknown option --%.*s", (int)nlen, name);
+	return -1;
 }

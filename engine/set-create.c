@@ -445,7 +445,7 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 	if ((r = resolve(ctx, volumes, n, m)) || (r = new_id(ctx, rec.id)) ||
 	    (r = writers_join(ctx, rec.id, m, n, o, &seq)))
 		goto unlock;
-	seq->backup = o->context == VSS_CONTEXT_AUTO_RELEASE;
+	seq->backup = o->backup;
 	if (o->label)
 		snprintf(rec.label, sizeof(rec.label), "%s", o->label);
 	rec.context = o->context;
@@ -557,7 +557,7 @@ unlock:
 		abort_writers(ctx, seq, rec.id);
 	writer_seq_save(ctx, seq);
 	vss_unlock(ctx);
-	/* An auto-release set is a backup: its writers wait for its end. */
+	/* A backup's set: its writers wait for its end. */
 	if (!r && seq && seq->backup && seq->n) {
 		seq->next = ctx->backups;
 		ctx->backups = seq;

@@ -130,6 +130,7 @@ struct vss_create_opts {
 				   * volumes the set touches */
 	size_t nwriters;
 	bool no_writers;          /* no writer at all (--writers none) */
+	bool backup;              /* its writers wait for vss_backup_end() */
 	enum vss_context context;
 	uint64_t cow_bytes;       /* COW size of each shadow; 0: COW_PERCENT of its origin */
 	unsigned cow_percent;     /* 0: VSS_DEFAULT_COW_PERCENT */
@@ -260,6 +261,10 @@ int vss_writer_list(struct vss_ctx *ctx, struct vss_writer_status **ws, size_t *
  * outcome; -errno (kind WRITER) when one failed. *WS as vss_writer_list. */
 int vss_writer_verify(struct vss_ctx *ctx, const char *name, struct vss_writer_status **ws,
 		      size_t *n);
+/* The backup of set ID ended: when COMPLETE, its writers are told
+ * backup-complete; else they are told nothing more (their state is
+ * stable again, and a warning says so). 0 when there is nothing to tell. */
+int vss_backup_end(struct vss_ctx *ctx, const char *id, bool complete);
 /* The backup of set ID is over: its writers get backup-complete (an
  * auto-release set's, before it is deleted). 0 when it had none. */
 int vss_backup_complete(struct vss_ctx *ctx, const char *id);

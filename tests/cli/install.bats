@@ -32,3 +32,10 @@ installed() {
 	[ -d "$DEST/var/lib/vss" ]
 	assert_equal "$(stat -c %a "$DEST/var/lib/vss")" 700
 }
+
+@test "bash completion is installed where bash-completion loads it" {
+	[ -f "$BUILD/Makefile" ] || skip "not run from a build tree"
+	f=$(installed share/bash-completion/completions/vss)
+	[ -f "$f" ] || fail "no share/bash-completion/completions/vss under $DEST"
+	cmp "$f" "$VSS_SRCDIR/completion/vss.bash"
+}

@@ -97,3 +97,22 @@ documented_keys() {
 	assert_output "$BATS_TEST_TMPDIR/vss.conf: OK (0 writers)"
 	assert_stderr ""
 }
+
+@test "every option of the table is in its command's help and on its vss(8) line" {
+	local cmd opt words n=0
+	while read -r cmd; do
+		read -ra words <<<"$cmd"
+		help=$("$VSS" help "${words[@]}")
+		# Every ".It Cm CMD ..." line of it (delete-set has two), as one.
+		line=$(awk -v c=".It Cm $cmd" '$0 == c || index($0, c " ") == 1 {printf "%s ", $0}' "$VSS_SRCDIR/man/vss.8")
+		[ -n "$line" ] || fail "no .It Cm $cmd line in vss(8)"
+		# The table's options, as completion offers them after "--".
+		for opt in $("$VSS" __complete "${#words[@]}" "${words[@]}" --); do
+			n=$((n + 1))
+			[[ $help == *"$opt"* ]] || fail "$cmd: $opt is not in 'vss help $cmd'"
+			[[ $line =~ (^|[ |])-?${opt#-}([ ]|$) ]] || fail "$cmd: $opt is not on its vss(8) line: $line"
+		done
+	done < <(table_commands)
+	# create-set alone has seven: the loop did look.
+	[ "$n" -ge 14 ] || fail "only $n options found"
+}

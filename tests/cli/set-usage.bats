@@ -7,7 +7,7 @@
 
 load ../lib/common
 
-CREATE_USAGE='Usage: vss create-set [--label TEXT] [--context persistent|auto-release] [--cow-size SIZE|N%] [--chunk-size SIZE] [--writers NAME[,NAME...]|none] [--json] VOLUME...'
+CREATE_USAGE='Usage: vss create-set [--label TEXT] [--context persistent|auto-release] [--provider cow] [--cow-size SIZE|N%] [--chunk-size SIZE] [--writers NAME[,NAME...]|all|none] [--json] VOLUME...'
 DELETE_USAGE='Usage: vss delete-set [--force] SET... | --oldest | --older-than AGE | --all'
 COW_WHY='not a size (512M, 2G)'
 PCT_WHY='a percentage of the origin must be from 1% to 100%'
@@ -102,7 +102,9 @@ one_line_error() {
 }
 
 @test "create-set: unknown options, a volume named twice" {
-	usage_error "create-set: unknown option --provider" "$CREATE_USAGE" create-set --provider cow vol
+	usage_error "create-set: unknown option --frobnicate" "$CREATE_USAGE" create-set --frobnicate cow vol
+	usage_error "create-set: --provider thin: no such provider (there is cow)" "$CREATE_USAGE" create-set --provider thin vol
+	usage_error "create-set: option --c is ambiguous: --context, --cow-size, --chunk-size" "$CREATE_USAGE" create-set --c x vol
 	usage_error "create-set: unknown option -x" "$CREATE_USAGE" create-set -x vol
 	one_line_error "create-set: vol: named twice" create-set vol other vol
 	one_line_error "create-set: a b: invalid volume name: contains the byte 0x20: use only letters, digits and . _ + -" \
@@ -191,7 +193,7 @@ one_line_error() {
 
 @test "create-set: --writers that is not a list of names, or none alone, or given twice" {
 	for v in "" , ",a" "a," "a,,b" "a,none" "none,a"; do
-		usage_error "create-set: --writers $v: a list of writer names, or none alone" "$CREATE_USAGE" \
+		usage_error "create-set: --writers $v: a list of writer names, or all or none alone" "$CREATE_USAGE" \
 			create-set --writers "$v" vol
 	done
 	usage_error "create-set: --writers is given twice" "$CREATE_USAGE" create-set --writers a --writers b vol

@@ -5,37 +5,9 @@
 
 load lib
 load sets-lib
+load writers-lib
 
 EVENTS="identify prepare-backup prepare-snapshot freeze thaw post-snapshot"
-
-# A mounted ext4 volume 'a', the fake writer installed as root's 0755 file
-# under $W (vss refuses programs anyone else could change), its log in FW_LOG.
-wsetup() {
-	mkvol a 24
-	mkfs_mount a
-	W=$BATS_TEST_TMPDIR/w
-	mkdir -p "$W"
-	export FW_LOG=$BATS_TEST_TMPDIR/fw.log
-	install -m 0755 "$VSS_SRCDIR/tests/dm/writers/fake-writer" "$W/fake-writer"
-}
-
-# writer NAME: the fake writer under the name NAME (it logs that name).
-writer() {
-	ln -sf "$W/fake-writer" "$W/$1"
-	echo "$W/$1"
-}
-
-# conf LINE...: vss.conf of those lines, used by every vss from now on.
-conf() {
-	printf '%s\n' "$@" >"$BATS_TEST_TMPDIR/vss.conf"
-	chmod 0644 "$BATS_TEST_TMPDIR/vss.conf"
-	export VSS_CONFIG=$BATS_TEST_TMPDIR/vss.conf
-}
-
-# events NAME: the events writer NAME logged, space-separated.
-events() {
-	awk -v n="$1" '$1 == n {printf "%s%s", sep, $2; sep = " "}' "$FW_LOG" 2>/dev/null
-}
 
 # writer_json NAME FIELD: FIELD of writer NAME in list writers --json.
 writer_json() {
@@ -350,7 +322,7 @@ phase backup-complete
 	rm -f "$FW_LOG"
 	FW_AT=backup-complete FW_MODE=fail FW_ONLY=x vss create-set --context auto-release "${PFX}a"
 	assert_equal "$status" 3
-	assert_stderr "vss: create-set: writer x: backup-complete: exited with status 1: told to fail at backup-complete"
+	assert_stderr "vss: writer x: backup-complete: exited with status 1: told to fail at backup-complete"
 	assert_equal "$(set_ids)" ""
 	assert_equal "$(writer_json x failed-event)" backup-complete
 	rm -f "$FW_LOG"

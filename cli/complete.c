@@ -1,0 +1,338 @@
+/* Completion: command words from the table, options from each command's
+ * entry, and operands by their kind (sets, volumes, writers, paths). The
+ * shell and bash ask the same function. */
+#include "config.h"
+#include "cli.h"
+#include "complete.h"
+
+#include <glob.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void add(struct cands *c, const char *prefix, const char *word)
+{
+	char **v;
+
+	if (strncmp(word, prefix, strlen(prefix)))
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		if (!strcmp(c->v[i], word))
+			return;
+	if (!(v = realloc(c->v, (c->n + 1) * sizeof(*v))))
+		return;
+	c->v = v;
+	if ((v[c->n] = strdup(word)))
+		c->n++;
+}
+
+/* Each space-separated word of LIST. */
+static void add_list(struct cands *c, const char *prefix, const char *list)
+{
+	char word[128];
+
+	while (*list) {
+		size_t len = strcspn(list, " ");
+
+		snprintf(word, sizeof(word), "%.*s", (int)len, list);
+		add(c, prefix, word);
+		list += len;
+		list += *list == ' ';
+	}
+}
+
+void cands_free(struct cands *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->v[i]);
+	free(c->v);
+	c->v = NULL;
+	c->n = 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Word K of the commands whose first K words begin with WORDS'. */
+static void command_words(struct cands *c, int k, char **words, const char *prefix)
+{
+	for (const struct cmd *cmd = vss_commands; cmd->name; cmd++) {
+		const char *p = cmd->name;
+		char word[64];
+		bool match = true;
+
+		for (int i = 0; i < k && match; i++) {
+			size_t len = strcspn(p, " ");
+
+			match = *p && strlen(words[i]) <= len && !strncmp(p, words[i], strlen(words[i]));
+			p += len;
+			p += *p == ' ';
+		}
+		if (!match || !*p)
+			continue;
+		snprintf(word, sizeof(word), "%.*s", (int)strcspn(p, " "), p);
+		add(c, prefix, word);
+	}
+}
+
+static void paths(struct cands *c, const char *prefix)
+{
+	char pattern[4096];
+	glob_t g;
+
+	snprintf(pattern, sizeof(pattern), "%s*", prefix);
+	if (glob(pattern, GLOB_MARK, NULL, &g))
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		add(c, prefix, g.gl_pathv[i]);
+	globfree(&g);
+}
+
+/* The engine, quietly: no message of its reaches the terminal, and
+ * without root there is nothing to ask it. */
+static struct vss_ctx *quiet_engine(struct session *s)
+{
+	struct vss_options opts = { 0 };
+	struct vss_ctx *ctx;
+
+	if (geteuid() != 0)
+		return NULL;
+	opts.state_dir = s->cfg_loaded ? s->cfg.state_dir : NULL;
+	opts.run_dir = s->cfg_loaded ? s->cfg.run_dir : NULL;
+	return vss_ctx_new(&ctx, &opts) ? NULL : ctx;
+}
+
+static void sets(struct session *s, struct cands *c, const char *prefix, bool shadows)
+{
+	struct vss_ctx *ctx = quiet_engine(s);
+	struct vss_set *v;
+	size_t n;
+
+	if (!ctx || vss_set_list(ctx, &v, &n)) {
+		vss_ctx_free(ctx);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char word[256];
+
+		add(c, prefix, v[i].id);
+		if (v[i].label[0] && !strpbrk(v[i].label, " \t'\"\\;#/"))
+			add(c, prefix, v[i].label);
+		for (size_t k = 0; shadows && k < v[i].n; k++) {
+			snprintf(word, sizeof(word), "%s/%s", v[i].id, v[i].shadows[k].volume);
+			add(c, prefix, word);
+		}
+	}
+	vss_sets_free(v, n);
+	vss_ctx_free(ctx);
+}
+
+static void volumes(struct session *s, struct cands *c, const char *prefix)
+{
+	struct vss_ctx *ctx = quiet_engine(s);
+	struct vss_volume *v;
+	size_t n;
+
+	if (ctx && !vss_volume_list(ctx, &v, &n)) {
+		for (size_t i = 0; i < n; i++)
+			add(c, prefix, v[i].name);
+		free(v);
+	}
+	vss_ctx_free(ctx);
+	if (strchr(prefix, '/'))
+		paths(c, prefix);
+}
+
+static void areas(struct session *s, struct cands *c, const char *prefix)
+{
+	struct vss_ctx *ctx = quiet_engine(s);
+	struct vss_storage_area *v;
+	size_t n;
+
+	if (ctx && !vss_storage_list(ctx, &v, &n)) {
+		for (size_t i = 0; i < n; i++)
+			add(c, prefix, v[i].path);
+		free(v);
+	}
+	vss_ctx_free(ctx);
+}
+
+static void load_config(struct session *s)
+{
+	char err[256];
+
+	if (!s->cfg_loaded && !vss_config_load(&s->cfg, s->config_path, false, err, sizeof(err)))
+		s->cfg_loaded = true;
+}
+
+static void writers(struct session *s, struct cands *c, const char *prefix, bool list)
+{
+	const char *last = list ? strrchr(prefix, ',') : NULL;
+	char word[256];
+
+	load_config(s);
+	if (list && !last) {
+		add(c, prefix, "all");
+		add(c, prefix, "none");
+	}
+	for (size_t i = 0; s->cfg_loaded && i < s->cfg.nwriters; i++) {
+		/* In a list, the last name is the one completed. */
+		snprintf(word, sizeof(word), "%.*s%s", last ? (int)(last - prefix + 1) : 0, prefix,
+			 s->cfg.writers[i].name);
+		add(c, prefix, word);
+	}
+}
+
+static void setting(struct session *s, struct cands *c, int k, char **words, const char *prefix)
+{
+	static const char *const values[][2] = {
+		{ "context", "persistent auto-release" },
+		{ "provider", "cow" },
+		{ "verbose", "on off debug" },
+		{ "on-error", "stop continue" },
+	};
+
+	if (k == 0) {
+		add_list(c, prefix, "context writers provider verbose on-error");
+		return;
+	}
+	if (k != 1)
+		return;
+	if (!strcmp(words[0], "writers"))
+		writers(s, c, prefix, true);
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+		if (!strcmp(words[0], values[i][0]))
+			add_list(c, prefix, values[i][1]);
+}
+
+static void by_kind(struct session *s, struct cands *c, enum arg_kind kind, const char *values,
+		    const char *prefix)
+{
+	switch (kind) {
+	case ARG_SET:
+		sets(s, c, prefix, false);
+		break;
+	case ARG_SHADOW:
+		sets(s, c, prefix, true);
+		break;
+	case ARG_VOLUME:
+		volumes(s, c, prefix);
+		break;
+	case ARG_WRITER:
+		writers(s, c, prefix, false);
+		break;
+	case ARG_WRITERS:
+		writers(s, c, prefix, true);
+		break;
+	case ARG_PATH:
+	case ARG_PROGRAM:
+		paths(c, prefix);
+		break;
+	case ARG_AREA:
+		areas(s, c, prefix);
+		break;
+	case ARG_CHOICE:
+		add_list(c, prefix, values ? values : "");
+		break;
+	default:
+		break;
+	}
+}
+
+static void collect(struct session *s, int nwords, char **words, int cword, struct cands *c)
+{
+	const char *prefix = cword < nwords ? words[cword] : "";
+	const struct cmd *cmd;
+	const struct cmd_opt *opt;
+	char why[512];
+	int used, operand = 0;
+
+	if (cmd_lookup(cword, words, &cmd, &used, why, sizeof(why))) {
+		command_words(c, cword, words, prefix);
+		return;
+	}
+	if (cmd->operand == ARG_COMMAND) {
+		/* help's operand is a command line of its own. */
+		collect(s, nwords - used, words + used, cword - used, c);
+		return;
+	}
+	/* The value of the option before it? */
+	if (cword > used && !strncmp(words[cword - 1], "--", 2) && !strchr(words[cword - 1], '=') &&
+	    !cmd_option(cmd, words[cword - 1], &opt, why, sizeof(why)) && opt->arg) {
+		by_kind(s, c, opt->kind, opt->values, prefix);
+		return;
+	}
+	for (int i = used; i < cword; i++) {
+		if (cmd->operand == ARG_PROGRAM && operand > 0) {
+			/* The program's own arguments: files, most likely. */
+			paths(c, prefix);
+			return;
+		}
+		if (!strncmp(words[i], "--", 2) && cmd->operand != ARG_PROGRAM) {
+			if (!strchr(words[i], '=') && !cmd_option(cmd, words[i], &opt, why, sizeof(why)) &&
+			    opt->arg)
+				i++;
+			continue;
+		}
+		operand++;
+	}
+	if (prefix[0] == '-' && cmd->opts && !(cmd->operand == ARG_PROGRAM && operand)) {
+		for (const struct cmd_opt *o = cmd->opts; o->name; o++) {
+			char word[64];
+
+			snprintf(word, sizeof(word), "--%s", o->name);
+			add(c, prefix, word);
+		}
+		return;
+	}
+	if (cmd->operand == ARG_SETTING) {
+		setting(s, c, operand, words + used, prefix);
+		return;
+	}
+	by_kind(s, c, cmd->operand, NULL, prefix);
+}
+
+void complete_collect(struct session *s, int nwords, char **words, int cword, struct cands *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (cword < 0 || cword > nwords)
+		return;
+	collect(s, nwords, words, cword, out);
+	qsort(out->v, out->n, sizeof(*out->v), by_name);
+}
+
+/* vss __complete CWORD WORD...: the words after vss, global options
+ * among them. */
+void complete_words(struct session *s, int nwords, char **words, int cword, FILE *out)
+{
+	struct cands c;
+	int first = 0;
+
+	/* Global options come before the command. */
+	while (first < nwords && first < cword && words[first][0] == '-') {
+		if (!strcmp(words[first], "-C") || !strcmp(words[first], "--config") ||
+		    !strcmp(words[first], "-f") || !strcmp(words[first], "--file") ||
+		    !strcmp(words[first], "-c") || !strcmp(words[first], "--command")) {
+			if (first + 1 == cword) {
+				memset(&c, 0, sizeof(c));
+				paths(&c, cword < nwords ? words[cword] : "");
+				goto print;
+			}
+			first++;
+		}
+		first++;
+	}
+	if (first == cword && cword < nwords && words[cword][0] == '-') {
+		memset(&c, 0, sizeof(c));
+		add_list(&c, words[cword], "--config --command --file --quiet --verbose --help --version");
+		goto print;
+	}
+	complete_collect(s, nwords - first, words + first, cword - first, &c);
+print:
+	for (size_t i = 0; i < c.n; i++)
+		fprintf(out, "%s\n", c.v[i]);
+	cands_free(&c);
+}

@@ -1,0 +1,55 @@
+# Driving vss's shell through tmux: a private server per test, keys sent,
+# the screen read back. Loaded after common.
+
+# tmux_start COMMAND...: COMMAND in a new 100x30 session; after it exits the
+# pane shows "EXITED <status>" and stays.
+tmux_start() {
+	command -v tmux >/dev/null || fail "tmux is not installed (scripts/install-deps installs it)"
+	TMUX_N=$((${TMUX_N:-0} + 1))
+	TMUX_SOCK=vss-test-$$-$BATS_TEST_NUMBER-$TMUX_N
+	local cmd
+	printf -v cmd '%q ' "$@"
+	tmux -L "$TMUX_SOCK" -f /dev/null new-session -d -x 100 -y 30 \
+		"$cmd; echo EXITED \$?; sleep 600"
+}
+
+tmux_stop() {
+	[ -z "${TMUX_SOCK:-}" ] || tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+}
+
+keys() {
+	tmux -L "$TMUX_SOCK" send-keys -- "$@"
+}
+
+# screen: the pane's text (tmux drops trailing blanks of each line), trailing
+# blank lines left out.
+screen() {
+	tmux -L "$TMUX_SOCK" capture-pane -p | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
+}
+
+# _wait_for READER REGEX SECONDS: until READER's text matches (grep -E).
+_wait_for() {
+	local i
+	for i in $(seq $(($3 * 20))); do
+		"$1" | grep -Eq -- "$2" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# last_line: the pane's last non-blank line.
+last_line() {
+	screen | tail -n 1
+}
+
+# wait_screen REGEX [SECONDS]: until some line of the screen matches.
+wait_screen() {
+	_wait_for screen "$1" "${2:-10}" || fail "the screen never showed /$1/:
+$(screen)"
+}
+
+# wait_last REGEX [SECONDS]: until the last line matches.
+wait_last() {
+	_wait_for last_line "$1" "${2:-10}" || fail "the last line never showed /$1/:
+$(screen)"
+}
