@@ -144,7 +144,7 @@ int main(int argc, char **argv)
 	/* bash's completion asks: vss __complete CWORD WORD... */
 	if (argc >= 3 && !strcmp(argv[1], "__complete")) {
 		complete_words(&s, argc - 3, argv + 3, atoi(argv[2]), stdout);
-		return VSS_EXIT_OK;
+		return session_end(&s, VSS_EXIT_OK);
 	}
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:C:c:f:hqvV", global_options, NULL)) != -1) {

@@ -209,7 +209,8 @@ int repl_run(struct session *s)
 	el_set(el, EL_CLIENTDATA, s);
 	/* libedit's handlers put the terminal back before ours run. */
 	el_set(el, EL_SIGNAL, 1);
-	el_set(el, EL_ADDFN, "vss-complete", "complete a word of a vss command", complete);
+	/* The wide call: the narrow one copies the strings and never frees them. */
+	el_wset(el, EL_ADDFN, L"vss-complete", L"complete a word of a vss command", complete);
 	el_set(el, EL_BIND, "^I", "vss-complete", NULL);
 	el_source(el, NULL);
 	for (;;) {

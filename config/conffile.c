@@ -180,7 +180,7 @@ int vss_parse_cow_size(const char *s, uint64_t *bytes, unsigned *percent)
 static char *read_line(char *buf, int size, void *stream)
 {
 	struct parse *p = stream;
-	char *s, *t, *end;
+	char *s, *t, *end = NULL;
 
 	p->line++;
 	if (!fgets(buf, size, p->f))
