@@ -85,6 +85,7 @@ struct session {
 	size_t n_auto_release;
 	char last_set[37];        /* the set this session made last (exec's) */
 	bool backup_open;         /* between begin-backup and end-backup */
+	bool backup_failed;       /* a command failed since begin-backup */
 	char **backup_sets;       /* the sets made since begin-backup */
 	size_t n_backup_sets;
 	bool failed;              /* a command of the session failed */
@@ -114,8 +115,8 @@ int session_run(struct session *s, int argc, char **argv);
 /* The end, however it came: writers hear backup-complete (or not), the
  * auto-release sets go, the engine closes. Returns the final code. */
 int session_end(struct session *s, int code);
-/* Scripts: every command of TEXT (from NAME, for messages; NULL for -c)
- * checked, then run in turn. */
+/* Scripts: every command of TEXT (from NAME, for messages; NULL for -c,
+ * "" for a line of the shell) checked, then run in turn. */
 int script_run(struct session *s, const char *name, const char *text);
 /* The shell, on a terminal. */
 int repl_run(struct session *s);
@@ -135,8 +136,9 @@ int cli_check_name(struct session *s, const char *name);
 int cli_usage(struct session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Parses a command's options (getopt_long, "+" semantics); returns the
- * index of the first operand, or -1 after reporting a usage error. */
+/* Parses a command's options (from its table entry; they may follow
+ * operands); returns the index of the first operand (operands are moved
+ * after the options), or -1 after reporting a usage error. */
 #include <getopt.h>
 
 int cli_getopt(struct session *s, int argc, char **argv,
@@ -196,7 +198,7 @@ void cli_time(long long us, bool utc_iso, char *buf, size_t len);
 void cli_print_writers(const struct vss_writer_status *ws, size_t n, bool json);
 /* Notes a set the session made: auto-release ones go when it ends; those
  * made in a backup hear backup-complete at end-backup. */
-int cli_remember_set(struct session *s, const char *id, bool auto_release);
+int cli_remember_set(struct session *s, const char *id, bool auto_release);  /* -1, -2: ENOMEM */
 /* Tells the writers of set ID that its backup is over (COMPLETE) or
  * ended without completing: 0, or the exit code after reporting. */
 int cli_backup_end(struct session *s, const char *id, bool complete);

@@ -161,9 +161,16 @@ static int create(struct session *s, int argc, char **argv, struct opts *op)
 	cli_progress_begin(s, o.json);
 	if (vss_set_create(s->ctx, argv + i, (size_t)(argc - i), &o.c, &set))
 		return cli_engine_error(s);
-	if (cli_remember_set(s, set->id, o.c.context == VSS_CONTEXT_AUTO_RELEASE))
+	switch (cli_remember_set(s, set->id, o.c.context == VSS_CONTEXT_AUTO_RELEASE)) {
+	case -1:
 		fprintf(stderr, "%s: %s: out of memory: set %s will be deleted by the next vss command\n",
 			s->prog, s->cmd->name, set->id);
+		break;
+	case -2:
+		fprintf(stderr, "%s: %s: out of memory: the writers of set %s will not hear end-backup\n",
+			s->prog, s->cmd->name, set->id);
+		break;
+	}
 	if (!s->quiet || o.json)
 		cli_print_set(set, o.json);
 	vss_sets_free(set, 1);

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -100,22 +102,44 @@ static int make_env(struct session *s, const struct vss_set *set, struct env *e)
 	return 0;
 }
 
-/* Waits for PID; a signal to us goes on to it (the terminal's Ctrl-C
- * reached it already), and we wait for its end all the same. */
+/* Waits for PID, passing on each signal we get (the terminal's Ctrl-C
+ * reached it already): with our signals blocked but inside ppoll, none
+ * can come between a look at the flag and the wait. */
 static int wait_for(pid_t pid, int *status)
 {
-	bool told = false;
+	sigset_t stop, old;
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0), sent = 0, r = 0;
 
-	while (waitpid(pid, status, 0) < 0) {
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigaddset(&stop, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &stop, &old);
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int sig = vss_interrupted();
 
-		if (errno != EINTR)
-			return -1;
-		if (sig && !told && !(sig == SIGINT && isatty(STDIN_FILENO)))
-			kill(pid, sig);
-		told = told || sig;
+		if (sig && sig != sent) {
+			if (!(sig == SIGINT && isatty(STDIN_FILENO)))
+				kill(pid, sig);
+			sent = sig;
+		}
+		/* Without a pidfd (an old kernel), a plain wait. */
+		if (fd < 0 || ppoll(&p, 1, NULL, &old) > 0) {
+			while ((r = (int)waitpid(pid, status, 0)) < 0 && errno == EINTR)
+				;
+			break;
+		}
+		if (errno != EINTR) {
+			r = -1;
+			break;
+		}
 	}
-	return 0;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (fd >= 0)
+		close(fd);
+	return r < 0 ? -1 : 0;
 }
 
 static int run(struct session *s, char **argv, struct env *e)
@@ -129,6 +153,9 @@ static int run(struct session *s, char **argv, struct env *e)
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	/* Stopped before it began: nothing to run. */
+	if (vss_interrupted())
+		return cli_error(s, VSS_EXIT_FAILED, "%s: not run: interrupted", argv[0]);
 	fflush(NULL);
 	r = posix_spawnp(&pid, argv[0], NULL, &attr, argv, e->v);
 	posix_spawnattr_destroy(&attr);

@@ -58,8 +58,11 @@ static bool print_group(const char *arg)
 
 	for (const struct cmd *c = vss_commands; c->name; c++) {
 		len = strcspn(c->name, " ");
-		if (!c->name[len] || strncmp(c->name, arg, strlen(arg)) || strlen(arg) > len)
+		if (strncmp(c->name, arg, strlen(arg)) || strlen(arg) > len)
 			continue;
+		/* A one-word command fits too: ambiguous (or not a group). */
+		if (!c->name[len])
+			return false;
 		if (group && strncmp(group->name, c->name, len + 1))
 			return false;  /* two groups: ambiguous */
 		group = c;

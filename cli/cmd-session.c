@@ -118,6 +118,7 @@ int cmd_begin_backup(struct session *s, int argc, char **argv)
 	if (s->backup_open)
 		return cli_error(s, VSS_EXIT_USAGE, "a backup is open already (end-backup first)");
 	s->backup_open = true;
+	s->backup_failed = false;
 	return VSS_EXIT_OK;
 }
 
@@ -131,9 +132,14 @@ int cmd_end_backup(struct session *s, int argc, char **argv)
 		return cli_usage(s, "%s: takes no argument", argv[i]);
 	if (!s->backup_open)
 		return cli_error(s, VSS_EXIT_USAGE, "no backup is open (begin-backup first)");
+	/* After a failure (on-error continue, the shell) the backup did not
+	 * complete: no application may take it for one that did. */
+	if (s->backup_failed)
+		code = cli_error(s, VSS_EXIT_FAILED, "a command failed since begin-backup: the backup "
+				 "did not complete");
 	/* Every set's writers hear it, even after one of them failed. */
 	for (size_t k = 0; k < s->n_backup_sets; k++) {
-		int r = cli_backup_end(s, s->backup_sets[k], true);
+		int r = cli_backup_end(s, s->backup_sets[k], !s->backup_failed);
 
 		if (r && !code)
 			code = r;

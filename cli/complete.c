@@ -91,6 +91,14 @@ static void paths(struct cands *c, const char *prefix)
 	globfree(&g);
 }
 
+static void load_config(struct session *s)
+{
+	char err[256];
+
+	if (!s->cfg_loaded && !vss_config_load(&s->cfg, s->config_path, false, err, sizeof(err)))
+		s->cfg_loaded = true;
+}
+
 /* The engine, quietly: no message of its reaches the terminal, and
  * without root there is nothing to ask it. */
 static struct vss_ctx *quiet_engine(struct session *s)
@@ -100,6 +108,7 @@ static struct vss_ctx *quiet_engine(struct session *s)
 
 	if (geteuid() != 0)
 		return NULL;
+	load_config(s);
 	opts.state_dir = s->cfg_loaded ? s->cfg.state_dir : NULL;
 	opts.run_dir = s->cfg_loaded ? s->cfg.run_dir : NULL;
 	return vss_ctx_new(&ctx, &opts) ? NULL : ctx;
@@ -158,14 +167,6 @@ static void areas(struct session *s, struct cands *c, const char *prefix)
 		free(v);
 	}
 	vss_ctx_free(ctx);
-}
-
-static void load_config(struct session *s)
-{
-	char err[256];
-
-	if (!s->cfg_loaded && !vss_config_load(&s->cfg, s->config_path, false, err, sizeof(err)))
-		s->cfg_loaded = true;
 }
 
 static void writers(struct session *s, struct cands *c, const char *prefix, bool list)
@@ -313,6 +314,9 @@ void complete_words(struct session *s, int nwords, char **words, int cword, FILE
 
 	/* Global options come before the command. */
 	while (first < nwords && first < cword && words[first][0] == '-') {
+		if ((!strcmp(words[first], "-C") || !strcmp(words[first], "--config")) &&
+		    first + 1 < nwords)
+			s->config_path = words[first + 1];
 		if (!strcmp(words[first], "-C") || !strcmp(words[first], "--config") ||
 		    !strcmp(words[first], "-f") || !strcmp(words[first], "--file") ||
 		    !strcmp(words[first], "-c") || !strcmp(words[first], "--command")) {

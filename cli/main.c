@@ -55,6 +55,12 @@ static char *slurp(struct session *s, const char *path)
 		free(text);
 		text = NULL;
 	}
+	if (text && memchr(text, '\0', len)) {
+		/* Not a script (UTF-16, a binary): nothing of it may run. */
+		cli_error(s, VSS_EXIT_USAGE, "%s: contains a NUL byte: not a text file", path);
+		free(text);
+		text = NULL;
+	}
 	if (text)
 		text[len] = '\0';
 	if (f != stdin)
@@ -86,6 +92,9 @@ static int run(struct session *s, const char *commands, const char *file, int ar
 
 static void on_signal(int sig)
 {
+	/* Ctrl-C must not turn a pending SIGTERM into one the shell survives. */
+	if (sig == SIGINT && vss_interrupted() && vss_interrupted() != SIGINT)
+		return;
 	vss_interrupt(sig);
 }
 
@@ -94,7 +103,7 @@ static void on_sigpipe(int sig)
 	(void)sig;
 }
 
-/* SIGINT, SIGTERM and SIGHUP only raise a flag: the engine stops at a safe
+/* SIGINT, SIGTERM, SIGHUP and SIGQUIT only raise a flag: the engine stops at a safe
  * point and undoes what it was making; then we die of the same signal, so
  * whoever ran us sees why. */
 static void catch_signals(void)
@@ -107,6 +116,8 @@ static void catch_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* Ctrl-\ too: a core dump would leave a set half made. */
+	sigaction(SIGQUIT, &sa, NULL);
 	/* A reader that went away (vss ... | head) must not kill us between
 	 * two steps: a write to it fails instead, and we go on. A handler,
 	 * not SIG_IGN, so the programs we run get the default back. */

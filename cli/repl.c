@@ -7,15 +7,63 @@
 #include "complete.h"
 #include "words.h"
 
+#include <errno.h>
 #include <histedit.h>
+#include <limits.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <wchar.h>
 
 static const char *prompt_text = "vss> ";
+static volatile sig_atomic_t resized;
+
+static void on_winch(int sig)
+{
+	(void)sig;
+	resized = 1;
+}
+
+/* libedit's own signal handling re-sends a signal to our whole process
+ * group (whoever ran us too), so it is off, and this reads instead: a
+ * signal of ours ends el_gets, which puts the terminal back itself. */
+static int read_char(EditLine *el, wchar_t *wc)
+{
+	char buf[MB_LEN_MAX];
+	size_t n = 0;
+
+	for (;;) {
+		mbstate_t st;
+		ssize_t r = read(STDIN_FILENO, buf + n, 1);
+		size_t k;
+
+		if (r < 0 && errno == EINTR) {
+			if (vss_interrupted())
+				return -1;
+			if (resized) {
+				resized = 0;
+				el_resize(el);
+			}
+			continue;
+		}
+		if (r <= 0)
+			return r == 0 ? 0 : -1;
+		n++;
+		memset(&st, 0, sizeof(st));
+		k = mbrtowc(wc, buf, n, &st);
+		if (k == (size_t)-2 && n < sizeof(buf))
+			continue;
+		/* Not a character here: the byte as it is. */
+		if (k == (size_t)-1 || k == (size_t)-2)
+			*wc = (unsigned char)buf[0];
+		return 1;
+	}
+}
 
 static char *prompt(EditLine *el)
 {
@@ -163,32 +211,13 @@ static bool unfinished(const char *text)
 	return more;
 }
 
-/* One line typed: each of its commands in turn, stopping at a failure. */
-static int run_line(struct session *s, const char *text, int last)
-{
-	struct script sc;
-	char why[256];
-	int line, code = last;
-
-	if (words_split(text, false, &sc, &line, why, sizeof(why))) {
-		fprintf(stderr, "%s: %s\n", s->prog, why);
-		return VSS_EXIT_USAGE;
-	}
-	for (size_t i = 0; i < sc.n; i++) {
-		code = session_run(s, sc.cmds[i].argc, sc.cmds[i].argv);
-		if (s->exit_asked || code || vss_interrupted())
-			break;
-	}
-	script_free(&sc);
-	return code;
-}
-
 int repl_run(struct session *s)
 {
 	char path[4096], *text = NULL;
 	History *h = history_init();
 	EditLine *el = el_init("vss", stdin, stdout, stderr);
 	HistEvent ev;
+	struct sigaction sa, old_winch;
 	int code = VSS_EXIT_OK;
 
 	if (!h || !el) {
@@ -198,6 +227,8 @@ int repl_run(struct session *s)
 			el_end(el);
 		return cli_error(s, VSS_EXIT_FAILED, "cannot start the line editor");
 	}
+	/* Characters as the terminal's locale encodes them. */
+	setlocale(LC_CTYPE, "");
 	history_path(path, sizeof(path));
 	history(h, &ev, H_SETSIZE, 1000);
 	history(h, &ev, H_SETUNIQUE, 1);
@@ -207,18 +238,27 @@ int repl_run(struct session *s)
 	el_set(el, EL_PROMPT, prompt);
 	el_set(el, EL_HIST, history, h);
 	el_set(el, EL_CLIENTDATA, s);
-	/* libedit's handlers put the terminal back before ours run. */
-	el_set(el, EL_SIGNAL, 1);
+	el_set(el, EL_SIGNAL, 0);
+	el_set(el, EL_GETCFN, read_char);
 	/* The wide call: the narrow one copies the strings and never frees them. */
 	el_wset(el, EL_ADDFN, L"vss-complete", L"complete a word of a vss command", complete);
 	el_set(el, EL_BIND, "^I", "vss-complete", NULL);
 	el_source(el, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_winch;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGWINCH, &sa, &old_winch);
 	for (;;) {
 		const char *line;
 		int count;
 		char *more;
 
-		vss_interrupt(0);
+		/* Ctrl-C was for the command it stopped; any other signal
+		 * ends the shell, even one that came between two lines. */
+		if (vss_interrupted() == SIGINT)
+			vss_interrupt(0);
+		if (vss_interrupted())
+			break;
 		prompt_text = text ? "> " : s->backup_open ? "vss (backup)> " : "vss> ";
 		line = el_gets(el, &count);
 		if (!line || count <= 0) {
@@ -231,8 +271,8 @@ int repl_run(struct session *s)
 				text = NULL;
 				continue;
 			}
-			if (!sig)
-				fputc('\n', stdout);
+			/* Ctrl-D, or a signal: the next output on a line of its own. */
+			fputc('\n', stdout);
 			break;
 		}
 		if (!(more = malloc((text ? strlen(text) : 0) + strlen(line) + 1)))
@@ -246,7 +286,8 @@ int repl_run(struct session *s)
 		if (strspn(text, " \t\n") < strlen(text)) {
 			history(h, &ev, H_ENTER, text);
 			history_save(h, path);
-			code = run_line(s, text, code);
+			/* A line is a script of its own: checked whole, then run. */
+			code = script_run(s, "", text);
 		}
 		free(text);
 		text = NULL;
@@ -259,6 +300,7 @@ int repl_run(struct session *s)
 	free(text);
 	el_end(el);
 	history_end(h);
+	sigaction(SIGWINCH, &old_winch, NULL);
 	if (vss_interrupted() == SIGINT)
 		vss_interrupt(0);
 	/* Errors were seen as they came: leaving is not one (exit CODE is). */

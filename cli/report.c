@@ -73,9 +73,11 @@ int cli_getopt(struct session *s, int argc, char **argv,
 	size_t n = 0;
 	int c;
 
+	/* Values above any byte: getopt's optopt then tells a long option's
+	 * mistake from an unknown short one. */
 	for (const struct cmd_opt *o = s->cmd->opts; o && o->name && n < 15; o++, n++)
 		longopts[n] = (struct option){ o->name, o->arg ? required_argument : no_argument,
-					       NULL, o->val };
+					       NULL, 256 + (int)n };
 	/* Our own messages, not getopt's: they must name the command. Options
 	 * may follow operands (show SET --json), as in util-linux and LVM;
 	 * no operand begins with '-' (names may not), and -- ends options. */
@@ -85,15 +87,18 @@ int cli_getopt(struct session *s, int argc, char **argv,
 		char why[256];
 
 		if (c == '?') {
-			if (strncmp(argv[optind - 1], "--", 2))
+			if (optopt > 0 && optopt < 256)
 				return cli_usage(s, "unknown option -%c", optopt), -1;
+			if (optopt >= 256)
+				return cli_usage(s, "option --%s takes no value",
+						 s->cmd->opts[optopt - 256].name), -1;
 			if (cmd_option(s->cmd, argv[optind - 1], &opt, why, sizeof(why)))
 				return cli_usage(s, "%s", why), -1;
-			return cli_usage(s, "option --%s takes no value", opt->name), -1;
+			return cli_usage(s, "unknown option %s", argv[optind - 1]), -1;
 		}
 		if (c == ':')
 			return cli_usage(s, "option %s needs a value", argv[optind - 1]), -1;
-		if (!on || on(s, c, optarg, data))
+		if (!on || on(s, s->cmd->opts[c - 256].val, optarg, data))
 			return -1;
 	}
 	return optind;

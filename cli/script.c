@@ -8,16 +8,17 @@
 #include <stdio.h>
 #include <string.h>
 
-/* "NAME:LINE: message" (-c: "vss: -c: message"). */
+/* "NAME:LINE: message" (-c: "vss: -c: message"; the shell, NAME "":
+ * "vss: message"). */
 __attribute__((format(printf, 4, 5)))
 static void complain(struct session *s, const char *name, int line, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (name)
+	if (name && name[0])
 		fprintf(stderr, "%s:%d: ", name, line);
 	else
-		fprintf(stderr, "%s: -c: ", s->prog);
+		fprintf(stderr, name ? "%s: " : "%s: -c: ", s->prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -82,7 +83,7 @@ int script_run(struct session *s, const char *name, const char *text)
 	for (size_t i = 0; i < sc.n; i++) {
 		int r;
 
-		if (name) {
+		if (name && name[0]) {
 			snprintf(where, sizeof(where), "%s:%d", name, sc.cmds[i].line);
 			s->where = where;
 		}

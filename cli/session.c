@@ -85,10 +85,11 @@ static int push(char ***v, size_t *n, const char *id)
 int cli_remember_set(struct session *s, const char *id, bool auto_release)
 {
 	snprintf(s->last_set, sizeof(s->last_set), "%s", id);
-	if (s->backup_open && push(&s->backup_sets, &s->n_backup_sets, id))
-		return -1;
+	/* Deleting it matters more than telling its writers. */
 	if (auto_release && push(&s->auto_release, &s->n_auto_release, id))
 		return -1;
+	if (s->backup_open && push(&s->backup_sets, &s->n_backup_sets, id))
+		return -2;
 	return 0;
 }
 
@@ -116,6 +117,8 @@ int session_run(struct session *s, int argc, char **argv)
 	s->cmd = NULL;
 	if (code)
 		s->failed = true;
+	if (code && s->backup_open)
+		s->backup_failed = true;
 	return code;
 }
 

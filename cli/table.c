@@ -197,7 +197,7 @@ static bool add_word(char *buf, size_t len, const char *word)
 int cmd_lookup(int argc, char **argv, const struct cmd **cmdp, int *used, char *why, size_t len)
 {
 	enum { MAX = 64 };
-	bool alive[MAX];
+	bool alive[MAX], before_word[MAX];
 	char word[64], words[512], before[512];
 	size_t ncmd = 0;
 
@@ -228,10 +228,12 @@ int cmd_lookup(int argc, char **argv, const struct cmd **cmdp, int *used, char *
 			snprintf(why, len, "%s: needs one of: %s", before, words);
 			return -1;
 		}
-		for (size_t c = 0; c < ncmd; c++)
+		for (size_t c = 0; c < ncmd; c++) {
+			before_word[c] = alive[c];
 			if (alive[c] && word_of(vss_commands[c].name, k, word, sizeof(word)) &&
 			    !strcmp(word, argv[k]))
 				exact = true;
+		}
 		for (size_t c = 0; c < ncmd; c++) {
 			if (!alive[c])
 				continue;
@@ -244,16 +246,24 @@ int cmd_lookup(int argc, char **argv, const struct cmd **cmdp, int *used, char *
 			distinct += add_word(words, sizeof(words), word);
 		}
 		if (distinct == 0) {
+			char group[64] = "";
+
+			/* What the words so far (perhaps shortened) stand for. */
 			for (size_t c = 0; c < ncmd; c++)
-				if (k > 0 && !strncmp(vss_commands[c].name, before, strlen(before)) &&
-				    vss_commands[c].name[strlen(before)] == ' ' &&
-				    word_of(vss_commands[c].name, k, word, sizeof(word)))
+				if (k > 0 && before_word[c] &&
+				    word_of(vss_commands[c].name, k, word, sizeof(word))) {
+					const char *name = vss_commands[c].name, *p = name;
+
 					add_word(words, sizeof(words), word);
+					for (int i = 0; i < k; i++)
+						p += strcspn(p, " ") + 1;
+					snprintf(group, sizeof(group), "%.*s", (int)(p - name - 1), name);
+				}
 			if (k == 0)
 				snprintf(why, len, "%s: unknown command; see 'vss help'", argv[0]);
 			else
 				snprintf(why, len, "%s %s: unknown command; %s takes: %s", before, argv[k],
-					 before, words);
+					 group, words);
 			return -1;
 		}
 		if (distinct > 1) {
@@ -273,7 +283,7 @@ int cmd_option(const struct cmd *cmd, const char *arg, const struct cmd_opt **op
 	int found = 0;
 
 	*opt = NULL;
-	for (const struct cmd_opt *o = cmd->opts; o && o->name; o++) {
+	for (const struct cmd_opt *o = cmd->opts; o && o->name && nlen; o++) {
 		if (strncmp(o->name, name, nlen))
 			continue;
 		if (strlen(o->name) == nlen) {

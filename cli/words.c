@@ -108,6 +108,8 @@ int words_split(const char *text, bool partial, struct script *out, int *line, c
 				oom = put(&w, *++p);
 			else if (c == '\\' && p[1] == '\n')
 				ln++, p++;
+			else if (c == '\\' && p[1] == '\r' && p[2] == '\n')
+				ln++, p += 2;
 			else {
 				ln += c == '\n';
 				oom = put(&w, c);
@@ -115,8 +117,9 @@ int words_split(const char *text, bool partial, struct script *out, int *line, c
 			continue;
 		}
 		if (c == '\\') {
-			if (p[1] == '\n') {
-				ln++, p++;
+			/* A line's end, written on Windows or not, is joined. */
+			if (p[1] == '\n' || (p[1] == '\r' && p[2] == '\n')) {
+				ln++, p += p[1] == '\r' ? 2 : 1;
 				continue;
 			}
 			if (!p[1]) {

@@ -1,5 +1,5 @@
 /*
- * Interrupts and injected faults. The faces catch SIGINT, SIGTERM and SIGHUP
+ * Interrupts and injected faults. The faces catch SIGINT, SIGTERM, SIGHUP and SIGQUIT
  * and pass them here; an operation looks at the flag only at its safe
  * points, so a set is undone whole, never left half made.
  */

@@ -452,6 +452,7 @@ int writer_seq_event(struct vss_ctx *ctx, struct writer_seq *seq, const char *ev
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGHUP);
+	sigaddset(&stop, SIGQUIT);
 	pthread_sigmask(SIG_BLOCK, &stop, &old);
 	for (;;) {
 		uint64_t now, next = UINT64_MAX;

@@ -100,3 +100,21 @@ teardown() {
 	keys 'end-backup' Enter 'exit 4' Enter
 	wait_screen '^EXITED 4$'
 }
+
+@test "SIGTERM at the prompt ends vss alone (not whoever ran it); a line with a mistake runs none of its commands" {
+	tmux_start bash -c '"$0"; echo "vss ended: $?"' "$VSS"
+	wait_last '^vss>$'
+	keys 'set writers a; set writers --bogus' Enter
+	wait_screen '^vss: set: unknown option --bogus$'
+	keys 'set writers' Enter
+	# The first command of that line never ran.
+	wait_screen '^writers +default'
+	wait_last '^vss>$'
+	pkill -TERM -x -f "$VSS" || fail "no vss to signal"
+	# The bash that ran vss lives on and sees it die of SIGTERM.
+	wait_screen '^vss ended: 143$'
+	tty=$(tmux -L "$TMUX_SOCK" display -p '#{pane_tty}')
+	run stty -F "$tty" -a
+	assert_output --regexp '(^| )icanon( |$)'
+	assert_output --regexp '(^| )echo( |$)'
+}

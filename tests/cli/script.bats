@@ -129,8 +129,9 @@ Usage: vss exit [CODE]"
 	assert_equal "${stderr_lines[2]}" "$S:3: set: writers a,,b: a list of writer names, or all or none alone"
 	assert_equal "${stderr_lines[4]}" "$S:4: exec: no program given"
 	# A failure then successes: still the failure's code.
-	vss -c 'set on-error continue; exec true; set writers x'
+	vss -c 'set on-error continue; exec true; set writers x; set writers'
 	assert_failure 2
+	assert_output "writers   x"
 	assert_stderr "vss: exec: no shadow copy set was made in this session (create-set first)"
 	# Back to stop: the next failure ends it.
 	vss -c 'set on-error continue; set context x; set on-error stop; set verbose x; set writers'
@@ -257,4 +258,42 @@ expose"
 		_ "$VSS_SRCDIR" "$VSS"
 	assert_output "all
 none"
+}
+
+@test "the lexer's corners: '' is a word, ; and # inside words or quotes, CRLF lines, a NUL byte" {
+	vss -c "set writers ''"
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "vss: set: writers : a list of writer names, or all or none alone"
+	vss -c 'set writers "x;y"#z; set writers; set writers a#b; set writers # a comment'
+	assert_success
+	assert_output 'writers   x;y#z
+writers   a#b'
+	printf 'set writers first\r\nset writers \\\r\n  second\r\nset writers\r\n' >"$S"
+	vss -f "$S"
+	assert_success
+	assert_output "writers   second"
+	printf 'set writers a\nset writers\n\0set writers b\n' >"$S"
+	vss -f "$S"
+	assert_failure 2
+	assert_output ""
+	assert_stderr "vss: $S: contains a NUL byte: not a text file"
+}
+
+@test "messages name what was meant: help's ambiguity, a shortened group, clustered short options" {
+	vss help s
+	assert_failure 2
+	assert_stderr "vss: help: s: ambiguous; it could be: show, storage, set"
+	assert_output ""
+	vss li x
+	assert_failure 2
+	assert_stderr "vss: li x: unknown command; list takes: volumes, sets, storage, writers"
+	vss list sets --json -xy
+	assert_failure 2
+	assert_equal "${stderr_lines[0]}" "vss: list sets: unknown option -x"
+	vss list sets --json=yes
+	assert_equal "${stderr_lines[0]}" "vss: list sets: option --json takes no value"
+	# A bare -- ends options; it is not an abbreviation of one.
+	script 'set'
+	run "$VSS" __complete 3 storage add -- "$BATS_TEST_TMPDIR/scr"
+	assert_output "$S"
 }

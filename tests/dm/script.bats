@@ -36,7 +36,7 @@ teardown() {
 	#!/bin/sh
 	set -eu
 	cp "\$FW_LOG" "$OUT/log-at-backup"
-	env | grep '^VSS_' | sort >"$OUT/env"
+	env | grep -E '^VSS_(SET_|VOLUMES=|SHADOW_|MOUNT_)' | sort >"$OUT/env"
 	mkdir "$OUT/a" "$OUT/b"
 	cp -a "\$VSS_MOUNT_${PFX}a/." "$OUT/a/"
 	cp -a "\$VSS_MOUNT_${PFX}b/." "$OUT/b/"
@@ -104,6 +104,20 @@ VSS_VOLUMES=${PFX}a ${PFX}b"
 	assert_failure 1
 	assert_equal "${stderr_lines[0]}" "$S:3: exec: false: exited with status 1"
 	[ -e "$BATS_TEST_TMPDIR/ran" ] || fail "on-error continue did not go on"
+	assert_equal "$(events c)" "identify prepare-backup prepare-snapshot freeze thaw post-snapshot eof"
+	assert_equal "$(set_ids)" ""
+	assert_equal "$(wfp)" "$BEFORE"
+	# Inside a backup: end-backup after a failure does not complete it.
+	rm -f "$FW_LOG"
+	script 'set on-error continue' 'begin-backup' "create-set --context auto-release ${PFX}a" \
+		"exec false" "end-backup" "exec touch $BATS_TEST_TMPDIR/after-end"
+	vss -q -f "$S"
+	assert_failure 1
+	assert_equal "${stderr_lines[0]}" "$S:4: exec: false: exited with status 1"
+	assert_equal "${stderr_lines[1]}" "$S:5: end-backup: a command failed since begin-backup: the backup did not complete"
+	[[ ${stderr_lines[2]} =~ ^vss:\ warning:\ set\ [0-9a-f]{8}:\ the\ backup\ did\ not\ complete ]] ||
+		fail "unexpected: $stderr"
+	[ -e "$BATS_TEST_TMPDIR/after-end" ] || fail "the script stopped at end-backup"
 	assert_equal "$(events c)" "identify prepare-backup prepare-snapshot freeze thaw post-snapshot eof"
 	assert_equal "$(set_ids)" ""
 	assert_equal "$(wfp)" "$BEFORE"
