@@ -199,6 +199,9 @@ void cli_print_writers(const struct vss_writer_status *ws, size_t n, bool json);
 /* Notes a set the session made: auto-release ones go when it ends; those
  * made in a backup hear backup-complete at end-backup. */
 int cli_remember_set(struct session *s, const char *id, bool auto_release);  /* -1, -2: ENOMEM */
+/* Set ID was deleted by a command of the session: nothing more to do
+ * for it at the end. */
+void cli_forget_set(struct session *s, const char *id);
 /* Tells the writers of set ID that its backup is over (COMPLETE) or
  * ended without completing: 0, or the exit code after reporting. */
 int cli_backup_end(struct session *s, const char *id, bool complete);

@@ -100,9 +100,12 @@ int cmd_delete_set(struct session *s, int argc, char **argv)
 				r = cli_error(s, VSS_EXIT_FAILED,
 					      "%.8s: exposed on %s; unexpose it first or use --force",
 					      sets[k].id, sets[k].shadows[j].mountpoint);
-	for (size_t k = 0; !r && k < n; k++)
+	for (size_t k = 0; !r && k < n; k++) {
 		if (chosen[k] && vss_set_delete(s->ctx, sets[k].id, o.force))
 			r = cli_engine_error(s);
+		else if (chosen[k])
+			cli_forget_set(s, sets[k].id);
+	}
 	free(chosen);
 	vss_sets_free(sets, n);
 	return r;

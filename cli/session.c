@@ -93,6 +93,28 @@ int cli_remember_set(struct session *s, const char *id, bool auto_release)
 	return 0;
 }
 
+/* Takes ID out of V. */
+static void drop(char **v, size_t *n, const char *id)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp(v[i], id)) {
+			free(v[i]);
+			memmove(v + i, v + i + 1, (*n - i - 1) * sizeof(*v));
+			(*n)--;
+			return;
+		}
+}
+
+void cli_forget_set(struct session *s, const char *id)
+{
+	/* Its writers' sequence ended with it (nothing held for a set gone). */
+	cli_backup_end(s, id, false);
+	drop(s->auto_release, &s->n_auto_release, id);
+	drop(s->backup_sets, &s->n_backup_sets, id);
+	if (!strcmp(s->last_set, id))
+		s->last_set[0] = '\0';
+}
+
 int cli_backup_end(struct session *s, const char *id, bool complete)
 {
 	if (!s->ctx || !vss_backup_end(s->ctx, id, complete))

@@ -142,6 +142,15 @@ VSS_VOLUMES=${PFX}a ${PFX}b"
 	assert_equal "$(set_ids | wc -l)" 2
 	run --separate-stderr "$VSS" list writers --json
 	assert_equal "$(jq -r '.writers[] | select(.name == "c") | .state' <<<"$output")" stable
+	# The session's own auto-release set, deleted by it: nothing left to
+	# do at the end, no failure; its writer is not told backup-complete.
+	rm -f "$FW_LOG"
+	vss -q -c "delete-set --all; create-set --context auto-release ${PFX}a; delete-set --all"
+	assert_success
+	[[ $stderr =~ ^vss:\ warning:\ set\ [0-9a-f]{8}:\ the\ backup\ did\ not\ complete[^$'\n']*$ ]] ||
+		fail "unexpected: $stderr"
+	assert_equal "$(events c)" "identify prepare-backup prepare-snapshot freeze thaw post-snapshot eof"
+	assert_equal "$(set_ids)" ""
 }
 
 @test "SIGTERM during exec: the program hears it, the auto-release set goes, vss dies of SIGTERM" {
