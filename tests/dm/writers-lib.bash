@@ -30,3 +30,16 @@ conf() {
 events() {
 	awk -v n="$1" '$1 == n {printf "%s%s", sep, $2; sep = " "}' "$FW_LOG" 2>/dev/null
 }
+
+# wfp: the fingerprint, less the writers' history (which a failure updates).
+wfp() {
+	fp | grep -v 'writers\.conf'
+}
+
+# not_frozen: a write to the origin's filesystem goes through at once.
+not_frozen() {
+	timeout 10 sh -c "echo probe >'${MNT[a]}/probe' && sync -f '${MNT[a]}/probe'" ||
+		fail "the filesystem on ${PFX}a is still frozen"
+	[ -z "$(dmsetup info -c --noheadings -o name,attr | awk -F: '$2 ~ /^..s/')" ] ||
+		fail "a device is still suspended: $(dmsetup info -c --noheadings -o name,attr)"
+}

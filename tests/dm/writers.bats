@@ -16,19 +16,6 @@ writer_json() {
 	jq -r --arg n "$1" --arg f "$2" '.writers[] | select(.name == $n) | .[$f] | tostring' <<<"$json"
 }
 
-# wfp: the fingerprint, less the writers' history (which a failure updates).
-wfp() {
-	fp | grep -v 'writers\.conf'
-}
-
-# not_frozen: a write to the origin's filesystem goes through at once.
-not_frozen() {
-	timeout 10 sh -c "echo probe >'${MNT[a]}/probe' && sync -f '${MNT[a]}/probe'" ||
-		fail "the filesystem on ${PFX}a is still frozen"
-	[ -z "$(dmsetup info -c --noheadings -o name,attr | awk -F: '$2 ~ /^..s/')" ] ||
-		fail "a device is still suspended: $(dmsetup info -c --noheadings -o name,attr)"
-}
-
 # reason TYPE MODE EVENT: the reason vss gives for MODE at EVENT (a hanging
 # writer's timeout 2 s; retries 1: two attempts).
 reason() {
