@@ -190,7 +190,7 @@ VSS_VOLUMES=${PFX}a ${PFX}b"
 @test "the shell: Tab completes a set id; Ctrl-C during a create-set held by a writer aborts that set and the shell goes on" {
 	wsetup
 	conf "[writer x]" "command = $(writer x)" "volumes = ${MNT[a]}" "timeout = 60"
-	new_set --writers none "${PFX}a"
+	new_set --writers none --label weekly "${PFX}a"
 	BEFORE=$(sfp)
 	export FW_AT=freeze FW_MODE=hang HOME=$BATS_TEST_TMPDIR
 	tmux_start "$VSS"
@@ -200,7 +200,12 @@ VSS_VOLUMES=${PFX}a ${PFX}b"
 	keys Enter
 	wait_screen "^ *Set: +$SET\$"
 	wait_last '^vss>$'
-	keys "create-set ${PFX}a" Enter
+	# A label, and a volume's name, complete too.
+	keys "show wee" Tab
+	wait_last '^vss> show weekly$'
+	keys C-u "create-set ${PFX:0:5}" Tab
+	wait_last "^vss> create-set ${PFX}a\$"
+	keys Enter
 	for _ in $(seq 300); do
 		[ "$(events x)" = "identify prepare-backup prepare-snapshot freeze" ] && break
 		sleep 0.1
