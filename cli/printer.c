@@ -38,6 +38,9 @@ static void print_event(const struct vss_event *ev, void *data)
 			fprintf(stderr, "%s: [%7.3f s] set %.8s: %s\n", s->prog, ev->elapsed_us / 1e6,
 				ev->set ? ev->set : "?", ev->text);
 		break;
+	case VSS_EVENT_END:
+		/* The face reports the outcome itself, from the return value. */
+		break;
 	case VSS_EVENT_LOG:
 		if (ev->level <= VSS_LEVEL_WARNING)
 			fprintf(stderr, "%s: %s: %s\n", s->prog,

@@ -44,6 +44,8 @@ static int open_engine(struct session *s)
 	if (r)
 		return cli_error(s, VSS_EXIT_FAILED, "%s", strerror(-r));
 	cli_printer_attach(s);
+	/* So that a dashboard elsewhere follows what this session does. */
+	vss_events_publish(s->ctx, true);
 	if (vss_writers_configure(s->ctx, s->cfg.writers, s->cfg.nwriters,
 				  s->cfg.hook_dir[0] ? s->cfg.hook_dir : NULL, s->cfg.hook_timeout_ms)) {
 		r = cli_error(s, VSS_EXIT_USAGE, "%s", vss_errmsg(s->ctx));

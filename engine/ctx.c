@@ -1,6 +1,7 @@
 /* The engine context: settings, the last error, and who listens. */
 #include "config.h"
 #include "dm.h"
+#include "event-pub.h"
 #include "writer.h"
 
 #include <errno.h>
@@ -23,6 +24,7 @@ int vss_ctx_new(struct vss_ctx **ctxp, const struct vss_options *opts)
 	if (!ctx)
 		return -ENOMEM;
 	ctx->lock_fd = -1;
+	ctx->pub_fd = -1;
 	ctx->lock_timeout_ms = VSS_DEFAULT_LOCK_TIMEOUT_MS;
 	if (copy_path(ctx->state_dir, sizeof(ctx->state_dir),
 		      opts && opts->state_dir ? opts->state_dir : VSS_STATE_DIR) ||
@@ -59,6 +61,7 @@ void vss_ctx_free(struct vss_ctx *ctx)
 	while (ctx->lock_depth > 0)
 		vss_unlock(ctx);
 	vss_dm_forget(ctx);
+	event_pub_close(ctx);
 	free(ctx);
 }
 

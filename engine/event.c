@@ -1,6 +1,6 @@
 /* The event stream: the only way the engine tells anyone anything. */
 #include "config.h"
-#include "internal.h"
+#include "event-pub.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -29,6 +29,9 @@ static uint64_t elapsed_us(const struct vss_ctx *ctx)
 
 static void deliver(struct vss_ctx *ctx, struct vss_event *ev)
 {
+	if (!ev->at_us)
+		ev->at_us = event_now_us();
+	event_publish(ctx, ev);
 	for (int i = 0; i < ctx->nsubs; i++)
 		ctx->subs[i].fn(ev, ctx->subs[i].data);
 }
@@ -72,6 +75,7 @@ static void emit_set(struct vss_ctx *ctx, enum vss_event_kind kind, enum vss_lev
 		h->kind = kind;
 		h->level = level;
 		h->elapsed_us = ev.elapsed_us;
+		h->at_us = event_now_us();
 		snprintf(h->set, sizeof(h->set), "%s", set ? set : "");
 		snprintf(h->text, sizeof(h->text), "%s", text);
 		return;
@@ -93,6 +97,7 @@ void vss_events_hold(struct vss_ctx *ctx, bool hold)
 			.text = h->text,
 			.elapsed_us = h->elapsed_us,
 			.set = h->set[0] ? h->set : NULL,
+			.at_us = h->at_us,
 		};
 
 		deliver(ctx, &ev);
@@ -145,7 +150,7 @@ void vss_vlog(struct vss_ctx *ctx, enum vss_level level, const char *fmt, va_lis
 {
 	char text[1024];
 
-	if (!ctx->nsubs)
+	if (!ctx->nsubs && !(ctx->publish && ctx->op))
 		return;
 	vsnprintf(text, sizeof(text), fmt, ap);
 	emit(ctx, VSS_EVENT_LOG, level, text);
@@ -165,7 +170,7 @@ void vss_step(struct vss_ctx *ctx, const char *fmt, ...)
 	char text[1024];
 	va_list ap;
 
-	if (!ctx->nsubs)
+	if (!ctx->nsubs && !(ctx->publish && ctx->op))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
@@ -180,7 +185,11 @@ void vss_op_begin(struct vss_ctx *ctx, const char *op)
 	clock_gettime(CLOCK_MONOTONIC, &ctx->op_start);
 }
 
-void vss_op_end(struct vss_ctx *ctx)
+void vss_op_end(struct vss_ctx *ctx, int r)
 {
+	if (r < 0)
+		emit(ctx, VSS_EVENT_END, VSS_LEVEL_ERROR, ctx->errmsg[0] ? ctx->errmsg : strerror(-r));
+	else
+		emit(ctx, VSS_EVENT_END, VSS_LEVEL_INFO, "done");
 	ctx->op = NULL;
 }

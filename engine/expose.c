@@ -227,7 +227,7 @@ free:
 unlock:
 	vss_unlock(ctx);
 out:
-	vss_op_end(ctx);
+	vss_op_end(ctx, r);
 	return r;
 }
 
@@ -263,6 +263,6 @@ int vss_set_unexpose(struct vss_ctx *ctx, const char *spec)
 unlock:
 	vss_unlock(ctx);
 out:
-	vss_op_end(ctx);
+	vss_op_end(ctx, r);
 	return r;
 }

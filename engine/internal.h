@@ -37,11 +37,15 @@ struct vss_ctx {
 		enum vss_event_kind kind;
 		enum vss_level level;
 		uint64_t elapsed_us;
+		long long at_us;
 		char set[37];
 		char text[256];
 	} held[64];
 	int nheld, nlost;
 	bool lost_loud;   /* a message above debug among them */
+	bool publish;     /* events of operations go to RUN_DIR/events too */
+	bool pub_tried;
+	int pub_fd;       /* RUN_DIR/events/PID.ev, -1 until the first event */
 	char dm_last_error[512]; /* libdm's latest error line */
 	int dm_last_errno;       /* and the errno it came with, if any */
 };
@@ -71,7 +75,9 @@ void vss_writer_event(struct vss_ctx *ctx, const char *set, const char *writer, 
 
 /* Marks the start of a named operation: events carry its name and time. */
 void vss_op_begin(struct vss_ctx *ctx, const char *op);
-void vss_op_end(struct vss_ctx *ctx);
+/* The operation ended with R (0 or -errno, the message in errmsg): an
+ * END event says so. */
+void vss_op_end(struct vss_ctx *ctx, int r);
 
 /* The one-writer lock (lock.c); nests within one context. */
 int vss_lock(struct vss_ctx *ctx);

@@ -279,7 +279,7 @@ int vss_recover(struct vss_ctx *ctx)
 			 msg);
 	}
 	if (!op)
-		vss_op_end(ctx);
+		vss_op_end(ctx, r);
 	vss_unlock(ctx);
 	return r;
 }

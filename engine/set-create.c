@@ -566,6 +566,6 @@ unlock:
 out:
 	free(m);
 	set_rec_free(&rec);
-	vss_op_end(ctx);
+	vss_op_end(ctx, r);
 	return r;
 }

@@ -275,7 +275,7 @@ int vss_set_delete(struct vss_ctx *ctx, const char *id, bool force)
 unlock:
 	vss_unlock(ctx);
 out:
-	vss_op_end(ctx);
+	vss_op_end(ctx, r);
 	return r;
 }
 

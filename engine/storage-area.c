@@ -393,7 +393,7 @@ unlock:
 	free(areas);
 	vss_unlock(ctx);
 out:
-	vss_op_end(ctx);
+	vss_op_end(ctx, r);
 	return r;
 }
 
@@ -440,7 +440,7 @@ unlock:
 	set_recs_free(recs, nrecs);
 	vss_unlock(ctx);
 out:
-	vss_op_end(ctx);
+	vss_op_end(ctx, r);
 	return r;
 }
 

@@ -372,7 +372,7 @@ int vss_volume_import(struct vss_ctx *ctx, const char *device, const char *name)
 unlock:
 	vss_unlock(ctx);
 out:
-	vss_op_end(ctx);
+	vss_op_end(ctx, r);
 	return r;
 }
 
@@ -449,6 +449,6 @@ int vss_volume_remove(struct vss_ctx *ctx, const char *name)
 unlock:
 	vss_unlock(ctx);
 out:
-	vss_op_end(ctx);
+	vss_op_end(ctx, r);
 	return r;
 }

@@ -61,6 +61,8 @@ enum vss_event_kind {
 			  * thaw, post-snapshot, backup-complete, abort) */
 	VSS_EVENT_WRITER, /* a writer starts an event or its state changes
 			   * (writer, writer_state, writer_event; text says what) */
+	VSS_EVENT_END,   /* the operation ended: level ERROR with the failure
+			  * in text, or INFO "done" */
 };
 
 enum vss_level {
@@ -81,11 +83,30 @@ struct vss_event {
 	int writer_state;    /* WRITER: an enum vss_writer_state */
 	const char *writer_event; /* WRITER: the event it handles or handled last */
 	bool writer_busy;    /* WRITER: it is handling writer_event now */
+	long long at_us;     /* when (since the epoch) */
+	long pid;            /* from a feed: the process it came from; else 0 */
 };
 
 typedef void vss_event_fn(const struct vss_event *ev, void *data);
 
 int vss_subscribe(struct vss_ctx *ctx, vss_event_fn *fn, void *data);
+
+/* Whether the events of this context's operations are also published under
+ * RUN_DIR/events for other processes to follow (the CLI's are). */
+void vss_events_publish(struct vss_ctx *ctx, bool on);
+
+/* Following the operations of other vss processes as they happen: a feed
+ * reads what they publish. Opening it takes the lines of processes still
+ * alive from their beginning (an operation under way is seen whole), the
+ * others from their end. */
+struct vss_feed;
+int vss_feed_open(struct vss_ctx *ctx, struct vss_feed **feed);
+/* Delivers every complete event published since the last call, in each
+ * file's order; returns how many, or -errno. */
+int vss_feed_read(struct vss_feed *feed, vss_event_fn *fn, void *data);
+void vss_feed_close(struct vss_feed *feed);
+/* "log", "step", "phase", "writer", "end". */
+const char *vss_event_kind_name(enum vss_event_kind k);
 
 /* ---- volumes --------------------------------------------------------- */
 
@@ -147,6 +168,7 @@ struct vss_shadow {
 	char volume[128];      /* the origin's dm name */
 	char origin[4096];     /* /dev/mapper/VOLUME */
 	char device[4096];     /* /dev/mapper/vss-SET8-VOLUME */
+	char provider[16];     /* "cow" */
 	uint64_t size;         /* bytes */
 	uint64_t cow_size;     /* bytes */
 	uint64_t cow_used;     /* bytes, from the kernel */

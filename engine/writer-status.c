@@ -293,7 +293,7 @@ free:
 unlock:
 	vss_unlock(ctx);
 out:
-	vss_op_end(ctx);
+	vss_op_end(ctx, r);
 	return r;
 }
 
@@ -331,7 +331,7 @@ int vss_backup_end(struct vss_ctx *ctx, const char *id, bool complete)
 		vss_unlock(ctx);
 	}
 	writer_seq_end(ctx, seq);
-	vss_op_end(ctx);
+	vss_op_end(ctx, r);
 	return r;
 }
 

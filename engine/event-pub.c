@@ -1,0 +1,173 @@
+/*
+ * Events published for other processes (DESIGN §2): a set made by cron
+ * shows up live in a dashboard opened elsewhere. Each publishing process
+ * appends one line an event to RUN_DIR/events/PID.ev; vss_feed (event-feed.c)
+ * follows them. A file is opened at the process's first event of an
+ * operation and emptied then, so a reused pid starts afresh.
+ *
+ * A line: AT_US PID KIND LEVEL ELAPSED_US BUSY WSTATE, then OP SET WRITER
+ * WEVENT TEXT, all eleven fields apart by tabs (tabs and newlines of the
+ * strings become spaces). Nothing here may fail an operation: a run
+ * directory that cannot be written only loses the dashboard its view.
+ */
+#include "config.h"
+#include "event-pub.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Files of processes gone longer than this are removed by the next
+ * publisher: long enough for a dashboard to read their last lines. */
+#define STALE_SECONDS 600
+
+static const char *const kinds[] = { "log", "step", "phase", "writer", "end" };
+static const char *const levels[] = { "error", "warning", "info", "debug" };
+
+void vss_events_publish(struct vss_ctx *ctx, bool on)
+{
+	ctx->publish = on;
+}
+
+int event_pub_dir(const struct vss_ctx *ctx, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/events", ctx->run_dir);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* Removes the files of processes long gone. */
+static void prune(int dirfd)
+{
+	DIR *d = fdopendir(dup(dirfd));
+	struct dirent *de;
+	time_t now = time(NULL);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		struct stat st;
+
+		if (pid <= 0 || strcmp(end, ".ev") || pid == (long)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    now - st.st_mtime > STALE_SECONDS)
+			unlinkat(dirfd, de->d_name, 0);
+	}
+	closedir(d);
+}
+
+static int pub_open(struct vss_ctx *ctx)
+{
+	char dir[4200], name[32];
+	int dirfd;
+
+	if (event_pub_dir(ctx, dir, sizeof(dir)))
+		return -1;
+	/* The run directory may not exist yet (the first command since boot). */
+	if (mkdir(ctx->run_dir, 0755) < 0 && errno != EEXIST)
+		return -1;
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -1;
+	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return -1;
+	prune(dirfd);
+	snprintf(name, sizeof(name), "%ld.ev", (long)getpid());
+	ctx->pub_fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC |
+			     O_NOFOLLOW, 0644);
+	close(dirfd);
+	return ctx->pub_fd < 0 ? -1 : 0;
+}
+
+/* S with tabs and newlines as spaces, into OUT at *POS. */
+static void field(char *out, size_t len, size_t *pos, const char *s, bool last)
+{
+	for (; s && *s && *pos + 2 < len; s++)
+		out[(*pos)++] = (*s == '\t' || *s == '\n' || *s == '\r') ? ' ' : *s;
+	out[(*pos)++] = last ? '\n' : '\t';
+}
+
+void event_publish(struct vss_ctx *ctx, const struct vss_event *ev)
+{
+	char line[2048];
+	size_t pos;
+	int n;
+
+	if (!ctx->publish || !ctx->op || ev->level == VSS_LEVEL_DEBUG)
+		return;
+	if (ctx->pub_fd < 0) {
+		/* One try a context: a run directory we cannot write stays so. */
+		if (ctx->pub_tried)
+			return;
+		ctx->pub_tried = true;
+		if (pub_open(ctx) < 0)
+			return;
+	}
+	n = snprintf(line, sizeof(line), "%lld\t%ld\t%s\t%s\t%llu\t%d\t%d\t", ev->at_us,
+		     (long)getpid(), kinds[ev->kind], levels[ev->level],
+		     (unsigned long long)ev->elapsed_us, ev->writer_busy ? 1 : 0,
+		     ev->kind == VSS_EVENT_WRITER ? ev->writer_state : -1);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return;
+	pos = (size_t)n;
+	field(line, sizeof(line), &pos, ev->op, false);
+	field(line, sizeof(line), &pos, ev->set, false);
+	field(line, sizeof(line), &pos, ev->writer, false);
+	field(line, sizeof(line), &pos, ev->writer_event, false);
+	field(line, sizeof(line), &pos, ev->text, true);
+	/* One write, O_APPEND: a reader never sees half a line of another's. */
+	if (write(ctx->pub_fd, line, pos) < 0)
+		return;
+}
+
+void event_pub_close(struct vss_ctx *ctx)
+{
+	if (ctx->pub_fd >= 0)
+		close(ctx->pub_fd);
+	ctx->pub_fd = -1;
+}
+
+long long event_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+const char *vss_event_kind_name(enum vss_event_kind k)
+{
+	return (unsigned)k < sizeof(kinds) / sizeof(kinds[0]) ? kinds[k] : "?";
+}
+
+int event_kind_parse(const char *s, enum vss_event_kind *k)
+{
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(s, kinds[i])) {
+			*k = (enum vss_event_kind)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+int event_level_parse(const char *s, enum vss_level *l)
+{
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+		if (!strcmp(s, levels[i])) {
+			*l = (enum vss_level)i;
+			return 0;
+		}
+	return -EINVAL;
+}

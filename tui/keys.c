@@ -1,0 +1,305 @@
+/* The keys: one table for the help screen (and vsstui(8), which a test
+ * keeps in step with it), and what each does. Every action is a vss
+ * command run as a job, with the same words as on the command line. */
+#include "config.h"
+#include "tui.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KEY_CTRL(c) ((c) & 0x1f)
+
+const struct key_help tui_keys[] = {
+	{ "F1, ?", "this help" },
+	{ "Tab, Shift-Tab", "the next or the previous panel" },
+	{ "Up, Down, j, k", "select a row of the panel" },
+	{ "PgUp, PgDn, Home, End", "move by a page, to the first or the last row" },
+	{ "Space", "volumes: mark or unmark one for the next set" },
+	{ "c", "create a set (vss create-set) of the marked or selected volumes" },
+	{ "d", "delete the selected set (vss delete-set), after asking" },
+	{ "e", "expose the selected set or shadow (vss expose)" },
+	{ "u", "unexpose the selected set or shadow (vss unexpose)" },
+	{ "v", "verify the selected writer (vss writer verify NAME)" },
+	{ "V", "verify every writer (vss writer verify)" },
+	{ "/", "filter the panels by a name, a label or an id" },
+	{ "Esc", "clear the filter" },
+	{ "R, F5", "read everything again now" },
+	{ "Ctrl-L", "redraw the screen" },
+	{ "q, F10", "quit (asks first while a command runs)" },
+	{ NULL, NULL },
+};
+
+const char tui_key_line[] =
+	" F1 help  Tab panel  c create  d delete  e expose  u unexpose  v verify  / filter  q quit";
+
+static struct row selected_row(struct ui *ui, enum panel p, bool *found)
+{
+	size_t n;
+	struct row *rows = rows_of(ui->m, p, ui->filter, &n), r = { p, 0, -1 };
+
+	*found = rows && ui->sel[p] < n;
+	if (*found)
+		r = rows[ui->sel[p]];
+	free(rows);
+	return r;
+}
+
+static void say(struct ui *ui, const char *msg)
+{
+	snprintf(ui->message, sizeof(ui->message), "%s", msg);
+}
+
+static void run(struct ui *ui, char **argv)
+{
+	job_start(&ui->job, ui->m, ui->config, argv);
+}
+
+/* SET or SET/VOLUME of the selected row of the sets panel. */
+static bool selected_shadow(struct ui *ui, char *spec, size_t len, const struct vss_set **set)
+{
+	bool found;
+	struct row r = selected_row(ui, P_SETS, &found);
+
+	if (ui->focus != P_SETS || !found) {
+		say(ui, "select a set or a shadow first (Tab to the Sets panel)");
+		return false;
+	}
+	*set = &ui->m->sets[r.index];
+	if (r.shadow < 0)
+		snprintf(spec, len, "%s", (*set)->id);
+	else
+		snprintf(spec, len, "%s/%s", (*set)->id, (*set)->shadows[r.shadow].volume);
+	return true;
+}
+
+static void create(struct ui *ui)
+{
+	char vols[1024] = "", label[256], writers[256], *argv[80];
+	size_t n = 0, len = 0;
+	int argc = 0;
+
+	for (size_t i = 0; ui->marked && i < ui->nmarked && i < ui->m->nvols; i++)
+		if (ui->marked[i] && len < sizeof(vols))
+			len += (size_t)snprintf(vols + len, sizeof(vols) - len, "%s%s", len ? " " : "",
+						ui->m->vols[i].name);
+	if (!len && ui->focus == P_VOLUMES) {
+		bool found;
+		struct row r = selected_row(ui, P_VOLUMES, &found);
+
+		if (found)
+			snprintf(vols, sizeof(vols), "%s", ui->m->vols[r.index].name);
+	}
+	if (!prompt_line(ui, "Create a set of volumes:", vols, vols, sizeof(vols)) ||
+	    !prompt_line(ui, "Label (empty: none):", "", label, sizeof(label)) ||
+	    !prompt_line(ui, "Writers (all, none or NAME,NAME):", "all", writers, sizeof(writers))) {
+		say(ui, "create-set: cancelled");
+		return;
+	}
+	argv[argc++] = "create-set";
+	if (label[0]) {
+		argv[argc++] = "--label";
+		argv[argc++] = label;
+	}
+	if (writers[0] && strcmp(writers, "all")) {
+		argv[argc++] = "--writers";
+		argv[argc++] = writers;
+	}
+	/* The volumes, apart by spaces or commas; -- so that none is an option. */
+	argv[argc++] = "--";
+	for (char *save = NULL, *v = strtok_r(vols, " ,", &save); v && argc < 78;
+	     v = strtok_r(NULL, " ,", &save), n++)
+		argv[argc++] = v;
+	argv[argc] = NULL;
+	if (!n) {
+		say(ui, "create-set: no volume given");
+		return;
+	}
+	run(ui, argv);
+	/* The marks did their job. */
+	for (size_t i = 0; ui->marked && i < ui->nmarked; i++)
+		ui->marked[i] = false;
+}
+
+static void delete(struct ui *ui)
+{
+	const struct vss_set *set;
+	char spec[512], q[512];
+	bool exposed = false;
+
+	if (!selected_shadow(ui, spec, sizeof(spec), &set))
+		return;
+	for (size_t i = 0; i < set->n; i++)
+		exposed |= set->shadows[i].mountpoint[0] != '\0';
+	snprintf(q, sizeof(q), "Delete set %.8s%s%s%s (%zu shadows%s)? [y/N]", set->id,
+		 set->label[0] ? " \"" : "", set->label, set->label[0] ? "\"" : "", set->n,
+		 exposed ? ", exposed: unmounted first" : "");
+	if (!prompt_yes(ui, q)) {
+		say(ui, "delete-set: not done");
+		return;
+	}
+	snprintf(spec, sizeof(spec), "%s", set->id);
+	char *argv[] = { "delete-set", exposed ? "--force" : "--", spec, NULL };
+	run(ui, argv);
+}
+
+static void expose(struct ui *ui, bool on)
+{
+	const struct vss_set *set;
+	char spec[512];
+
+	if (!selected_shadow(ui, spec, sizeof(spec), &set))
+		return;
+	char *argv[] = { on ? "expose" : "unexpose", "--", spec, NULL };
+	run(ui, argv);
+}
+
+static void verify(struct ui *ui, bool all)
+{
+	bool found;
+	struct row r = selected_row(ui, P_WRITERS, &found);
+	char name[64];
+
+	if (all) {
+		char *argv[] = { "writer", "verify", NULL };
+		run(ui, argv);
+		return;
+	}
+	if (ui->focus != P_WRITERS || !found) {
+		say(ui, "select a writer first (Tab to the Writers panel), or V for all");
+		return;
+	}
+	snprintf(name, sizeof(name), "%s", ui->m->writers[r.index].name);
+	char *argv[] = { "writer", "verify", "--", name, NULL };
+	run(ui, argv);
+}
+
+static void mark(struct ui *ui)
+{
+	bool found;
+	struct row r = selected_row(ui, P_VOLUMES, &found);
+
+	if (ui->focus != P_VOLUMES || !found)
+		return;
+	if (ui->nmarked < ui->m->nvols) {
+		bool *nm = realloc(ui->marked, ui->m->nvols * sizeof(*nm));
+
+		if (!nm)
+			return;
+		memset(nm + ui->nmarked, 0, (ui->m->nvols - ui->nmarked) * sizeof(*nm));
+		ui->marked = nm;
+		ui->nmarked = ui->m->nvols;
+	}
+	ui->marked[r.index] = !ui->marked[r.index];
+	ui->sel[P_VOLUMES]++;
+}
+
+static void move_sel(struct ui *ui, long by)
+{
+	size_t *sel = &ui->sel[ui->focus];
+
+	if (by < 0 && (size_t)-by > *sel)
+		*sel = 0;
+	else
+		*sel = (size_t)((long)*sel + by);
+	/* view_draw brings it back within the rows. */
+}
+
+static void quit(struct ui *ui)
+{
+	if (ui->job.pid && !prompt_yes(ui, "A command is running; stop it (it undoes what it made) "
+				       "and quit? [y/N]"))
+		return;
+	ui->quit = true;
+}
+
+bool keys_handle(struct ui *ui, int c)
+{
+	int page = LINES / 4 > 1 ? LINES / 4 : 1;
+	char buf[128];
+
+	ui->message[0] = '\0';
+	if (ui->help) {
+		ui->help = false;
+		return true;
+	}
+	switch (c) {
+	case KEY_F(1):
+	case '?':
+	case 'h':
+		ui->help = true;
+		break;
+	case '\t':
+		ui->focus = (enum panel)((ui->focus + 1) % P_NPANELS);
+		break;
+	case KEY_BTAB:
+		ui->focus = (enum panel)((ui->focus + P_NPANELS - 1) % P_NPANELS);
+		break;
+	case KEY_UP:
+	case 'k':
+		move_sel(ui, -1);
+		break;
+	case KEY_DOWN:
+	case 'j':
+		move_sel(ui, 1);
+		break;
+	case KEY_PPAGE:
+		move_sel(ui, -page);
+		break;
+	case KEY_NPAGE:
+		move_sel(ui, page);
+		break;
+	case KEY_HOME:
+		ui->sel[ui->focus] = 0;
+		break;
+	case KEY_END:
+		ui->sel[ui->focus] = (size_t)-1 / 2;
+		break;
+	case ' ':
+		mark(ui);
+		break;
+	case 'c':
+		create(ui);
+		break;
+	case 'd':
+		delete(ui);
+		break;
+	case 'e':
+		expose(ui, true);
+		break;
+	case 'u':
+		expose(ui, false);
+		break;
+	case 'v':
+		verify(ui, false);
+		break;
+	case 'V':
+		verify(ui, true);
+		break;
+	case '/':
+		if (prompt_line(ui, "Filter:", ui->filter, buf, sizeof(buf)))
+			snprintf(ui->filter, sizeof(ui->filter), "%s", buf);
+		break;
+	case 27:
+		ui->filter[0] = '\0';
+		break;
+	case 'R':
+	case KEY_F(5):
+		ui->m->stale = true;
+		break;
+	case KEY_CTRL('l'):
+		clearok(curscr, TRUE);
+		break;
+	case 'q':
+	case KEY_F(10):
+		quit(ui);
+		break;
+	case KEY_RESIZE:
+		/* curses has the new size; the next draw fits it. */
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
