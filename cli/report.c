@@ -15,7 +15,7 @@ static void vreport(struct session *s, const char *fmt, va_list ap)
 		fprintf(stderr, "%s: ", s->where);
 	else
 		fprintf(stderr, "%s: ", s->prog);
-	if (s->cmd)
+	if (s->cmd && strcmp(s->cmd->name, s->prog))
 		fprintf(stderr, "%s: ", s->cmd->name);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);

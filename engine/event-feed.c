@@ -17,11 +17,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define HEAD_MAX 256
+
 struct feed_file {
 	long pid;
 	ino_t ino;
 	off_t pos;
 	bool seen;      /* found by the latest scan */
+	char head[HEAD_MAX]; /* its first line (or what there was of it) */
+	size_t headlen;
 };
 
 struct vss_feed {
@@ -145,13 +149,40 @@ static int drain(struct vss_feed *f, struct feed_file *ff, int fd, vss_event_fn 
 		}
 		if (!used) {
 			/* A line longer than the buffer is no line of ours: skip it. */
-			if ((size_t)got == sizeof(f->buf) - 1)
-				ff->pos += got;
-			break;
+			if ((size_t)got < sizeof(f->buf) - 1)
+				break;
+			ff->pos += got;
+			continue;
 		}
 		ff->pos += (off_t)used;
 	}
 	return count;
+}
+
+/* Whether FD is another file than the one FF has read: shorter, or not
+ * beginning as it did (a new inode may have an old one's number). */
+static bool new_file(struct feed_file *ff, int fd, off_t size)
+{
+	char head[HEAD_MAX];
+	ssize_t got;
+	size_t len;
+	char *nl;
+
+	if (size < ff->pos)
+		return true;
+	if ((got = pread(fd, head, sizeof(head), 0)) < 0)
+		return false;
+	len = (size_t)got;
+	if ((nl = memchr(head, '\n', len)))
+		len = (size_t)(nl - head) + 1;
+	if (ff->headlen && (len < ff->headlen || memcmp(head, ff->head, ff->headlen))) {
+		memcpy(ff->head, head, len);
+		ff->headlen = len;
+		return true;
+	}
+	memcpy(ff->head, head, len);
+	ff->headlen = len;
+	return false;
 }
 
 int vss_feed_read(struct vss_feed *f, vss_event_fn *fn, void *data)
@@ -184,8 +215,8 @@ int vss_feed_read(struct vss_feed *f, vss_event_fn *fn, void *data)
 		/* What a process long gone wrote before we looked is history. */
 		if (fresh && !f->primed && kill((pid_t)pid, 0) < 0 && errno == ESRCH)
 			ff->pos = st.st_size;
-		if (st.st_size < ff->pos)
-			ff->pos = 0;  /* emptied: its pid was reused */
+		if (new_file(ff, fd, st.st_size))
+			ff->pos = 0;  /* its pid was reused */
 		if (st.st_size > ff->pos)
 			count += drain(f, ff, fd, fn, data);
 		close(fd);

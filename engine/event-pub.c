@@ -3,7 +3,7 @@
  * shows up live in a dashboard opened elsewhere. Each publishing process
  * appends one line an event to RUN_DIR/events/PID.ev; vss_feed (event-feed.c)
  * follows them. A file is opened at the process's first event of an
- * operation and emptied then, so a reused pid starts afresh.
+ * operation, as a new file, so a reused pid starts afresh.
  *
  * A line: AT_US PID KIND LEVEL ELAPSED_US BUSY WSTATE, then OP SET WRITER
  * WEVENT TEXT, all eleven fields apart by tabs (tabs and newlines of the
@@ -85,7 +85,10 @@ static int pub_open(struct vss_ctx *ctx)
 		return -1;
 	prune(dirfd);
 	snprintf(name, sizeof(name), "%ld.ev", (long)getpid());
-	ctx->pub_fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC |
+	/* A file of an earlier process with our pid goes: ours is a new one
+	 * (a new inode), which tells a follower to read it from its start. */
+	unlinkat(dirfd, name, 0);
+	ctx->pub_fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC |
 			     O_NOFOLLOW, 0644);
 	close(dirfd);
 	return ctx->pub_fd < 0 ? -1 : 0;

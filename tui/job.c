@@ -65,7 +65,7 @@ int job_start(struct job *j, struct model *m, const char *config, char *const ar
 		return -e;
 	}
 	if (j->pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
+		int null = open("/dev/null", O_RDWR);
 		sigset_t none;
 
 		/* Its own process group: the terminal's keys are ours, and
@@ -76,9 +76,12 @@ int job_start(struct job *j, struct model *m, const char *config, char *const ar
 		for (int s = 1; s < NSIG; s++)
 			if (s != SIGKILL && s != SIGSTOP)
 				signal(s, SIG_DFL);
-		if (null >= 0)
+		/* Its results are in the lists we read again; its progress in
+		 * the feed; what it says on stderr is what matters here. */
+		if (null >= 0) {
 			dup2(null, STDIN_FILENO);
-		dup2(pipefd[1], STDOUT_FILENO);
+			dup2(null, STDOUT_FILENO);
+		}
 		dup2(pipefd[1], STDERR_FILENO);
 		execv(self, args);
 		_exit(127);

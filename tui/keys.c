@@ -12,7 +12,7 @@
 #define KEY_CTRL(c) ((c) & 0x1f)
 
 const struct key_help tui_keys[] = {
-	{ "F1, ?", "this help" },
+	{ "F1, ?, h", "this help" },
 	{ "Tab, Shift-Tab", "the next or the previous panel" },
 	{ "Up, Down, j, k", "select a row of the panel" },
 	{ "PgUp, PgDn, Home, End", "move by a page, to the first or the last row" },
@@ -76,7 +76,7 @@ static bool selected_shadow(struct ui *ui, char *spec, size_t len, const struct 
 
 static void create(struct ui *ui)
 {
-	char vols[1024] = "", label[256], writers[256], *argv[80];
+	char vols[1024] = "", initial[1024], label[256], writers[256], *argv[80];
 	size_t n = 0, len = 0;
 	int argc = 0;
 
@@ -91,21 +91,24 @@ static void create(struct ui *ui)
 		if (found)
 			snprintf(vols, sizeof(vols), "%s", ui->m->vols[r.index].name);
 	}
-	if (!prompt_line(ui, "Create a set of volumes:", vols, vols, sizeof(vols)) ||
+	snprintf(initial, sizeof(initial), "%s", vols);
+	if (!prompt_line(ui, "Create a set of volumes:", initial, vols, sizeof(vols)) ||
 	    !prompt_line(ui, "Label (empty: none):", "", label, sizeof(label)) ||
 	    !prompt_line(ui, "Writers (all, none or NAME,NAME):", "all", writers, sizeof(writers))) {
 		say(ui, "create-set: cancelled");
 		return;
 	}
 	argv[argc++] = "create-set";
+	/* Said out loud: an auto-release context from vss.conf would have the
+	 * set deleted as soon as its command ends. */
+	argv[argc++] = "--context";
+	argv[argc++] = "persistent";
 	if (label[0]) {
 		argv[argc++] = "--label";
 		argv[argc++] = label;
 	}
-	if (writers[0] && strcmp(writers, "all")) {
-		argv[argc++] = "--writers";
-		argv[argc++] = writers;
-	}
+	argv[argc++] = "--writers";
+	argv[argc++] = writers[0] ? writers : "all";
 	/* The volumes, apart by spaces or commas; -- so that none is an option. */
 	argv[argc++] = "--";
 	for (char *save = NULL, *v = strtok_r(vols, " ,", &save); v && argc < 78;
@@ -132,8 +135,8 @@ static void delete(struct ui *ui)
 		return;
 	for (size_t i = 0; i < set->n; i++)
 		exposed |= set->shadows[i].mountpoint[0] != '\0';
-	snprintf(q, sizeof(q), "Delete set %.8s%s%s%s (%zu shadows%s)? [y/N]", set->id,
-		 set->label[0] ? " \"" : "", set->label, set->label[0] ? "\"" : "", set->n,
+	snprintf(q, sizeof(q), "Delete set %.8s%s%s%s (%zu shadow%s%s)? [y/N]", set->id,
+		 set->label[0] ? " \"" : "", set->label, set->label[0] ? "\"" : "", set->n, set->n == 1 ? "" : "s",
 		 exposed ? ", exposed: unmounted first" : "");
 	if (!prompt_yes(ui, q)) {
 		say(ui, "delete-set: not done");

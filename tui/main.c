@@ -74,7 +74,9 @@ static int loop(struct ui *ui)
 		int c;
 
 		ui_pump(ui);
-		poll(pfd, 2, TICK_MS);
+		if (poll(pfd, 2, TICK_MS) > 0 && (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
+			/* The terminal went away: as if it had hung up on us. */
+			return SIGHUP;
 		while ((c = getch()) != ERR && !ui->quit && !screen_signalled())
 			keys_handle(ui, c);
 	}

@@ -194,8 +194,14 @@ static void writer_event(struct model *m, const struct vss_event *ev)
 	snprintf(w->event, sizeof(w->event), "%s", ev->writer_event ? ev->writer_event : "");
 	snprintf(w->set, sizeof(w->set), "%s", ev->set ? ev->set : "");
 	if (w->state == VSS_WRITER_FAILED && !ev->writer_busy) {
+		/* "EVENT: failed: WHY": the event has a column of its own. */
+		const char *why = ev->text;
+		size_t n = strlen(w->event);
+
+		if (n && !strncmp(why, w->event, n) && !strncmp(why + n, ": failed: ", 10))
+			why += n + 10;
 		snprintf(w->failed_event, sizeof(w->failed_event), "%s", w->event);
-		snprintf(w->failed_why, sizeof(w->failed_why), "%s", ev->text);
+		snprintf(w->failed_why, sizeof(w->failed_why), "%s", why);
 	}
 	/* The answers go to the log; the starts only move the timer. */
 	if (!ev->writer_busy)

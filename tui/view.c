@@ -189,18 +189,18 @@ static void set_row(struct ui *ui, int y, const struct row *r, bool selected)
 	}
 	const struct vss_shadow *sh = &s->shadows[r->shadow];
 	const char *state = vss_shadow_state_name(sh->state);
-	int w = COLS >= 100 ? 20 : 10;
+	int w = COLS >= 100 ? 20 : 10, x = 40;
 
 	vss_size_format(sh->cow_size, size, sizeof(size));
 	put(y, 0, COLS, true, "      %s %-16.16s %-4s %6s ", (size_t)r->shadow + 1 == s->n ? "`-" : "|-",
 	    sh->volume, sh->provider, size);
-	bar(y, 36, w, sh->cow_used, sh->cow_size);
+	bar(y, x, w, sh->cow_used, sh->cow_size);
 	if (!selected)
 		attr(state_pair(state), true);
-	put(y, 36 + w + 8, COLS - (36 + w + 8), false, "%-8s", state);
+	put(y, x + w + 8, COLS - (x + w + 8), false, "%-8s", state);
 	if (!selected)
 		attr(state_pair(state), false);
-	put(y, 36 + w + 17, COLS - (36 + w + 17), false, "%s",
+	put(y, x + w + 17, COLS - (x + w + 17), false, "%s",
 	    sh->mountpoint[0] ? sh->mountpoint : sh->why);
 }
 
@@ -215,14 +215,22 @@ static void writer_row(struct ui *ui, int y, const struct row *r, bool selected)
 	if (w->busy || (w->state != VSS_WRITER_STABLE && w->state != VSS_WRITER_FAILED))
 		fmt_secs(tui_now_us() - w->since_us, el, sizeof(el));
 	if (w->failed_event[0])
-		snprintf(fail, sizeof(fail), "%s%s: %s", w->failed_event,
-			 w->failed_retryable ? " (retryable)" : "", w->failed_why);
+		snprintf(fail, sizeof(fail), "%s: %s", w->failed_event, w->failed_why);
 	put(y, 0, COLS, true, "  %-14.14s %-9s ", w->name, w->type);
 	if (!selected && pair)
 		attr(pair, true);
 	put(y, 27, COLS - 27, false, "%-27.27s", state);
 	if (!selected && pair)
 		attr(pair, false);
+	if (w->state == VSS_WRITER_FAILED) {
+		/* Its failure is what matters now: where the event and timer go. */
+		if (!selected)
+			attr(C_BAD, true);
+		put(y, 55, COLS - 55, false, "%s", fail[0] ? fail : w->event);
+		if (!selected)
+			attr(C_BAD, false);
+		return;
+	}
 	put(y, 55, COLS - 55, false, "%-16.16s %7s %s", w->event[0] ? w->event : "-", el, fail);
 }
 
@@ -328,11 +336,11 @@ static void help_screen(void)
 void view_draw(struct ui *ui)
 {
 	const struct model *m = ui->m;
-	int log_h = LINES >= 34 ? 8 : LINES >= 20 ? 5 : 2;
-	int avail = LINES - 3 - log_h, y = 2;
-	int quarter = avail / 4 > 2 ? avail / 4 : 2;
-	size_t nv, nw;
-	int hv, hw, hs;
+	int log_min = LINES >= 20 ? 5 : 2;
+	int avail = LINES - 3, y = 2;
+	int quarter = (avail - log_min) / 4 > 2 ? (avail - log_min) / 4 : 2;
+	size_t nv, nw, ns;
+	int hv, hw, hs, hl;
 
 	if (ui->help) {
 		help_screen();
@@ -341,20 +349,26 @@ void view_draw(struct ui *ui)
 	}
 	free(rows_of(m, P_VOLUMES, ui->filter, &nv));
 	free(rows_of(m, P_WRITERS, ui->filter, &nw));
+	free(rows_of(m, P_SETS, ui->filter, &ns));
+	/* Volumes and writers take what they need, up to a quarter each; the
+	 * sets what they need of the rest; the log whatever is left. */
 	hv = (int)nv + 1 < quarter ? (int)nv + 1 : quarter;
 	hw = (int)nw + 1 < quarter ? (int)nw + 1 : quarter;
 	if (hv < 2)
 		hv = 2;
 	if (hw < 2)
 		hw = 2;
-	hs = avail - hv - hw;
-	title(ui);
-	status(ui);
+	hs = avail - log_min - hv - hw;
 	if (hs < 2) {
 		/* Too small for all of it: the sets alone. */
 		hv = hw = 0;
-		hs = avail;
+		hs = avail - log_min;
 	}
+	if ((int)ns + 1 < hs)
+		hs = (int)ns + 1 > 3 ? (int)ns + 1 : 3;
+	hl = avail - hv - hw - hs;
+	title(ui);
+	status(ui);
 	if (hv)
 		panel(ui, P_VOLUMES, y, hv);
 	y += hv;
@@ -363,7 +377,7 @@ void view_draw(struct ui *ui)
 	if (hw)
 		panel(ui, P_WRITERS, y, hw);
 	y += hw;
-	log_pane(ui, y, log_h);
+	log_pane(ui, y, hl);
 	move(LINES - 1, 0);
 	clrtoeol();
 	if (ui->message[0]) {

@@ -21,14 +21,16 @@ installed() {
 	tui=$(installed sbin/vsstui)
 	[ -L "$tui" ]
 	assert_equal "$(readlink "$tui")" vss
-	run --separate-stderr "$tui"
+	# Not on a terminal: it says so, rather than drawing on a pipe.
+	run --separate-stderr "$tui" </dev/null
 	assert_failure 2
-	assert_equal "$stderr" "vsstui: the dashboard is not built yet in this version; use vss"
+	assert_equal "$stderr" "vsstui: needs a terminal; use vss for scripts"
 }
 
 @test "the man page and the state directory are installed" {
 	[ -f "$BUILD/Makefile" ] || skip "not run from a build tree"
 	[ -f "$(installed man8/vss.8)" ]
+	[ -f "$(installed man8/vsstui.8)" ]
 	[ -d "$DEST/var/lib/vss" ]
 	assert_equal "$(stat -c %a "$DEST/var/lib/vss")" 700
 }

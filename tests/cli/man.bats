@@ -116,3 +116,55 @@ documented_keys() {
 	# create-set alone has seven: the loop did look.
 	[ "$n" -ge 14 ] || fail "only $n options found"
 }
+
+# vsstui(8) and the dashboard: the key table (tui/keys.c), the options (tui/main.c).
+
+# The key strings of tui_keys[]: the first string of each { "...", "..." }.
+table_keys() {
+	awk '/tui_keys\[\] = \{/ {on = 1; next} on && /^};/ {exit}
+		on && /^[[:space:]]*\{ "/ { s = $0; sub(/^[[:space:]]*\{ "/, "", s); sub(/", ".*/, "", s); print s }' \
+		"$VSS_SRCDIR/tui/keys.c"
+}
+
+# The items of the KEYS section of vsstui(8), each .It Ic "KEYS" as KEYS (quoted,
+# so that mdoc keeps "," and "?" as they are); an item written any other way is
+# printed as it is, and so matches no key.
+man_keys() {
+	awk '/^\.Sh KEYS/ {on = 1; next} /^\.Sh / {on = 0}
+		on && /^\.It / { s = $0; if (sub(/^\.It Ic "/, "", s) && sub(/"$/, "", s)) print s; else print $0 }' \
+		"$VSS_SRCDIR/man/vsstui.8"
+}
+
+@test "the key table of tui/keys.c is found" {
+	run table_keys
+	assert_success
+	assert_line "F1, ?, h"
+	assert_line "q, F10"
+}
+
+@test "every key of tui_keys[] is documented in vsstui(8), and no other" {
+	[ "$(man_keys | wc -l)" -ge 10 ] || fail "too few .It items in KEYS of vsstui(8)"
+	missing=$(comm -23 <(table_keys | sort -u) <(man_keys | sort -u))
+	assert_equal "$missing" ""
+	extra=$(comm -13 <(table_keys | sort -u) <(man_keys | sort -u))
+	assert_equal "$extra" ""
+}
+
+@test "vsstui(8) is valid mdoc" {
+	command -v mandoc >/dev/null || skip "mandoc is not installed"
+	run mandoc -Tlint -Wwarning "$VSS_SRCDIR/man/vsstui.8"
+	assert_success
+	assert_output ""
+}
+
+@test "every long option of vsstui is in the OPTIONS of vsstui(8), and no other" {
+	code=$(awk '/struct option opts\[\] = \{/ {on = 1; next} on && /\};/ {exit}
+		on && /\{ "/ { s = $0; sub(/^[^"]*"/, "", s); sub(/".*/, "", s); print s }' \
+		"$VSS_SRCDIR/tui/main.c" | sort -u)
+	[ -n "$code" ] || fail "no long options found in tui/main.c"
+	[[ $code == *config* ]] || fail "the option array was not read: $code"
+	man=$(awk '/^\.Sh OPTIONS/ {on = 1; next} /^\.Sh / {on = 0}
+		on && /^\.It / { for (i = 2; i < NF; i++) if ($i == "Fl" && $(i + 1) ~ /^-[a-z]/) print substr($(i + 1), 2) }' \
+		"$VSS_SRCDIR/man/vsstui.8" | sort -u)
+	assert_equal "$man" "$code"
+}

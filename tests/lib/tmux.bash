@@ -13,8 +13,16 @@ tmux_start() {
 		"$cmd; echo EXITED \$?; sleep 600"
 }
 
+# Whatever still runs in the pane is killed first, by its session: a hang
+# up (kill-server alone) of an ASan build still at its prompt can leave it
+# spinning forever in LeakSanitizer's exit-time check, an orphan eating a
+# core for the rest of the run.
 tmux_stop() {
-	[ -z "${TMUX_SOCK:-}" ] || tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+	[ -n "${TMUX_SOCK:-}" ] || return 0
+	local sid
+	sid=$(tmux -L "$TMUX_SOCK" display -p '#{pane_pid}' 2>/dev/null) &&
+		[ -n "$sid" ] && pkill -KILL -s "$sid" 2>/dev/null
+	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
 }
 
 keys() {
@@ -28,13 +36,15 @@ screen() {
 }
 
 # _wait_for READER REGEX SECONDS: until READER's text matches (grep -E).
+# By the clock, not by a count of tries: in a loaded guest one read of the
+# screen can take a second.
 _wait_for() {
-	local i
-	for i in $(seq $(($3 * 20))); do
+	local end=$((${EPOCHREALTIME/./} + $3 * 1000000))
+	while :; do
 		"$1" | grep -Eq -- "$2" && return 0
+		[ "${EPOCHREALTIME/./}" -lt "$end" ] || return 1
 		sleep 0.05
 	done
-	return 1
 }
 
 # last_line: the pane's last non-blank line.
