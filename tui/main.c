@@ -42,10 +42,7 @@ static void on_feed(const struct vss_event *ev, void *data)
 {
 	struct ui *ui = data;
 
-	/* Our own job's failure is logged from its exit, with its words. */
-	if (ev->kind == VSS_EVENT_END && ev->level == VSS_LEVEL_ERROR &&
-	    (ev->pid == ui->job.pid || ev->pid == last_job_pid))
-		return;
+	ui->m->quiet_pid = ui->job.pid ? ui->job.pid : last_job_pid;
 	model_event(ui->m, ev);
 }
 

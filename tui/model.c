@@ -235,7 +235,10 @@ void model_event(struct model *m, const struct vss_event *ev)
 		model_log(m, ev->level, "%s: %s", op, ev->text);
 		break;
 	case VSS_EVENT_END:
-		if (ev->level == VSS_LEVEL_ERROR)
+		/* Our own job's failure is logged from its exit, in its words. */
+		if (ev->level == VSS_LEVEL_ERROR && ev->pid && ev->pid == m->quiet_pid)
+			;
+		else if (ev->level == VSS_LEVEL_ERROR)
 			model_log(m, VSS_LEVEL_ERROR, "%s failed: %s", op, ev->text);
 		else
 			model_log(m, VSS_LEVEL_INFO, "%s: done in %.1f s", op, ev->elapsed_us / 1e6);

@@ -60,6 +60,7 @@ struct model {
 	char op_set[37];
 	char op_phase[32];
 	long op_pid;
+	long quiet_pid;         /* our job's: its failure is logged from its exit */
 	long long op_since_us;
 	struct log_line log[LOG_LINES];
 	size_t nlog, log_head;  /* a ring: the newest at log_head - 1 */

@@ -440,3 +440,31 @@ $usage"
 	assert_line --index 0 "vsstui: needs a terminal; use vss for scripts"
 	assert_equal "$(tmx display -p '#{alternate_on}')" 0
 }
+
+@test "Ctrl-Z in a job-control shell stops vsstui with the terminal given back; fg redraws it whole" {
+	# An interactive bash, as a user has: vsstui in a process group of its
+	# own, which Ctrl-Z can stop (the kernel discards the stop signals of
+	# a process group with no parent in the session to restart it).
+	tmux_start env PS1='sh$ ' bash --norc --noprofile -i
+	wait_last '^sh\$'
+	keys "$T" Enter
+	wait_last '^ F1 help'
+	pid=$(pgrep -x vsstui -s "$(tmx display -p '#{pane_pid}')") || fail "no vsstui"
+	keys C-z
+	wait_screen 'Stopped'
+	wait_last '^sh\$'
+	assert_equal "$(ps -o stat= -p "$pid" | cut -c1)" T
+	# (The tty's modes are bash's line editor's now: nothing to read there.)
+	assert_equal "$(tmx display -p '#{alternate_on}')" 0
+	keys fg Enter
+	wait_screen '^ vsstui '
+	wait_last '^ F1 help'
+	assert_equal "$(tmx display -p '#{alternate_on}')" 1
+	# And it still answers keys.
+	keys '?'
+	wait_screen '^ vsstui: keys'
+	keys x q
+	wait_last '^sh\$'
+	keys 'echo "vsstui ended: $?"' Enter
+	wait_screen '^vsstui ended: 0$'
+}

@@ -66,6 +66,8 @@ $(screen)"
 	sync -f "${MNT[a]}/f"
 	conf "# no writers"
 	tui_start
+	# Wide enough for the test's long mountpoints.
+	tmux -L "$TMUX_SOCK" resize-window -x 220 -y 30
 	# To the Volumes panel, filtered to ours, mark it, create.
 	keys BTab
 	wait_screen '^>Volumes'
@@ -126,7 +128,7 @@ $(screen)"
 
 @test "SIGTERM while the dashboard's own create-set is held at freeze: the set is undone, nothing frozen, the terminal given back" {
 	wsetup
-	conf "[writer x]" "command = $(writer x)" "volumes = ${MNT[a]}" "timeout = 60"
+	conf "[vss]" "freeze_timeout = 120" "[writer x]" "command = $(writer x)" "volumes = ${MNT[a]}" "timeout = 120"
 	BEFORE=$(wfp)
 	export FW_AT=freeze FW_MODE=hang
 	tui_start
@@ -134,7 +136,8 @@ $(screen)"
 	wait_screen "^  ${PFX}a +24M"
 	keys c
 	wait_last "^Create a set of volumes: ${PFX}a\$"
-	keys Enter Enter Enter
+	# The set begins; the filter goes, so that the writer shows.
+	keys Enter Enter Enter Escape
 	for _ in $(seq 300); do
 		[ "$(events x)" = "identify prepare-backup prepare-snapshot freeze" ] && break
 		sleep 0.1
