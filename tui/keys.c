@@ -80,10 +80,9 @@ static void create(struct ui *ui)
 	size_t n = 0, len = 0;
 	int argc = 0;
 
-	for (size_t i = 0; ui->marked && i < ui->nmarked && i < ui->m->nvols; i++)
-		if (ui->marked[i] && len < sizeof(vols))
-			len += (size_t)snprintf(vols + len, sizeof(vols) - len, "%s%s", len ? " " : "",
-						ui->m->vols[i].name);
+	for (size_t i = 0; i < ui->nmarked && len < sizeof(vols); i++)
+		len += (size_t)snprintf(vols + len, sizeof(vols) - len, "%s%s", len ? " " : "",
+					ui->marked[i]);
 	if (!len && ui->focus == P_VOLUMES) {
 		bool found;
 		struct row r = selected_row(ui, P_VOLUMES, &found);
@@ -121,8 +120,7 @@ static void create(struct ui *ui)
 	}
 	run(ui, argv);
 	/* The marks did their job. */
-	for (size_t i = 0; ui->marked && i < ui->nmarked; i++)
-		ui->marked[i] = false;
+	ui->nmarked = 0;
 }
 
 static void delete(struct ui *ui)
@@ -136,13 +134,15 @@ static void delete(struct ui *ui)
 	for (size_t i = 0; i < set->n; i++)
 		exposed |= set->shadows[i].mountpoint[0] != '\0';
 	snprintf(q, sizeof(q), "Delete set %.8s%s%s%s (%zu shadow%s%s)? [y/N]", set->id,
-		 set->label[0] ? " \"" : "", set->label, set->label[0] ? "\"" : "", set->n, set->n == 1 ? "" : "s",
-		 exposed ? ", exposed: unmounted first" : "");
+		 set->label[0] ? " \"" : "", set->label, set->label[0] ? "\"" : "", set->n,
+		 set->n == 1 ? "" : "s", exposed ? ", exposed: unmounted first" : "");
+	/* While we ask, the lists are read again: SET may be gone after. */
+	snprintf(spec, sizeof(spec), "%s", set->id);
+	set = NULL;
 	if (!prompt_yes(ui, q)) {
 		say(ui, "delete-set: not done");
 		return;
 	}
-	snprintf(spec, sizeof(spec), "%s", set->id);
 	char *argv[] = { "delete-set", exposed ? "--force" : "--", spec, NULL };
 	run(ui, argv);
 }
@@ -178,23 +178,37 @@ static void verify(struct ui *ui, bool all)
 	run(ui, argv);
 }
 
+bool ui_marked(const struct ui *ui, const char *name)
+{
+	for (size_t i = 0; i < ui->nmarked; i++)
+		if (!strcmp(ui->marked[i], name))
+			return true;
+	return false;
+}
+
 static void mark(struct ui *ui)
 {
+	char (*nm)[128];
+	const char *name;
 	bool found;
 	struct row r = selected_row(ui, P_VOLUMES, &found);
 
 	if (ui->focus != P_VOLUMES || !found)
 		return;
-	if (ui->nmarked < ui->m->nvols) {
-		bool *nm = realloc(ui->marked, ui->m->nvols * sizeof(*nm));
-
-		if (!nm)
+	name = ui->m->vols[r.index].name;
+	for (size_t i = 0; i < ui->nmarked; i++)
+		if (!strcmp(ui->marked[i], name)) {
+			memmove(ui->marked + i, ui->marked + i + 1,
+				(ui->nmarked - i - 1) * sizeof(*ui->marked));
+			ui->nmarked--;
+			ui->sel[P_VOLUMES]++;
 			return;
-		memset(nm + ui->nmarked, 0, (ui->m->nvols - ui->nmarked) * sizeof(*nm));
-		ui->marked = nm;
-		ui->nmarked = ui->m->nvols;
-	}
-	ui->marked[r.index] = !ui->marked[r.index];
+		}
+	nm = realloc(ui->marked, (ui->nmarked + 1) * sizeof(*nm));
+	if (!nm)
+		return;
+	ui->marked = nm;
+	snprintf(nm[ui->nmarked++], sizeof(*nm), "%s", name);
 	ui->sel[P_VOLUMES]++;
 }
 

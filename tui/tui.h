@@ -134,7 +134,8 @@ struct ui {
 	size_t sel[P_NPANELS];    /* the selected row of each panel */
 	size_t top[P_NPANELS];    /* the first row shown */
 	char filter[128];
-	bool *marked;             /* volumes marked for the next set */
+	char (*marked)[128];      /* names of the volumes marked for the next set
+				   * (names: the list may change under the marks) */
 	size_t nmarked;
 	bool help;                /* the help screen is up */
 	bool quit;
@@ -142,6 +143,8 @@ struct ui {
 };
 
 void view_draw(struct ui *ui);
+/* Whether volume NAME is marked for the next set. */
+bool ui_marked(const struct ui *ui, const char *name);
 /* Reads the feed and the job, refreshes the model when due, redraws. */
 void ui_pump(struct ui *ui);
 /* Asks for a line at the bottom, with INITIAL in it: 1 with BUF, 0 when

@@ -156,7 +156,7 @@ static void volume_row(struct ui *ui, int y, const struct row *r)
 
 	vss_size_format(v->size, size, sizeof(size));
 	put(y, 0, COLS, true, "%c %-16.16s %7s %-6.6s %-24.24s %s",
-	    ui->marked && r->index < ui->nmarked && ui->marked[r->index] ? '*' : ' ', v->name, size,
+	    ui_marked(ui, v->name) ? '*' : ' ', v->name, size,
 	    v->fstype[0] ? v->fstype : "-", v->mountpoint[0] ? v->mountpoint : "-",
 	    v->managed ? v->backing : (v->dm_uuid[0] ? v->dm_uuid : "dm"));
 }

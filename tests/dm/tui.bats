@@ -21,9 +21,10 @@ tui_start() {
 	wait_last 'F1 help'
 }
 
-# timer_of NAME: the running timer of writer NAME's row, in tenths.
+# timer_of NAME: the running timer of writer NAME's row of the screen on
+# stdin, in tenths.
 timer_of() {
-	screen | awk -v n="$1" '$1 == n { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]s$/) { sub(/s$/, "", $i); sub(/\./, "", $i); print $i + 0; exit } }'
+	awk -v n="$1" '$1 == n { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]s$/) { sub(/s$/, "", $i); sub(/\./, "", $i); print $i + 0; exit } }'
 }
 
 @test "live: a set made by another vss shows its writer frozen with a running timer, then the set; the log follows it" {
@@ -31,18 +32,21 @@ timer_of() {
 	conf "[writer x]" "type = coprocess" "command = $(writer x)" "volumes = ${MNT[a]}" "timeout = 60"
 	tui_start
 	wait_screen '^  x +coprocess +stable '
-	export FW_AT=thaw FW_MODE=slow FW_SLOW=6
+	# Long enough a hold for a loaded guest to read the screen a few times.
+	export FW_AT=thaw FW_MODE=slow FW_SLOW=15
 	bg "$VSS" create-set --label live "${PFX}a" >"$BATS_TEST_TMPDIR/out" 2>&1
-	# During the held thaw: frozen, at thaw, with a timer that runs.
+	# During the held thaw: frozen, at thaw, with a timer that runs, and the
+	# operation and its phase in the status line.
 	wait_screen '^  x +coprocess +(frozen|waiting-for-thaw) +thaw +[0-9]+\.[0-9]s' 30
-	t1=$(timer_of x)
+	s1=$(screen)
 	sleep 1.2
-	t2=$(timer_of x)
+	s2=$(screen)
+	t1=$(timer_of x <<<"$s1")
+	t2=$(timer_of x <<<"$s2")
 	[ -n "$t1" ] && [ -n "$t2" ] && [ "$t2" -gt "$t1" ] || fail "the timer did not run: '$t1' then '$t2':
-$(screen)"
-	# The status line names the operation and its phase meanwhile.
-	screen | grep -Eq '^ create-set [0-9a-f]{8}: thaw' || fail "no operation in the status line:
-$(screen)"
+$s2"
+	grep -Eq '^ create-set [0-9a-f]{8}: thaw \([0-9.]+s\)' <<<"$s1" || fail "no operation in the status line:
+$s1"
 	wait "$BG" || fail "create-set failed: $(cat "$BATS_TEST_TMPDIR/out")"
 	SET=$(set_ids)
 	[[ $SET =~ ^$UUID_RE$ ]] || fail "no set: $SET"
