@@ -168,21 +168,19 @@ static bool new_file(struct feed_file *ff, int fd, off_t size)
 	size_t len;
 	char *nl;
 
-	if (size < ff->pos)
-		return true;
+	bool other;
+
 	if ((got = pread(fd, head, sizeof(head), 0)) < 0)
-		return false;
+		return size < ff->pos;
 	len = (size_t)got;
 	if ((nl = memchr(head, '\n', len)))
 		len = (size_t)(nl - head) + 1;
-	if (ff->headlen && (len < ff->headlen || memcmp(head, ff->head, ff->headlen))) {
-		memcpy(ff->head, head, len);
-		ff->headlen = len;
-		return true;
-	}
+	other = size < ff->pos ||
+		(ff->headlen && (len < ff->headlen || memcmp(head, ff->head, ff->headlen)));
+	/* What it begins with now, either way, so it is told new only once. */
 	memcpy(ff->head, head, len);
 	ff->headlen = len;
-	return false;
+	return other;
 }
 
 int vss_feed_read(struct vss_feed *f, vss_event_fn *fn, void *data)
@@ -191,8 +189,12 @@ int vss_feed_read(struct vss_feed *f, vss_event_fn *fn, void *data)
 	struct dirent *de;
 	int count = 0;
 
-	if (!d)
+	if (!d) {
+		/* None yet: whatever appears later is news, not history. */
+		if (errno == ENOENT)
+			f->primed = true;
 		return errno == ENOENT ? 0 : -errno;
+	}
 	for (size_t i = 0; i < f->n; i++)
 		f->files[i].seen = false;
 	while ((de = readdir(d))) {

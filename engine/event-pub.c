@@ -47,7 +47,7 @@ int event_pub_dir(const struct vss_ctx *ctx, char *buf, size_t len)
 /* Removes the files of processes long gone. */
 static void prune(int dirfd)
 {
-	DIR *d = fdopendir(dup(dirfd));
+	DIR *d = fdopendir(fcntl(dirfd, F_DUPFD_CLOEXEC, 0));
 	struct dirent *de;
 	time_t now = time(NULL);
 

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "blockdev.h"
 #include "dm.h"
+#include "set.h"
 #include "state.h"
 #include "strv.h"
 
@@ -137,7 +138,8 @@ static int facts(struct vss_ctx *ctx, const char *name, struct vss_volume *vol)
 			vol->size += tab.t[i].length * 512;
 		vss_dm_table_free(&tab);
 	}
-	if (info.suspended || !info.live_table || stack_suspended(ctx, name, 0))
+	if (info.suspended || !info.live_table || stack_suspended(ctx, name, 0) ||
+	    window_names(ctx, name))
 		vss_log(ctx, VSS_LEVEL_DEBUG, "%s: suspended (or on a suspended device): not probed",
 			name);
 	else

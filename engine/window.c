@@ -46,6 +46,26 @@ int window_mark(struct vss_ctx *ctx, char **volumes, char **uuids, size_t n)
 	return 0;
 }
 
+bool window_names(struct vss_ctx *ctx, const char *volume)
+{
+	char path[4200], line[512];
+	bool found = false;
+	FILE *f;
+
+	path_of(ctx, path, sizeof(path));
+	if (!(f = fopen(path, "re")))
+		return false;
+	/* The first line is the owner; then "VOLUME UUID" a line. */
+	if (fgets(line, sizeof(line), f))
+		while (!found && fgets(line, sizeof(line), f)) {
+			size_t n = strcspn(line, " \n");
+
+			found = n == strlen(volume) && !strncmp(line, volume, n);
+		}
+	fclose(f);
+	return found;
+}
+
 void window_clear(struct vss_ctx *ctx)
 {
 	char path[4200];

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,7 +22,7 @@ int job_start(struct job *j, struct model *m, const char *config, char *const ar
 {
 	char self[4096];
 	char *args[64];
-	int pipefd[2], n = 0;
+	int pipefd[2], n = 0, parent = (int)getpid();
 	size_t len = 0;
 	ssize_t got;
 
@@ -42,7 +43,11 @@ int job_start(struct job *j, struct model *m, const char *config, char *const ar
 		args[n++] = (char *)config;
 	}
 	j->what[0] = '\0';
-	for (int i = 0; argv[i] && n < 63; i++) {
+	for (int i = 0; argv[i]; i++) {
+		if (n == 63) {
+			model_log(m, VSS_LEVEL_ERROR, "too many words for one command (at most 60)");
+			return -E2BIG;
+		}
 		args[n++] = argv[i];
 		len += (size_t)snprintf(j->what + len, len < sizeof(j->what) ? sizeof(j->what) - len : 0,
 					"%s%s", i ? " " : "", argv[i]);
@@ -65,8 +70,14 @@ int job_start(struct job *j, struct model *m, const char *config, char *const ar
 		return -e;
 	}
 	if (j->pid == 0) {
-		int null = open("/dev/null", O_RDWR);
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		sigset_t none;
+
+		/* Should we die unawares (SIGKILL), it is told to stop, and undoes
+		 * what it was making rather than going on unwatched. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(127);
 
 		/* Its own process group: the terminal's keys are ours, and
 		 * only we decide when it is to stop. */
@@ -164,14 +175,16 @@ static void ended(struct job *j, struct model *m, int status)
 
 int job_poll(struct job *j, struct model *m)
 {
-	int status;
+	int status = 0;
 	pid_t r;
 
 	if (!j->pid)
 		return 0;
 	read_out(j);
 	r = waitpid(j->pid, &status, WNOHANG);
-	if (r == j->pid) {
+	if (r < 0 && errno == ECHILD)
+		status = W_EXITCODE(127, 0);  /* reaped by someone else: outcome unknown */
+	if (r == j->pid || (r < 0 && errno == ECHILD)) {
 		ended(j, m, status);
 		return 1;
 	}
@@ -180,13 +193,17 @@ int job_poll(struct job *j, struct model *m)
 
 void job_stop(struct job *j, struct model *m, int sig)
 {
-	int status;
+	int status = 0;
 
 	if (!j->pid)
 		return;
-	/* Its undo is bounded by the writers' and freeze timeouts. */
+	/* Not reaped yet, so the pid is still its own. Its undo is bounded
+	 * by the writers' and freeze timeouts. */
 	kill(j->pid, sig);
-	while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
-		;
+	while (waitpid(j->pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			status = W_EXITCODE(127, 0);
+			break;
+		}
 	ended(j, m, status);
 }

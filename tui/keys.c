@@ -80,9 +80,15 @@ static void create(struct ui *ui)
 	size_t n = 0, len = 0;
 	int argc = 0;
 
-	for (size_t i = 0; i < ui->nmarked && len < sizeof(vols); i++)
-		len += (size_t)snprintf(vols + len, sizeof(vols) - len, "%s%s", len ? " " : "",
-					ui->marked[i]);
+	for (size_t i = 0; i < ui->nmarked; i++) {
+		int k = snprintf(vols + len, sizeof(vols) - len, "%s%s", len ? " " : "", ui->marked[i]);
+
+		if (k < 0 || (size_t)k >= sizeof(vols) - len) {
+			say(ui, "create-set: too many volumes marked for one line; use vss create-set");
+			return;
+		}
+		len += (size_t)k;
+	}
 	if (!len && ui->focus == P_VOLUMES) {
 		bool found;
 		struct row r = selected_row(ui, P_VOLUMES, &found);
@@ -110,9 +116,15 @@ static void create(struct ui *ui)
 	argv[argc++] = writers[0] ? writers : "all";
 	/* The volumes, apart by spaces or commas; -- so that none is an option. */
 	argv[argc++] = "--";
-	for (char *save = NULL, *v = strtok_r(vols, " ,", &save); v && argc < 78;
-	     v = strtok_r(NULL, " ,", &save), n++)
+	for (char *save = NULL, *v = strtok_r(vols, " ,", &save); v;
+	     v = strtok_r(NULL, " ,", &save), n++) {
+		/* job_start takes 60 words: refused, never cut short. */
+		if (argc == 60) {
+			say(ui, "create-set: too many volumes for the dashboard; use vss create-set");
+			return;
+		}
 		argv[argc++] = v;
+	}
 	argv[argc] = NULL;
 	if (!n) {
 		say(ui, "create-set: no volume given");
@@ -212,10 +224,26 @@ static void mark(struct ui *ui)
 	ui->sel[P_VOLUMES]++;
 }
 
+/* The next panel shown, BY steps round. */
+static void next_panel(struct ui *ui, int by)
+{
+	enum panel p = ui->focus;
+
+	for (int i = 0; i < P_NPANELS; i++) {
+		p = (enum panel)((p + by) % P_NPANELS);
+		if (!ui->hidden[p]) {
+			ui->focus = p;
+			return;
+		}
+	}
+}
+
 static void move_sel(struct ui *ui, long by)
 {
 	size_t *sel = &ui->sel[ui->focus];
 
+	/* The new place is by index; view_draw names its row again. */
+	ui->selkey[ui->focus][0] = '\0';
 	if (by < 0 && (size_t)-by > *sel)
 		*sel = 0;
 	else
@@ -248,10 +276,10 @@ bool keys_handle(struct ui *ui, int c)
 		ui->help = true;
 		break;
 	case '\t':
-		ui->focus = (enum panel)((ui->focus + 1) % P_NPANELS);
+		next_panel(ui, 1);
 		break;
 	case KEY_BTAB:
-		ui->focus = (enum panel)((ui->focus + P_NPANELS - 1) % P_NPANELS);
+		next_panel(ui, P_NPANELS - 1);
 		break;
 	case KEY_UP:
 	case 'k':
@@ -269,9 +297,12 @@ bool keys_handle(struct ui *ui, int c)
 		break;
 	case KEY_HOME:
 		ui->sel[ui->focus] = 0;
+		ui->selkey[ui->focus][0] = '\0';
 		break;
 	case KEY_END:
-		ui->sel[ui->focus] = (size_t)-1 / 2;
+		/* Past any list: view_draw brings it to the last row. */
+		ui->sel[ui->focus] = 1u << 30;
+		ui->selkey[ui->focus][0] = '\0';
 		break;
 	case ' ':
 		mark(ui);

@@ -7,6 +7,7 @@
 #include "tui.h"
 
 #include <curses.h>
+#include <errno.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -58,6 +59,14 @@ void ui_pump(struct ui *ui)
 		if (job_poll(&ui->job, ui->m))
 			last_job_pid = pid;
 	}
+	/* An operation whose process died (SIGKILL, power) never says it ended. */
+	if (ui->m->op_pid && kill((pid_t)ui->m->op_pid, 0) < 0 && errno == ESRCH) {
+		model_log(ui->m, VSS_LEVEL_WARNING, "%s: process %ld ended without finishing it "
+			  "(the next vss command, or vss recover, cleans up)", ui->m->op, ui->m->op_pid);
+		ui->m->op[0] = ui->m->op_phase[0] = '\0';
+		ui->m->op_pid = 0;
+		ui->m->stale = true;
+	}
 	if (ui->m->stale || tui_now_us() - ui->m->refreshed_us >= refresh_us)
 		model_refresh(ui->m, ui->ctx);
 	view_draw(ui);
@@ -73,7 +82,7 @@ static int loop(struct ui *ui)
 		ui_pump(ui);
 		if (poll(pfd, 2, TICK_MS) > 0 && (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
 			/* The terminal went away: as if it had hung up on us. */
-			return SIGHUP;
+			screen_hangup();
 		while ((c = getch()) != ERR && !ui->quit && !screen_signalled())
 			keys_handle(ui, c);
 	}
@@ -131,6 +140,9 @@ int tui_main(int argc, char **argv)
 		usage(stderr);
 		return VSS_EXIT_USAGE;
 	}
+	/* The jobs' exit statuses are their outcomes: an inherited SIG_IGN
+	 * would have the kernel reap them unseen. */
+	signal(SIGCHLD, SIG_DFL);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return cli_error(&s, VSS_EXIT_USAGE, "needs a terminal; use vss for scripts");
 	if ((code = cli_open(&s)))

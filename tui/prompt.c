@@ -39,7 +39,8 @@ static int next_key(struct ui *ui, const char *question, const char *buf, size_t
 		ui_pump(ui);
 		curs_set(1);
 		show(question, buf, pos);
-		napms(50);
+		if (!screen_wait_key(50))
+			return ERR;
 	}
 }
 

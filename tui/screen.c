@@ -8,6 +8,7 @@
 
 #include <curses.h>
 #include <locale.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 
 static volatile sig_atomic_t signalled;
 static bool open_, colors;
+static SCREEN *term;
 
 static void on_signal(int sig)
 {
@@ -25,6 +27,23 @@ static void on_signal(int sig)
 int screen_signalled(void)
 {
 	return signalled;
+}
+
+void screen_hangup(void)
+{
+	signalled = SIGHUP;
+}
+
+bool screen_wait_key(int ms)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+
+	if (poll(&pfd, 1, ms) > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))) {
+		/* The terminal went away: as if it had hung up on us. */
+		screen_hangup();
+		return false;
+	}
+	return true;
 }
 
 bool screen_colors(void)
@@ -51,8 +70,11 @@ int screen_open(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
-	if (!initscr())
+	/* newterm, not initscr: a terminal curses cannot drive is an error
+	 * of ours to report, not an exit inside curses. */
+	if (!(term = newterm(NULL, stdout, stdin)))
 		return -1;
+	set_term(term);
 	open_ = true;
 	atexit(closing);
 	cbreak();
@@ -88,4 +110,6 @@ void screen_close(void)
 	curs_set(1);
 	endwin();
 	fflush(stdout);
+	delscreen(term);
+	term = NULL;
 }

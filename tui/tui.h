@@ -122,6 +122,10 @@ void screen_close(void);
 bool screen_colors(void);
 /* A signal asked us to end (SIGINT, SIGTERM, SIGHUP): its number, else 0. */
 int screen_signalled(void);
+/* Ends as SIGHUP would: the terminal is gone. */
+void screen_hangup(void);
+/* Waits up to MS for a key; false (and hung up) when the terminal is gone. */
+bool screen_wait_key(int ms);
 
 /* ---- the views (view.c, prompt.c) ---- */
 
@@ -138,6 +142,9 @@ struct ui {
 				   * (names: the list may change under the marks) */
 	size_t nmarked;
 	bool help;                /* the help screen is up */
+	char selkey[P_NPANELS][256]; /* what the selected row shows, so that the
+				      * selection stays on it when the lists change */
+	bool hidden[P_NPANELS];   /* not drawn: the terminal is too small */
 	bool quit;
 	char message[256];        /* a one-off line at the bottom */
 };

@@ -137,7 +137,7 @@ static void bar(int y, int x, int w, uint64_t used, uint64_t size)
 	int fill = size ? (int)((double)used * w / (double)size + 0.5) : 0;
 	double pct = size ? 100.0 * (double)used / (double)size : 0;
 
-	if (w < 3 || x + w + 6 > COLS)
+	if (w < 3 || x + w + 7 > COLS)
 		return;
 	if (fill > w)
 		fill = w;
@@ -234,6 +234,21 @@ static void writer_row(struct ui *ui, int y, const struct row *r, bool selected)
 	put(y, 55, COLS - 55, false, "%-16.16s %7s %s", w->event[0] ? w->event : "-", el, fail);
 }
 
+/* What names ROW whatever its place: a volume's or writer's name, a set's
+ * id (and its shadow's volume). */
+static void row_key(const struct model *m, const struct row *r, char *buf, size_t len)
+{
+	if (r->panel == P_VOLUMES)
+		snprintf(buf, len, "%s", m->vols[r->index].name);
+	else if (r->panel == P_WRITERS)
+		snprintf(buf, len, "%s", m->writers[r->index].name);
+	else if (r->shadow < 0)
+		snprintf(buf, len, "%s", m->sets[r->index].id);
+	else
+		snprintf(buf, len, "%s/%.128s", m->sets[r->index].id,
+			 m->sets[r->index].shadows[r->shadow].volume);
+}
+
 static void panel(struct ui *ui, enum panel p, int y, int h)
 {
 	static const char *const names[] = { "Volumes", "Sets", "Writers" };
@@ -251,8 +266,20 @@ static void panel(struct ui *ui, enum panel p, int y, int h)
 		free(rows);
 		return;
 	}
+	/* The lists were read again: the selection follows its row. */
+	for (size_t k = 0; ui->selkey[p][0] && k < n; k++) {
+		char key[256];
+
+		row_key(ui->m, &rows[k], key, sizeof(key));
+		if (!strcmp(key, ui->selkey[p])) {
+			*sel = k;
+			break;
+		}
+	}
 	if (*sel >= n)
 		*sel = n ? n - 1 : 0;
+	if (n)
+		row_key(ui->m, &rows[*sel], ui->selkey[p], sizeof(ui->selkey[p]));
 	if (*sel < *top)
 		*top = *sel;
 	if (*sel >= *top + (size_t)shown)
@@ -366,18 +393,29 @@ void view_draw(struct ui *ui)
 	}
 	if ((int)ns + 1 < hs)
 		hs = (int)ns + 1 > 3 ? (int)ns + 1 : 3;
+	if (hs < 0)
+		hs = 0;
 	hl = avail - hv - hw - hs;
+	if (hl < 0)
+		hl = 0;
+	ui->hidden[P_VOLUMES] = !hv;
+	ui->hidden[P_WRITERS] = !hw;
+	ui->hidden[P_SETS] = !hs;
+	if (ui->hidden[ui->focus])
+		ui->focus = P_SETS;
 	title(ui);
 	status(ui);
 	if (hv)
 		panel(ui, P_VOLUMES, y, hv);
 	y += hv;
-	panel(ui, P_SETS, y, hs);
+	if (hs)
+		panel(ui, P_SETS, y, hs);
 	y += hs;
 	if (hw)
 		panel(ui, P_WRITERS, y, hw);
 	y += hw;
-	log_pane(ui, y, hl);
+	if (hl)
+		log_pane(ui, y, hl);
 	move(LINES - 1, 0);
 	clrtoeol();
 	if (ui->message[0]) {

@@ -419,6 +419,8 @@ int main(void)
 	r = feed(f);
 	ok(r == 1 && !strcmp(got[0].text, "third life"),
 	   "a file emptied in place and rewritten shorter is read from its start (got %d)", r);
+	r = feed(f);
+	ok(r == 0, "and only once: the next read finds nothing new (got %d)", r);
 	lines(sleeper, O_TRUNC, "fourth life 1", "fourth life 2", "fourth life 3", (char *)NULL);
 	r = feed(f);
 	ok(r == 3 && !strcmp(got[0].text, "fourth life 1"),
