@@ -73,9 +73,13 @@ load ../lib/common
 	assert_equal "${stderr_lines[1]}" "Usage: vss list volumes [--json] [VOLUME...]"
 }
 
-@test "vsstui is the same binary; until the dashboard exists it says so" {
+@test "vsstui is the same binary, picked by its name; off a terminal it says it needs one" {
 	ln -s "$VSS" "$BATS_TEST_TMPDIR/vsstui"
-	run --separate-stderr "$BATS_TEST_TMPDIR/vsstui"
+	run --separate-stderr "$BATS_TEST_TMPDIR/vsstui" </dev/null
 	assert_failure 2
-	assert_equal "$stderr" "vsstui: the dashboard is not built yet in this version; use vss"
+	assert_equal "$stderr" "vsstui: needs a terminal; use vss for scripts"
+	# The same binary as vss: its version.
+	run --separate-stderr "$BATS_TEST_TMPDIR/vsstui" --version
+	assert_success
+	assert_equal "$output" "$("$VSS" --version)"
 }
