@@ -150,6 +150,7 @@ int tui_main(int argc, char **argv)
 	if (vss_feed_open(s.ctx, &feed))
 		feed = NULL;
 	model_init(&m);
+	model_attach(&m, s.ctx);
 	memset(&ui, 0, sizeof(ui));
 	ui.m = &m;
 	ui.ctx = s.ctx;

@@ -130,18 +130,18 @@ static void on_own_event(const struct vss_event *ev, void *data)
 		snprintf(m->error, sizeof(m->error), "%s", ev->text);
 }
 
+void model_attach(struct model *m, struct vss_ctx *ctx)
+{
+	vss_subscribe(ctx, on_own_event, m);
+}
+
 void model_refresh(struct model *m, struct vss_ctx *ctx)
 {
-	static bool subscribed;
 	struct vss_volume *vols = NULL;
 	struct vss_set *sets = NULL;
 	struct vss_storage_area *areas = NULL;
 	size_t n = 0;
 
-	if (!subscribed) {
-		vss_subscribe(ctx, on_own_event, m);
-		subscribed = true;
-	}
 	m->error[0] = '\0';
 	if (vss_volume_list(ctx, &vols, &n) == 0) {
 		free(m->vols);

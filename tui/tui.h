@@ -69,6 +69,8 @@ struct model {
 
 void model_init(struct model *m);
 void model_free(struct model *m);
+/* Hears the warnings of CTX's own list calls (once, before refreshing). */
+void model_attach(struct model *m, struct vss_ctx *ctx);
 /* Reads everything again from the engine; failures land in m->error. */
 void model_refresh(struct model *m, struct vss_ctx *ctx);
 /* An event from the feed (other processes, our jobs). */
