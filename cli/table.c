@@ -118,6 +118,14 @@ const struct cmd vss_commands[] = {
 	  "half-done deletes, deletes auto-release sets whose process is gone, and removes\n"
 	  "vss devices no set names. Every command that changes something does this first.",
 	  CMD_ROOT | CMD_STATE, cmd_recover, NULL, ARG_NONE },
+	{ "activate", "", "after a reboot: make managed volumes and persistent shadows active again",
+	  "Rebuilds every managed volume, the layering under each volume with shadows,\n"
+	  "and each shadow over its COW storage (its data kept), from the state\n"
+	  "directory. Auto-release sets are deleted. Does only what is missing: running\n"
+	  "it again changes nothing. vss-activate.service runs it at boot, before local\n"
+	  "filesystems are mounted. Exit 1 when a volume could not be activated (each\n"
+	  "is named, with why); the others are activated all the same.",
+	  CMD_ROOT | CMD_STATE, cmd_activate, NULL, ARG_NONE },
 	{ "set", "[OPTION [VALUE]]", "show or change a setting of this session (scripts, -c, the shell)",
 	  "  context persistent|auto-release   create-set's default context\n"
 	  "  writers NAME[,NAME...]|all|none   create-set's default --writers\n"

@@ -400,3 +400,116 @@ out:
 		vss_dm_table_free(&rec.tab);
 	return r;
 }
+
+static bool same_table(const struct vss_dm_table *a, const struct vss_dm_table *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (a->t[i].start != b->t[i].start || a->t[i].length != b->t[i].length ||
+		    strcmp(a->t[i].type, b->t[i].type) || strcmp(a->t[i].params, b->t[i].params))
+			return false;
+	return true;
+}
+
+int origin_rebuild(struct vss_ctx *ctx, const char *volume, const char *origin_uuid,
+		   const struct vss_dm_target *t, size_t n, unsigned *rmaj, unsigned *rmin,
+		   bool *made)
+{
+	char real[160], uuid[37], real_uuid[130];
+	struct vss_dm_table live = { 0 }, rt = { 0 };
+	struct vss_dm_info info;
+	struct origin_rec rec;
+	int r;
+
+	*made = false;
+	origin_real_name(volume, real, sizeof(real));
+	if ((r = record_load(ctx, volume, &rec)) == 0) {
+		snprintf(real_uuid, sizeof(real_uuid), "%s", rec.real_uuid);
+		vss_dm_table_free(&rec.tab);
+	} else if (r != -ENOENT) {
+		return r;
+	} else if ((r = vss_uuid_new(uuid))) {
+		return vss_fail(ctx, -r, "cannot make a uuid: %s", strerror(-r));
+	} else {
+		snprintf(real_uuid, sizeof(real_uuid), REAL_UUID_PREFIX "%s", uuid);
+	}
+	if ((r = vss_dm_info(ctx, real, &info)))
+		return r;
+	if (!t && (r = vss_dm_table(ctx, volume, &live)))
+		return r;
+	if (info.exists) {
+		if (strcmp(info.uuid, real_uuid)) {
+			r = vss_fail(ctx, EEXIST, "%s: a device named %s exists and is not the one vss "
+				     "made (uuid %s)", volume, real, info.uuid[0] ? info.uuid : "none");
+			goto out;
+		}
+		/* Made by an activate cut short, before the volume was layered
+		 * on it: it must carry the volume's table still. */
+		if (!t && !is_origin_of(&live, &info)) {
+			if ((r = vss_dm_table(ctx, real, &rt)))
+				goto out;
+			if (!same_table(&rt, &live)) {
+				r = vss_fail(ctx, EBUSY, "%s: its table is not the one %s carries (replaced "
+					     "since?); its shadows are not activated", volume, real);
+				goto out;
+			}
+		}
+	} else {
+		const struct vss_dm_table mine = { n, (struct vss_dm_target *)t };
+		const struct vss_dm_table *use = t ? &mine : &live;
+
+		/* A volume already on snapshot-origin has no table of its own to give. */
+		if (!t && use->n && !strncmp(use->t[0].type, "snapshot", 8)) {
+			r = vss_fail(ctx, EOPNOTSUPP, "%s: has a %s table over a device that is not "
+				     "vss's -real layer", volume, use->t[0].type);
+			goto out;
+		}
+		if ((r = record_save(ctx, volume, origin_uuid, real_uuid, use)) ||
+		    (r = vss_dm_create(ctx, real, real_uuid, use->t, use->n, VSS_DM_UDEV_PRIVATE)) ||
+		    (r = vss_dm_info(ctx, real, &info)))
+			goto out;
+		*made = true;
+	}
+	*rmaj = info.major;
+	*rmin = info.minor;
+out:
+	vss_dm_table_free(&live);
+	vss_dm_table_free(&rt);
+	return r;
+}
+
+int origin_table(struct vss_ctx *ctx, const char *volume, uint64_t sectors,
+		 struct vss_dm_target *t, char *params, size_t plen)
+{
+	struct vss_dm_info rinfo;
+	char real[160];
+	int r;
+
+	origin_real_name(volume, real, sizeof(real));
+	if ((r = vss_dm_info(ctx, real, &rinfo)))
+		return r;
+	if (!rinfo.exists)
+		return vss_fail(ctx, ENODEV, "%s: its %s device is missing", volume, real);
+	snprintf(params, plen, "%u:%u", rinfo.major, rinfo.minor);
+	memset(t, 0, sizeof(*t));
+	t->length = sectors;
+	t->type = "snapshot-origin";
+	t->params = params;
+	return 0;
+}
+
+bool origin_layered(struct vss_ctx *ctx, const char *volume)
+{
+	struct vss_dm_info rinfo;
+	struct vss_dm_table tab;
+	char real[160];
+	bool yes;
+
+	origin_real_name(volume, real, sizeof(real));
+	if (vss_dm_info(ctx, real, &rinfo) || !rinfo.exists || vss_dm_table(ctx, volume, &tab))
+		return false;
+	yes = is_origin_of(&tab, &rinfo);
+	vss_dm_table_free(&tab);
+	return yes;
+}

@@ -1,5 +1,6 @@
 /* Whose is an auto-release set: a pid, told apart from a later process that
- * got the same pid by its start time (field 22 of /proc/PID/stat). */
+ * got the same pid by its start time (field 22 of /proc/PID/stat) and the
+ * boot it ran in. */
 #include "config.h"
 #include "set.h"
 
@@ -31,11 +32,28 @@ unsigned long long set_proc_start(long pid)
 	return start;
 }
 
-bool set_owner_alive(long pid, unsigned long long start)
+void set_boot_id(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+bool set_owner_alive(long pid, unsigned long long start, const char *boot)
 {
 	unsigned long long now;
+	char this_boot[40];
 
 	if (pid <= 0)
+		return false;
+	/* A start time counts from boot: the next boot may repeat it. */
+	set_boot_id(this_boot, sizeof(this_boot));
+	if (boot[0] && this_boot[0] && strcmp(boot, this_boot))
 		return false;
 	now = set_proc_start(pid);
 	return now != 0 && (start == 0 || now == start);

@@ -78,7 +78,7 @@ static int orphaned_auto_release(struct vss_ctx *ctx, int *fixed)
 		return r;
 	for (size_t i = 0; i < n && !r; i++) {
 		if (recs[i].context != VSS_CONTEXT_AUTO_RELEASE ||
-		    set_owner_alive(recs[i].owner_pid, recs[i].owner_start))
+		    set_owner_alive(recs[i].owner_pid, recs[i].owner_start, recs[i].owner_boot))
 			continue;
 		if ((r = set_delete_locked(ctx, &recs[i], true))) {
 			/* A backup still reading it: the next command tries again. */

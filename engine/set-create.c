@@ -206,7 +206,7 @@ out:
 	return r;
 }
 
-static int make_snapshot(struct vss_ctx *ctx, const struct shadow_rec *sh, unsigned rmaj,
+int set_snapshot_load(struct vss_ctx *ctx, const struct shadow_rec *sh, unsigned rmaj,
 			 unsigned rmin)
 {
 	struct vss_dm_target t = { 0 };
@@ -452,6 +452,7 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 	if (rec.context == VSS_CONTEXT_AUTO_RELEASE) {
 		rec.owner_pid = (long)getpid();
 		rec.owner_start = set_proc_start(rec.owner_pid);
+		set_boot_id(rec.owner_boot, sizeof(rec.owner_boot));
 	}
 	snprintf(rec.op, sizeof(rec.op), "create");
 	if ((r = phase(ctx, seq, rec.id, "identify", 0)) ||
@@ -475,7 +476,7 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 
 		if ((r = origin_prepare(ctx, rec.sh[i].volume, rec.sh[i].origin_uuid, &made, &rmaj,
 					&rmin)) == 0)
-			r = make_snapshot(ctx, &rec.sh[i], rmaj, rmin);
+			r = set_snapshot_load(ctx, &rec.sh[i], rmaj, rmin);
 	}
 	if (r || (r = vss_check_interrupt(ctx)))
 		goto unlock;

@@ -8,6 +8,8 @@
 
 #include "internal.h"
 
+struct vss_dm_target;
+
 #include <sys/types.h>
 
 #define SNAP_UUID_PREFIX "VSS-snap-"
@@ -41,6 +43,7 @@ struct set_rec {
 	uint64_t freeze_us;
 	long owner_pid;          /* auto-release: the process whose end deletes it */
 	unsigned long long owner_start; /* its start time, so a reused pid is told apart */
+	char owner_boot[40];     /* and the boot it ran in: after a reboot it is gone */
 	char op[16];             /* in a journal: "create" or "delete" */
 	size_t n;
 	struct shadow_rec *sh;
@@ -85,12 +88,20 @@ int vss_umount(struct vss_ctx *ctx, const char *target);
 /* delete-set with the lock held. */
 int set_delete_locked(struct vss_ctx *ctx, struct set_rec *rec, bool force);
 
+/* Makes SH's shadow device with its snapshot table loaded over -real
+ * (RMAJ:RMIN) and its COW device; live at its next resume. */
+int set_snapshot_load(struct vss_ctx *ctx, const struct shadow_rec *sh, unsigned rmaj,
+		      unsigned rmin);
+
 /* Finds SPEC (an id, a unique prefix of one, or a label) among RECS. */
 int set_match(struct vss_ctx *ctx, const char *spec, const struct set_rec *recs, size_t n,
 	      size_t *idx);
 
-/* Whether process PID started at START (from /proc) is still running. */
-bool set_owner_alive(long pid, unsigned long long start);
+/* Whether process PID started at START (from /proc), in the boot BOOT
+ * ("" when not recorded), is still running. */
+bool set_owner_alive(long pid, unsigned long long start, const char *boot);
+/* This boot's id ("" when the kernel does not say). */
+void set_boot_id(char *buf, size_t len);
 unsigned long long set_proc_start(long pid);
 
 /* ---- origins: the -real layer under a volume that has shadows ---- */
@@ -110,6 +121,18 @@ int origin_restore(struct vss_ctx *ctx, const char *volume);
 /* "" or why VOLUME's live table is not the snapshot-origin vss made. */
 void origin_check(struct vss_ctx *ctx, const char *volume, char *why, size_t len);
 void origin_real_name(const char *volume, char *buf, size_t len);
+/* After a reboot: VOLUME's -real layer again (with the uuid recorded), over
+ * T (a managed volume not yet there) or, T NULL, VOLUME's live table, and
+ * that table recorded. An activate cut short is taken up where it stopped.
+ * *MADE says whether this call made -real. */
+int origin_rebuild(struct vss_ctx *ctx, const char *volume, const char *origin_uuid,
+		   const struct vss_dm_target *t, size_t n, unsigned *rmaj, unsigned *rmin,
+		   bool *made);
+/* The snapshot-origin target over VOLUME's -real, into T (PARAMS its storage). */
+int origin_table(struct vss_ctx *ctx, const char *volume, uint64_t sectors,
+		 struct vss_dm_target *t, char *params, size_t plen);
+/* Whether VOLUME's live table is snapshot-origin over its -real. */
+bool origin_layered(struct vss_ctx *ctx, const char *volume);
 
 /* ---- the window marker under RUN_DIR: origins being suspended ---- */
 int window_mark(struct vss_ctx *ctx, char **volumes, char **uuids, size_t n);

@@ -59,6 +59,8 @@ static int set_field(struct set_rec *r, const char *key, const char *v)
 		return sscanf(v, "%ld", &r->owner_pid) == 1;
 	else if (!strcmp(key, "owner_start"))
 		return sscanf(v, "%llu", &r->owner_start) == 1;
+	else if (!strcmp(key, "owner_boot"))
+		COPY(r->owner_boot, v);
 	else if (!strcmp(key, "op"))
 		COPY(r->op, v);
 	return 1;
@@ -188,8 +190,8 @@ int set_rec_save(struct vss_ctx *ctx, const char *dir, const struct set_rec *r)
 	put(buf, cap, &len, "context = %s\ncreated_us = %lld\nfreeze_us = %" PRIu64 "\n",
 	    vss_context_name(r->context), r->created_us, r->freeze_us);
 	if (r->owner_pid)
-		put(buf, cap, &len, "owner_pid = %ld\nowner_start = %llu\n", r->owner_pid,
-		    r->owner_start);
+		put(buf, cap, &len, "owner_pid = %ld\nowner_start = %llu\nowner_boot = %s\n",
+		    r->owner_pid, r->owner_start, r->owner_boot);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct shadow_rec *s = &r->sh[i];
 

@@ -329,3 +329,10 @@ int vss_state_list(struct vss_ctx *ctx, const char *sub, const char *suffix,
 	*np = n;
 	return 0;
 }
+
+bool vss_state_value_ok(const char *v)
+{
+	size_t len = strlen(v);
+
+	return len && !strpbrk(v, ";#\n\r\t\\\"'") && v[len - 1] != ' ';
+}

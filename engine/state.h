@@ -6,6 +6,10 @@
 
 #include <ini.h>
 
+/* Whether V can be written as a value in a state file and read back as
+ * it was: no comment characters, quotes, backslashes or control characters,
+ * no trailing space, not empty. */
+bool vss_state_value_ok(const char *v);
 /* Writes DATA to STATE_DIR/REL: temp file, fsync, rename, fsync the dir. */
 int vss_state_write(struct vss_ctx *ctx, const char *rel, const char *data, size_t len);
 /* Removes STATE_DIR/REL and makes that durable; a missing file is -ENOENT. */

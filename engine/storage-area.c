@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "blockdev.h"
+#include "devid.h"
 #include "dm.h"
 #include "state.h"
 #include "storage.h"
@@ -37,6 +38,8 @@ static int area_field(void *data, const char *section, const char *key, const ch
 		a->device = !strcmp(v, "device");
 	else if (!strcmp(key, "path"))
 		snprintf(a->path, sizeof(a->path), "%s", v);
+	else if (!strcmp(key, "devid"))
+		snprintf(a->devid, sizeof(a->devid), "%s", v);
 	else if (!strcmp(key, "devno"))
 		return sscanf(v, "%u:%u", &a->major, &a->minor) == 2;
 	else if (!strcmp(key, "sectors"))
@@ -105,7 +108,7 @@ int areas_load(struct vss_ctx *ctx, struct area **areasp, size_t *np)
 
 int area_save(struct vss_ctx *ctx, const struct area *a)
 {
-	char rel[128], buf[8192];
+	char rel[128], buf[16384];
 	int n;
 
 	snprintf(rel, sizeof(rel), "areas/%s.conf", a->id);
@@ -114,8 +117,9 @@ int area_save(struct vss_ctx *ctx, const struct area *a)
 		     "[area]\nid = %s\ntype = %s\npath = %s\n", a->id,
 		     a->device ? "device" : "directory", a->path);
 	if (a->device)
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "devno = %u:%u\nsectors = %" PRIu64 "\n",
-			      a->major, a->minor, a->sectors);
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n,
+			      "devid = %s\ndevno = %u:%u\nsectors = %" PRIu64 "\n", a->devid, a->major,
+			      a->minor, a->sectors);
 	n += snprintf(buf + n, sizeof(buf) - (size_t)n, "max = %" PRIu64 "\nadded = %lld\n", a->max,
 		      a->added);
 	return vss_state_write(ctx, rel, buf, (size_t)n);
@@ -198,17 +202,36 @@ uint64_t area_free(struct vss_ctx *ctx, const struct area *a, const struct usage
 	return left;
 }
 
-/* A device area is named by the devno it had when added; after a reboot or
- * a removed LV that number may be another device's. Checked before use. */
-int area_verify(struct vss_ctx *ctx, const struct area *a)
+/* A device area is named by the devno it had when added, and by what the
+ * device carries (devid.h): after a reboot or a removed LV that number may
+ * be another device's, or the area's device may have another number. */
+int area_verify(struct vss_ctx *ctx, struct area *a)
 {
-	struct stat st;
+	char had[16], has[16], now[128], node[160];
 	uint64_t bytes = 0;
-	char had[16], has[16], now[64];
+	struct stat st;
+	dev_t devno;
 
 	if (!a->device)
 		return 0;
 	vss_size_format(a->sectors * 512, had, sizeof(had));
+	if (a->devid[0]) {
+		if (vss_devid_find(a->devid, &devno))
+			return vss_fail(ctx, ENODEV, "storage area %s: its device is not present (%s)",
+					a->path, a->devid);
+		vss_devid_node(devno, node, sizeof(node));
+		if (vss_blockdev_size(ctx, node, &bytes))
+			return vss_fail(ctx, ENODEV, "storage area %s: %s", a->path, vss_errmsg(ctx));
+		if (bytes != a->sectors * 512) {
+			vss_size_format(bytes, has, sizeof(has));
+			return vss_fail(ctx, ENODEV, "storage area %s: its device %s is %s now, not %s "
+					"as when it was added; remove the area and add it again", a->path,
+					node, has, had);
+		}
+		a->major = major(devno);
+		a->minor = minor(devno);
+		return 0;
+	}
 	if (stat(a->path, &st) < 0)
 		snprintf(now, sizeof(now), "missing");
 	else if (!S_ISBLK(st.st_mode))
@@ -226,6 +249,29 @@ int area_verify(struct vss_ctx *ctx, const struct area *a)
 	return vss_fail(ctx, ENODEV, "storage area %s: not the device that was added (then %u:%u, %s; "
 			"now %s); remove the area and add it again", a->path, a->major, a->minor, had,
 			now);
+}
+
+int storage_areas_refresh(struct vss_ctx *ctx)
+{
+	struct area *areas;
+	size_t n;
+	int r;
+
+	if ((r = areas_load(ctx, &areas, &n)))
+		return r;
+	for (size_t i = 0; i < n && !r; i++) {
+		unsigned ma = areas[i].major, mi = areas[i].minor;
+
+		/* A missing area fails the shadows on it, each with its reason. */
+		if (!areas[i].device || area_verify(ctx, &areas[i]) ||
+		    (ma == areas[i].major && mi == areas[i].minor))
+			continue;
+		vss_log(ctx, VSS_LEVEL_INFO, "storage area %s: its device is %u:%u now, %u:%u before",
+			areas[i].path, areas[i].major, areas[i].minor, ma, mi);
+		r = area_save(ctx, &areas[i]);
+	}
+	free(areas);
+	return r;
 }
 
 int area_find(struct vss_ctx *ctx, const char *id, struct area *out)
@@ -292,7 +338,7 @@ static bool path_ok(const char *p)
 {
 	size_t len = strlen(p);
 
-	return len && len < 3000 && !strpbrk(p, ";#\n\r\t\\\"'") && p[len - 1] != ' ';
+	return len < 3000 && vss_state_value_ok(p);
 }
 
 static int add_checks(struct vss_ctx *ctx, const char *path, struct area *a)
@@ -328,6 +374,9 @@ static int add_checks(struct vss_ctx *ctx, const char *path, struct area *a)
 	devno = st.st_rdev;
 	a->major = major(devno);
 	a->minor = minor(devno);
+	vss_devid_of(devno, a->devid, sizeof(a->devid));
+	if (!vss_state_value_ok(a->devid))
+		a->devid[0] = '\0';
 	vss_blockdev_mountpoint(devno, buf, sizeof(buf));
 	if (buf[0])
 		return vss_fail(ctx, EBUSY, "%s: is mounted on %s", path, buf);

@@ -144,7 +144,7 @@ int storage_alloc(struct vss_ctx *ctx, const struct set_rec *plan, struct shadow
 	if ((r = areas_load(ctx, &areas, &nareas)) || (r = storage_shadows_all(ctx, &recs, &nrecs)))
 		goto out;
 	for (size_t i = 0; i < nareas; i++) {
-		const struct area *a = &areas[i];
+		struct area *a = &areas[i];
 		struct usage u, pu;
 		uint64_t room, offset = 0, largest;
 		size_t which;
@@ -282,13 +282,36 @@ static int zero_header(struct vss_ctx *ctx, const struct shadow_rec *sh)
 	return err ? vss_fail(ctx, err, "%s: cannot clear its header: %s", dev, strerror(err)) : 0;
 }
 
-int storage_make(struct vss_ctx *ctx, const struct shadow_rec *sh)
+/* SH's COW device over its area: a device slice, or a loop on its file. */
+static int cow_device(struct vss_ctx *ctx, struct area *a, const struct shadow_rec *sh)
 {
 	struct vss_dm_target t = { 0 };
 	char params[64];
 	unsigned ma, mi;
-	struct area a;
 	int r, hold = -1;
+
+	if (a->device) {
+		ma = a->major;
+		mi = a->minor;
+	} else if ((r = vss_loop_attach(ctx, sh->cow_file, &ma, &mi, &hold))) {
+		return r;
+	}
+	snprintf(params, sizeof(params), "%u:%u %" PRIu64, ma, mi, a->device ? sh->cow_offset : 0);
+	t.length = sh->cow_sectors;
+	t.type = "linear";
+	t.params = params;
+	r = vss_dm_create(ctx, sh->cow_name, sh->cow_uuid, &t, 1, VSS_DM_UDEV_PRIVATE);
+	/* The COW device holds the loop now, or it failed and the loop,
+	 * set to clear itself, goes when we let go. */
+	if (hold >= 0)
+		close(hold);
+	return r;
+}
+
+int storage_make(struct vss_ctx *ctx, const struct shadow_rec *sh)
+{
+	struct area a;
+	int r;
 
 	if ((r = area_find(ctx, sh->area, &a)) || (r = area_verify(ctx, &a)))
 		return r;
@@ -300,29 +323,44 @@ int storage_make(struct vss_ctx *ctx, const struct shadow_rec *sh)
 			return r;
 		a.implicit = true;
 	}
-	if (a.device) {
-		ma = a.major;
-		mi = a.minor;
-	} else {
-		if ((r = make_file(ctx, &a, sh)))
-			return r;
-		if ((r = vss_loop_attach(ctx, sh->cow_file, &ma, &mi, &hold))) {
+	if (!a.device && (r = make_file(ctx, &a, sh)))
+		return r;
+	if ((r = cow_device(ctx, &a, sh))) {
+		if (!a.device)
 			unlink(sh->cow_file);
-			return r;
-		}
+		return r;
 	}
-	snprintf(params, sizeof(params), "%u:%u %" PRIu64, ma, mi, a.device ? sh->cow_offset : 0);
-	t.length = sh->cow_sectors;
-	t.type = "linear";
-	t.params = params;
-	r = vss_dm_create(ctx, sh->cow_name, sh->cow_uuid, &t, 1, VSS_DM_UDEV_PRIVATE);
-	/* The COW device holds the loop now, or it failed and the loop,
-	 * set to clear itself, goes when we let go. */
-	if (hold >= 0)
-		close(hold);
-	if (r == 0)
-		r = zero_header(ctx, sh);
-	return r;
+	return zero_header(ctx, sh);
+}
+
+int storage_attach(struct vss_ctx *ctx, const struct shadow_rec *sh, bool *made)
+{
+	struct vss_dm_info info;
+	struct stat st;
+	struct area a;
+	int r;
+
+	*made = false;
+	if ((r = vss_dm_info(ctx, sh->cow_name, &info)))
+		return r;
+	if (info.exists) {
+		if (strcmp(info.uuid, sh->cow_uuid))
+			return vss_fail(ctx, EEXIST, "%s: not the device vss made (uuid %s)",
+					sh->cow_name, info.uuid);
+		return 0;
+	}
+	if ((r = area_find(ctx, sh->area, &a)) || (r = area_verify(ctx, &a)))
+		return r;
+	/* Its exceptions are all it has: a file cut short or gone is no store. */
+	if (!a.device && stat(sh->cow_file, &st) < 0)
+		return vss_fail(ctx, ENOENT, "%s: its COW file is missing", sh->cow_file);
+	if (!a.device && (!S_ISREG(st.st_mode) || (uint64_t)st.st_size != sh->cow_sectors * 512))
+		return vss_fail(ctx, EINVAL, "%s: its COW file is not the file vss made (size)",
+				sh->cow_file);
+	if ((r = cow_device(ctx, &a, sh)))
+		return r;
+	*made = true;
+	return 0;
 }
 
 int storage_release(struct vss_ctx *ctx, const struct shadow_rec *sh)

@@ -14,6 +14,9 @@ int storage_alloc(struct vss_ctx *ctx, const struct set_rec *plan, struct shadow
 		  const dev_t *members, char *const *names, size_t nmembers);
 /* Makes SH's COW device (vss-SET8-VOLUME-cow) and clears its header. */
 int storage_make(struct vss_ctx *ctx, const struct shadow_rec *sh);
+/* After a reboot: SH's COW device again over what its area still holds (the
+ * persistent exception store, never cleared here). *MADE: it was missing. */
+int storage_attach(struct vss_ctx *ctx, const struct shadow_rec *sh, bool *made);
 /* Removes whatever exists of SH's COW: its device and its file. */
 int storage_release(struct vss_ctx *ctx, const struct shadow_rec *sh);
 /* Whether the default directory area is recorded (it is at its first use),
@@ -30,6 +33,7 @@ struct area {
 	bool implicit;
 	char path[4096];
 	unsigned major, minor;
+	char devid[4200];   /* device: how to find it after a reboot (devid.h) */
 	uint64_t sectors;   /* device */
 	uint64_t max;       /* bytes, 0: none */
 	long long added;
@@ -45,8 +49,11 @@ int areas_load(struct vss_ctx *ctx, struct area **areas, size_t *n);
 int area_save(struct vss_ctx *ctx, const struct area *a);
 /* The area recorded as ID. */
 int area_find(struct vss_ctx *ctx, const char *id, struct area *out);
-/* Fails unless a device area is still the device that was added. */
-int area_verify(struct vss_ctx *ctx, const struct area *a);
+/* Fails unless a device area is still the device that was added; its
+ * number (A->major, A->minor) may have changed since, with a reboot. */
+int area_verify(struct vss_ctx *ctx, struct area *a);
+/* After a reboot: records the numbers device areas have now. */
+int storage_areas_refresh(struct vss_ctx *ctx);
 /* Every set holding storage: committed ones and those being made. */
 int storage_shadows_all(struct vss_ctx *ctx, struct set_rec **recs, size_t *n);
 /* What the sets RECS (and PLAN, the set being made, if any) take of A. */

@@ -7,10 +7,12 @@
  */
 #include "config.h"
 #include "blockdev.h"
+#include "devid.h"
 #include "dm.h"
 #include "set.h"
 #include "state.h"
 #include "strv.h"
+#include "volume.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 
@@ -27,6 +30,7 @@ struct record {
 	char name[128];
 	char dm_uuid[130];
 	char backing[4096];
+	char backing_id[4200];   /* how to find it after a reboot (devid.h) */
 	unsigned bmaj, bmin;
 	uint64_t sectors;
 	long long created;
@@ -44,6 +48,8 @@ static int record_field(void *data, const char *section, const char *key, const 
 		snprintf(r->dm_uuid, sizeof(r->dm_uuid), "%s", value);
 	else if (!strcmp(key, "backing"))
 		snprintf(r->backing, sizeof(r->backing), "%s", value);
+	else if (!strcmp(key, "backing_id"))
+		snprintf(r->backing_id, sizeof(r->backing_id), "%s", value);
 	else if (!strcmp(key, "backing_devno"))
 		return sscanf(value, "%u:%u", &r->bmaj, &r->bmin) == 2;
 	else if (!strcmp(key, "sectors"))
@@ -74,7 +80,7 @@ static int record_load(struct vss_ctx *ctx, const char *name, struct record *r)
 
 static int record_save(struct vss_ctx *ctx, const struct record *r)
 {
-	char rel[256], buf[8192];
+	char rel[256], buf[12288];
 	int n;
 
 	record_path(r->name, rel, sizeof(rel));
@@ -84,10 +90,12 @@ static int record_save(struct vss_ctx *ctx, const struct record *r)
 		     "name = %s\n"
 		     "dm_uuid = %s\n"
 		     "backing = %s\n"
+		     "backing_id = %s\n"
 		     "backing_devno = %u:%u\n"
 		     "sectors = %" PRIu64 "\n"
 		     "created = %lld\n",
-		     r->name, r->dm_uuid, r->backing, r->bmaj, r->bmin, r->sectors, r->created);
+		     r->name, r->dm_uuid, r->backing, r->backing_id, r->bmaj, r->bmin, r->sectors,
+		     r->created);
 	return vss_state_write(ctx, rel, buf, (size_t)n);
 }
 
@@ -319,6 +327,9 @@ static int import_checks(struct vss_ctx *ctx, const char *device, const char *na
 	snprintf(rec->backing, sizeof(rec->backing), "%s", device);
 	rec->bmaj = major(devno);
 	rec->bmin = minor(devno);
+	vss_devid_of(devno, rec->backing_id, sizeof(rec->backing_id));
+	if (!vss_state_value_ok(rec->backing_id))
+		rec->backing_id[0] = '\0';
 	rec->sectors = bytes / 512;
 	rec->created = (long long)time(NULL);
 	return 0;
@@ -453,4 +464,85 @@ unlock:
 out:
 	vss_op_end(ctx, r);
 	return r;
+}
+
+int volume_managed_uuid(struct vss_ctx *ctx, const char *name, char *uuid, size_t len)
+{
+	struct record rec;
+	int r;
+
+	if ((r = record_load(ctx, name, &rec)) == 0)
+		snprintf(uuid, len, "%s", rec.dm_uuid);
+	return r;
+}
+
+/* Where NAME's backing device is now. */
+static int backing_find(struct vss_ctx *ctx, const struct record *rec, dev_t *devno)
+{
+	struct stat st;
+
+	if (rec->backing_id[0]) {
+		if (vss_devid_find(rec->backing_id, devno) == 0)
+			return 0;
+		return vss_fail(ctx, ENODEV, "%s: its device is not present (%s, imported from %s)",
+				rec->name, rec->backing_id, rec->backing);
+	}
+	/* Nothing names it but its path and number: both must agree. */
+	if (stat(rec->backing, &st) < 0 || !S_ISBLK(st.st_mode))
+		return vss_fail(ctx, ENODEV, "%s: its device %s is not present", rec->name,
+				rec->backing);
+	if (major(st.st_rdev) != rec->bmaj || minor(st.st_rdev) != rec->bmin)
+		return vss_fail(ctx, ENODEV, "%s: %s is now %u:%u, not %u:%u as when imported, and "
+				"nothing else tells it is the same device", rec->name, rec->backing,
+				major(st.st_rdev), minor(st.st_rdev), rec->bmaj, rec->bmin);
+	*devno = st.st_rdev;
+	return 0;
+}
+
+int volume_table(struct vss_ctx *ctx, const char *name, struct vss_dm_target *t, char *params,
+		 size_t plen, char *dev, size_t dlen)
+{
+	char holders[1024], where[4096], have[16], need[16];
+	struct record rec;
+	uint64_t bytes;
+	dev_t devno;
+	int r;
+
+	if ((r = record_load(ctx, name, &rec)) || (r = backing_find(ctx, &rec, &devno)))
+		return r;
+	vss_devid_node(devno, dev, dlen);
+	if (!dev[0])
+		return vss_fail(ctx, ENODEV, "%s: its device %u:%u has no node", name, major(devno),
+				minor(devno));
+	if ((r = vss_blockdev_size(ctx, dev, &bytes)))
+		return r;
+	if (bytes < rec.sectors * 512) {
+		vss_size_format(bytes, have, sizeof(have));
+		vss_size_format(rec.sectors * 512, need, sizeof(need));
+		return vss_fail(ctx, ENOSPC, "%s: its device %s is %s, smaller than the volume (%s)",
+				name, dev, have, need);
+	}
+	/* Mounted or held directly: what was written there went around the
+	 * volume, and around its shadows. */
+	vss_blockdev_mountpoint(devno, where, sizeof(where));
+	if (where[0])
+		return vss_fail(ctx, EBUSY, "%s: its device %s is mounted on %s (not through "
+				"/dev/mapper/%s); unmount it first", name, dev, where, name);
+	vss_blockdev_holders(devno, holders, sizeof(holders));
+	if (holders[0])
+		return vss_fail(ctx, EBUSY, "%s: its device %s is in use by %s", name, dev, holders);
+	snprintf(params, plen, "%u:%u 0", major(devno), minor(devno));
+	memset(t, 0, sizeof(*t));
+	t->length = rec.sectors;
+	t->type = "linear";
+	t->params = params;
+	if (major(devno) != rec.bmaj || minor(devno) != rec.bmin) {
+		vss_log(ctx, VSS_LEVEL_INFO, "%s: its device is %s (%u:%u) now, %u:%u before", name,
+			dev, major(devno), minor(devno), rec.bmaj, rec.bmin);
+		rec.bmaj = major(devno);
+		rec.bmin = minor(devno);
+		if ((r = record_save(ctx, &rec)))
+			return r;
+	}
+	return 0;
 }

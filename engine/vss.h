@@ -209,6 +209,12 @@ int vss_set_delete(struct vss_ctx *ctx, const char *id, bool force);
 int vss_set_expose(struct vss_ctx *ctx, const char *spec, const char *mountpoint);
 int vss_set_unexpose(struct vss_ctx *ctx, const char *spec);
 
+/* After a reboot: makes the dm devices of managed volumes, the layering
+ * under volumes with shadows and every persistent shadow again, from the
+ * state directory (DESIGN §6). Does only what is missing; each volume's
+ * failure is logged as an error and the others go on. */
+int vss_activate(struct vss_ctx *ctx);
+
 /* Finishes or rolls back what an interrupted vss left: run by every
  * mutating call; each fix is reported as a step. */
 int vss_recover(struct vss_ctx *ctx);

@@ -89,7 +89,7 @@ int window_recover(struct vss_ctx *ctx, int *fixed)
 	if (!fgets(line, sizeof(line), f) || sscanf(line, "%ld %llu", &pid, &start) != 2)
 		pid = 0;
 	/* Recovery runs under the lock, so a live owner can only be us. */
-	if (pid && pid != (long)getpid() && set_owner_alive(pid, start)) {
+	if (pid && pid != (long)getpid() && set_owner_alive(pid, start, "")) {
 		fclose(f);
 		return 0;
 	}

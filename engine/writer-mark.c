@@ -116,7 +116,7 @@ int writer_recover(struct vss_ctx *ctx, int *fixed)
 	    sscanf(line, "%ld %llu %36s %4095[^\n]", &pid, &start, set, vols) < 3)
 		pid = 0;
 	/* Recovery runs under the lock: a live owner can only be us. */
-	if (pid && pid != (long)getpid() && set_owner_alive(pid, start)) {
+	if (pid && pid != (long)getpid() && set_owner_alive(pid, start, "")) {
 		fclose(f);
 		return 0;
 	}
