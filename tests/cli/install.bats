@@ -41,3 +41,25 @@ installed() {
 	[ -f "$f" ] || fail "no share/bash-completion/completions/vss under $DEST"
 	cmp "$f" "$VSS_SRCDIR/completion/vss.bash"
 }
+
+@test "vss-activate.service is installed: vss activate at boot, before local filesystems mount" {
+	[ -f "$BUILD/Makefile" ] || skip "not run from a build tree"
+	unit=$(installed lib/systemd/system/vss-activate.service)
+	[ -f "$unit" ] || fail "no lib/systemd/system/vss-activate.service under $DEST"
+	sbin=$(dirname "$(installed sbin/vss)")
+	prefix_sbin=${sbin#"$DEST"}
+	run grep -x "ExecStart=$prefix_sbin/vss activate" "$unit"
+	assert_success
+	run grep -E '^Before=.*local-fs-pre\.target' "$unit"
+	assert_success
+	run grep -x 'DefaultDependencies=no' "$unit"
+	assert_success
+	run grep -c '@' "$unit"
+	assert_output 0
+	if command -v systemd-analyze >/dev/null; then
+		# Every complaint names the unit (dependencies the build machine
+		# lacks, lvm2's, are not complaints).
+		run systemd-analyze verify --man=no --root="$DEST" "$unit"
+		refute_output --partial "vss-activate.service"
+	fi
+}
