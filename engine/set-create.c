@@ -61,6 +61,33 @@ static int check_opts(struct vss_ctx *ctx, const struct vss_create_opts *o, size
 	return 0;
 }
 
+/* After a reboot, before activate, a set of VOLUME has no devices yet. A
+ * new set would layer the volume anew, and what is written from then on
+ * would never reach the older shadows' stores: they would be wrong. */
+static int awaits_activation(struct vss_ctx *ctx, const char *volume)
+{
+	struct set_rec *recs;
+	size_t n;
+	int r;
+
+	if ((r = set_rec_list_strict(ctx, "sets", &recs, &n)))
+		return r;
+	for (size_t i = 0; i < n && !r; i++) {
+		for (size_t j = 0; j < recs[i].n && !r; j++) {
+			struct vss_dm_info info;
+
+			if (strcmp(recs[i].sh[j].volume, volume))
+				continue;
+			if ((r = vss_dm_info(ctx, recs[i].sh[j].dm_name, &info)) == 0 && !info.exists)
+				r = vss_fail(ctx, EBUSY, "%s: its shadow in set %.8s is not active "
+					     "(after a reboot: run vss activate first)", volume,
+					     recs[i].id);
+		}
+	}
+	set_recs_free(recs, n);
+	return r;
+}
+
 /* Resolves every volume; each must be active, not suspended, named once. */
 static int resolve(struct vss_ctx *ctx, char *const *specs, size_t n, struct member *m)
 {
@@ -102,7 +129,7 @@ static int resolve(struct vss_ctx *ctx, char *const *specs, size_t n, struct mem
 					specs[i]);
 		/* Now, not once the journal and the COW exist: a refusal
 		 * should cost nothing to undo. */
-		if ((r = origin_usable(ctx, m[i].vol.name)))
+		if ((r = awaits_activation(ctx, m[i].vol.name)) || (r = origin_usable(ctx, m[i].vol.name)))
 			return r;
 		if (!strncmp(m[i].vol.dm_uuid, "LVM-", 4) || !strncmp(m[i].vol.dm_uuid, "CRYPT-", 6))
 			vss_log(ctx, VSS_LEVEL_WARNING,

@@ -194,6 +194,12 @@ state_of() {
 	assert_equal "$(dmsetup table "${PFX}f")" "$ftable"
 	[ ! -e "/dev/mapper/${PFX}a" ] || fail "a was made without its device"
 	assert_equal "$(state_of "$SET" a)" missing
+	# A new set of f now would leave its older shadow wrong for ever.
+	before=$(fp)
+	vss create-set "${PFX}f"
+	assert_equal "$status" 1
+	assert_stderr "vss: create-set: ${PFX}f: its shadow in set $SET8 is not active (after a reboot: run vss activate first)"
+	assert_equal "$(fp)" "$before"
 
 	# The disk is back, and the right f.
 	dmsetup remove "${PFX}f"
