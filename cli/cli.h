@@ -174,6 +174,7 @@ int cmd_storage_remove(struct session *s, int argc, char **argv);
 int cmd_list_storage(struct session *s, int argc, char **argv);
 int cmd_recover(struct session *s, int argc, char **argv);
 int cmd_activate(struct session *s, int argc, char **argv);
+int cmd_revert(struct session *s, int argc, char **argv);
 int cmd_list_writers(struct session *s, int argc, char **argv);
 int cmd_writer_verify(struct session *s, int argc, char **argv);
 int cmd_check_config(struct session *s, int argc, char **argv);

@@ -11,15 +11,17 @@
 
 const char *cli_set_state(const struct vss_set *set)
 {
-	enum vss_shadow_state worst = VSS_SHADOW_VALID;
+	/* The one that needs looking at most, first. */
+	static const enum vss_shadow_state order[] = {
+		VSS_SHADOW_INVALID, VSS_SHADOW_MISSING, VSS_SHADOW_MERGING,
+		VSS_SHADOW_REVERT_SCHEDULED,
+	};
 
-	for (size_t i = 0; i < set->n; i++) {
-		if (set->shadows[i].state == VSS_SHADOW_INVALID)
-			worst = VSS_SHADOW_INVALID;
-		else if (set->shadows[i].state == VSS_SHADOW_MISSING && worst == VSS_SHADOW_VALID)
-			worst = VSS_SHADOW_MISSING;
-	}
-	return vss_shadow_state_name(worst);
+	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)
+		for (size_t i = 0; i < set->n; i++)
+			if (set->shadows[i].state == order[k])
+				return vss_shadow_state_name(order[k]);
+	return vss_shadow_state_name(VSS_SHADOW_VALID);
 }
 
 static void set_num(struct libscols_line *ln, int col, uint64_t v)

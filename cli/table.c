@@ -30,6 +30,11 @@ static const struct cmd_opt delete_opts[] = {
 	{ NULL, 0, NULL, ARG_NONE, NULL },
 };
 
+static const struct cmd_opt revert_opts[] = {
+	{ "yes", 'y', NULL, ARG_NONE, NULL },
+	{ NULL, 0, NULL, ARG_NONE, NULL },
+};
+
 static const struct cmd_opt storage_opts[] = {
 	{ "max", 'm', "SIZE", ARG_TEXT, NULL },
 	{ NULL, 0, NULL, ARG_NONE, NULL },
@@ -84,6 +89,13 @@ const struct cmd vss_commands[] = {
 	  "  --all            every set\n"
 	  "A volume whose last shadow goes gets its own table back.",
 	  CMD_ROOT | CMD_STATE, cmd_delete_set, delete_opts, ARG_SET },
+	{ "revert", "[--yes] SET [VOLUME...]", "roll volumes back to their shadows in SET",
+	  "  --yes    do not ask (needed where there is no terminal to ask on)\n"
+	  "Each shadow is merged into its volume (dm snapshot-merge) and leaves the set;\n"
+	  "the volume reads as the shadow at once. Other shadows of the volume keep their\n"
+	  "own instants. A volume in use (mounted, open) gets its revert scheduled: it\n"
+	  "starts once the volume is free (at the next vss command) or at activate.",
+	  CMD_ROOT | CMD_STATE, cmd_revert, revert_opts, ARG_SET },
 	{ "expose", "SET[/VOLUME] [MOUNTPOINT]", "mount shadows read-only",
 	  "Default mountpoint: RUN_DIR/SET8/VOLUME. With a whole set and a MOUNTPOINT,\n"
 	  "each volume goes to MOUNTPOINT/VOLUME.",

@@ -31,13 +31,15 @@
 struct shadows {
 	size_t n;
 	struct shadow_rec **sh;
-	const struct set_rec **set;
+	struct set_rec **set;
+	ssize_t merging;   /* the one being merged into the volume (a revert), or -1 */
 };
 
 static int shadows_of(struct vss_ctx *ctx, const char *volume, struct set_rec *recs, size_t n,
 		      struct shadows *out)
 {
 	memset(out, 0, sizeof(*out));
+	out->merging = -1;
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < recs[i].n; j++)
 			out->n += !strcmp(recs[i].sh[j].volume, volume);
@@ -55,6 +57,9 @@ static int shadows_of(struct vss_ctx *ctx, const char *volume, struct set_rec *r
 		for (size_t j = 0; j < recs[i].n; j++) {
 			if (strcmp(recs[i].sh[j].volume, volume))
 				continue;
+			if (!strcmp(recs[i].sh[j].merge, MERGE_MERGING) ||
+			    !strcmp(recs[i].sh[j].merge, MERGE_DONE))
+				out->merging = (ssize_t)out->n;
 			out->set[out->n] = &recs[i];
 			out->sh[out->n++] = &recs[i].sh[j];
 		}
@@ -94,9 +99,10 @@ static int shadows_load(struct vss_ctx *ctx, const struct shadows *s, unsigned r
 	int r;
 
 	for (size_t i = 0; i < s->n; i++) {
-		bool live, made;
+		bool live = false, made;
 
-		if ((r = shadow_live(ctx, s->sh[i], &live)))
+		/* The one being merged has its COW only: the merge reads it. */
+		if ((ssize_t)i != s->merging && (r = shadow_live(ctx, s->sh[i], &live)))
 			return r;
 		if (live)
 			continue;
@@ -104,6 +110,8 @@ static int shadows_load(struct vss_ctx *ctx, const struct shadows *s, unsigned r
 			return vss_fail(ctx, -r, "set %.8s, shadow of %s: %s", s->set[i]->id,
 					s->sh[i]->volume, vss_errmsg(ctx));
 		(*changed) += made;
+		if ((ssize_t)i == s->merging)
+			continue;
 		if ((r = set_snapshot_load(ctx, s->sh[i], rmaj, rmin)))
 			return r;
 		loaded[i] = true;
@@ -211,6 +219,16 @@ static int activate_volume(struct vss_ctx *ctx, const char *volume, struct set_r
 	} else if ((r = volume_table(ctx, volume, &t, params, sizeof(params), dev, sizeof(dev)))) {
 		goto out;
 	}
+	/* A revert scheduled while the volume was in use starts at boot,
+	 * before anything can mount it. */
+	for (size_t i = 0; i < s.n && !info.exists && s.merging < 0; i++) {
+		if (strcmp(s.sh[i]->merge, MERGE_SCHEDULED))
+			continue;
+		snprintf(s.sh[i]->merge, sizeof(s.sh[i]->merge), MERGE_MERGING);
+		if ((r = set_rec_save(ctx, "sets", s.set[i])))
+			goto out;
+		s.merging = (ssize_t)i;
+	}
 	if (!s.n) {
 		if (!info.exists) {
 			if ((r = vss_dm_create(ctx, volume, uuid, &t, 1, VSS_DM_UDEV_NORMAL)))
@@ -250,7 +268,8 @@ static int activate_volume(struct vss_ctx *ctx, const char *volume, struct set_r
 		goto out;
 	}
 	if ((r = shadows_load(ctx, &s, rmaj, rmin, loaded, changed)) ||
-	    (r = origin_table(ctx, volume, s.sh[0]->origin_sectors, &ot, oparams, sizeof(oparams))))
+	    (r = origin_table(ctx, volume, s.sh[0]->origin_sectors,
+			      s.merging >= 0 ? s.sh[s.merging] : NULL, &ot, oparams, sizeof(oparams))))
 		goto undo;
 	if (!info.exists) {
 		/* Nothing can write to -real but through the volume, and the
@@ -275,6 +294,9 @@ static int activate_volume(struct vss_ctx *ctx, const char *volume, struct set_r
 	else if (*changed > before)
 		vss_step(ctx, "%s: active with %zu shadow%s (linear over %s)", volume, s.n,
 			 s.n == 1 ? "" : "s", dev);
+	if (*changed > before && s.merging >= 0)
+		vss_step(ctx, "%s: its revert to set %.8s goes on (merging)", volume,
+			 s.set[s.merging]->id);
 	goto out;
 undo:
 	/* Shadows loaded but not live go; what is live stays for the next run. */
@@ -340,6 +362,8 @@ int vss_activate(struct vss_ctx *ctx)
 	if (failed)
 		r = vss_fail(ctx, EIO, "%zu of %zu volume%s could not be activated", failed, nv,
 			     nv == 1 ? "" : "s");
+	else if (!changed && !nv)
+		vss_step(ctx, "nothing to do: no managed volume, no shadow");
 	else if (!changed)
 		vss_step(ctx, "nothing to do: %zu volume%s and every shadow already active", nv,
 			 nv == 1 ? "" : "s");

@@ -121,6 +121,20 @@ static bool is_origin_of(const struct vss_dm_table *tab, const struct vss_dm_inf
 	       !strcmp(tab->t[0].params, want);
 }
 
+/* The same, or merging a shadow back into itself over REAL (a revert): its
+ * other shadows are kept up to date by that target as by snapshot-origin. */
+static bool is_layered(const struct vss_dm_table *tab, const struct vss_dm_info *real)
+{
+	char want[32];
+	size_t len;
+
+	if (is_origin_of(tab, real))
+		return true;
+	len = (size_t)snprintf(want, sizeof(want), "%u:%u ", real->major, real->minor);
+	return tab->n == 1 && !strcmp(tab->t[0].type, "snapshot-merge") &&
+	       !strncmp(tab->t[0].params, want, len);
+}
+
 int origin_usable(struct vss_ctx *ctx, const char *volume)
 {
 	char real[160];
@@ -263,7 +277,7 @@ void origin_check(struct vss_ctx *ctx, const char *volume, char *why, size_t len
 		snprintf(why, len, "cannot read the table of its origin %s", volume);
 		return;
 	}
-	if (!is_origin_of(&tab, &rinfo))
+	if (!is_layered(&tab, &rinfo))
 		snprintf(why, len,
 			 "the table of its origin %s was replaced (now %s): writes to it are no longer tracked",
 			 volume, tab.n ? tab.t[0].type : "empty");
@@ -378,7 +392,7 @@ int origin_restore(struct vss_ctx *ctx, const char *volume)
 		}
 		if ((r = vss_dm_table(ctx, volume, &live)))
 			goto out;
-		if (rinfo.exists && is_origin_of(&live, &rinfo)) {
+		if (rinfo.exists && is_layered(&live, &rinfo)) {
 			/* T from the record; -real carries it too (crypt: only there). */
 			if (have_rec && rec.tab.n)
 				r = swap_table(ctx, volume, info.uuid, &rec.tab);
@@ -446,7 +460,7 @@ int origin_rebuild(struct vss_ctx *ctx, const char *volume, const char *origin_u
 		}
 		/* Made by an activate cut short, before the volume was layered
 		 * on it: it must carry the volume's table still. */
-		if (!t && !is_origin_of(&live, &info)) {
+		if (!t && !is_layered(&live, &info)) {
 			if ((r = vss_dm_table(ctx, real, &rt)))
 				goto out;
 			if (!same_table(&rt, &live)) {
@@ -480,9 +494,10 @@ out:
 }
 
 int origin_table(struct vss_ctx *ctx, const char *volume, uint64_t sectors,
-		 struct vss_dm_target *t, char *params, size_t plen)
+		 const struct shadow_rec *merge, struct vss_dm_target *t, char *params,
+		 size_t plen)
 {
-	struct vss_dm_info rinfo;
+	struct vss_dm_info rinfo, cow;
 	char real[160];
 	int r;
 
@@ -491,11 +506,22 @@ int origin_table(struct vss_ctx *ctx, const char *volume, uint64_t sectors,
 		return r;
 	if (!rinfo.exists)
 		return vss_fail(ctx, ENODEV, "%s: its %s device is missing", volume, real);
-	snprintf(params, plen, "%u:%u", rinfo.major, rinfo.minor);
 	memset(t, 0, sizeof(*t));
 	t->length = sectors;
-	t->type = "snapshot-origin";
 	t->params = params;
+	if (!merge) {
+		snprintf(params, plen, "%u:%u", rinfo.major, rinfo.minor);
+		t->type = "snapshot-origin";
+		return 0;
+	}
+	if ((r = vss_dm_info(ctx, merge->cow_name, &cow)))
+		return r;
+	if (!cow.exists)
+		return vss_fail(ctx, ENODEV, "%s: its COW device %s is missing", volume,
+				merge->cow_name);
+	snprintf(params, plen, "%u:%u %u:%u P %u", rinfo.major, rinfo.minor, cow.major, cow.minor,
+		 merge->chunk);
+	t->type = "snapshot-merge";
 	return 0;
 }
 
@@ -509,7 +535,33 @@ bool origin_layered(struct vss_ctx *ctx, const char *volume)
 	origin_real_name(volume, real, sizeof(real));
 	if (vss_dm_info(ctx, real, &rinfo) || !rinfo.exists || vss_dm_table(ctx, volume, &tab))
 		return false;
-	yes = is_origin_of(&tab, &rinfo);
+	yes = is_layered(&tab, &rinfo);
 	vss_dm_table_free(&tab);
 	return yes;
+}
+
+int origin_merge_end(struct vss_ctx *ctx, const char *volume, uint64_t sectors, bool others)
+{
+	struct vss_dm_target t;
+	struct vss_dm_table live, next = { 1, &t };
+	struct vss_dm_info info;
+	char params[64];
+	bool merging;
+	int r;
+
+	if (!others)
+		return origin_restore(ctx, volume);
+	if ((r = vss_dm_info(ctx, volume, &info)))
+		return r;
+	if (!info.exists)
+		return 0;
+	if ((r = vss_dm_table(ctx, volume, &live)))
+		return r;
+	merging = live.n == 1 && !strcmp(live.t[0].type, "snapshot-merge");
+	vss_dm_table_free(&live);
+	if (!merging)
+		return 0;
+	if ((r = origin_table(ctx, volume, sectors, NULL, &t, params, sizeof(params))))
+		return r;
+	return swap_table(ctx, volume, info.uuid, &next);
 }

@@ -268,7 +268,8 @@ int vss_recover(struct vss_ctx *ctx)
 		vss_op_begin(ctx, "recover");
 	if ((r = window_recover(ctx, &fixed)) == 0 && (r = writer_recover(ctx, &fixed)) == 0 &&
 	    (r = journals(ctx, &fixed)) == 0 &&
-	    (r = orphaned_auto_release(ctx, &fixed)) == 0 && (r = orphans(ctx, &fixed)) == 0 &&
+	    (r = orphaned_auto_release(ctx, &fixed)) == 0 && (r = revert_recover(ctx, &fixed)) == 0 &&
+	    (r = orphans(ctx, &fixed)) == 0 &&
 	    (r = stale_origins(ctx, &fixed)) == 0)
 		r = stray_files(ctx, &fixed);
 	if (r) {

@@ -78,6 +78,13 @@ static int awaits_activation(struct vss_ctx *ctx, const char *volume)
 
 			if (strcmp(recs[i].sh[j].volume, volume))
 				continue;
+			if (recs[i].sh[j].merge[0]) {
+				r = vss_fail(ctx, EBUSY, "%s: its revert to set %.8s is %s; no new set "
+					     "of it until that is over", volume, recs[i].id,
+					     !strcmp(recs[i].sh[j].merge, MERGE_SCHEDULED) ?
+					     "scheduled" : "under way");
+				break;
+			}
 			if ((r = vss_dm_info(ctx, recs[i].sh[j].dm_name, &info)) == 0 && !info.exists)
 				r = vss_fail(ctx, EBUSY, "%s: its shadow in set %.8s is not active "
 					     "(after a reboot: run vss activate first)", volume,

@@ -216,6 +216,12 @@ int set_delete_locked(struct vss_ctx *ctx, struct set_rec *rec, bool force)
 
 	if (!force && (r = set_exposed_check(ctx, rec)))
 		return r;
+	/* (A scheduled revert is cancelled with its set.) */
+	for (size_t i = 0; i < rec->n; i++)
+		if (!strcmp(rec->sh[i].merge, MERGE_MERGING) || !strcmp(rec->sh[i].merge, MERGE_DONE))
+			return vss_fail(ctx, EBUSY, "set %.8s: its shadow of %s is being merged into it "
+					"(a revert); the shadow leaves the set when that is over",
+					rec->id, rec->sh[i].volume);
 	/* A shadow a program holds open stops the delete before it starts,
 	 * not halfway. (A mounted one is unexposed first, with FORCE.) */
 	for (size_t i = 0; i < rec->n; i++) {

@@ -24,9 +24,15 @@ static void shadow_state(struct vss_ctx *ctx, const struct set_rec *rec,
 	struct vss_dm_table st;
 	uint64_t used, total;
 
+	if (!strcmp(sh->merge, MERGE_MERGING) || !strcmp(sh->merge, MERGE_DONE)) {
+		d->state = VSS_SHADOW_MERGING;
+		snprintf(d->why, sizeof(d->why), "being merged into %s (a revert)", sh->volume);
+		return;
+	}
 	if (vss_dm_info(ctx, sh->dm_name, &info) || !info.exists || strcmp(info.uuid, sh->dm_uuid)) {
 		d->state = VSS_SHADOW_MISSING;
-		snprintf(d->why, sizeof(d->why), "its device /dev/mapper/%s is not active", sh->dm_name);
+		snprintf(d->why, sizeof(d->why), "its device /dev/mapper/%s is not active (after a "
+			 "reboot: vss activate)", sh->dm_name);
 		return;
 	}
 	vss_blockdev_mountpoint(makedev(info.major, info.minor), d->mountpoint, sizeof(d->mountpoint));
@@ -56,6 +62,11 @@ static void shadow_state(struct vss_ctx *ctx, const struct set_rec *rec,
 	if (d->state == VSS_SHADOW_INVALID)
 		vss_log(ctx, VSS_LEVEL_WARNING, "set %.8s, shadow of %s: invalid: %s", rec->id,
 			sh->volume, d->why);
+	else if (!strcmp(sh->merge, MERGE_SCHEDULED)) {
+		d->state = VSS_SHADOW_REVERT_SCHEDULED;
+		snprintf(d->why, sizeof(d->why), "%s goes back to it once no longer in use",
+			 sh->volume);
+	}
 }
 
 int set_fill(struct vss_ctx *ctx, const struct set_rec *rec, struct vss_set *s)

@@ -33,7 +33,15 @@ struct shadow_rec {
 	unsigned chunk;          /* sectors */
 	char exposed[4096];      /* where vss mounted it, "" when it did not */
 	int exposed_made_dir;    /* vss made that directory, and removes it */
+	char merge[16];          /* a revert: "", or one of MERGE_* */
 };
+
+/* A revert of a shadow into its origin (revert.c): asked for while the
+ * origin was in use; under way in the kernel (snapshot-merge); done, and
+ * only the shadow's remains to go. */
+#define MERGE_SCHEDULED "scheduled"
+#define MERGE_MERGING "merging"
+#define MERGE_DONE "merged"
 
 struct set_rec {
 	char id[37];
@@ -128,11 +136,21 @@ void origin_real_name(const char *volume, char *buf, size_t len);
 int origin_rebuild(struct vss_ctx *ctx, const char *volume, const char *origin_uuid,
 		   const struct vss_dm_target *t, size_t n, unsigned *rmaj, unsigned *rmin,
 		   bool *made);
-/* The snapshot-origin target over VOLUME's -real, into T (PARAMS its storage). */
+/* The snapshot-origin target over VOLUME's -real, into T (PARAMS its
+ * storage); with MERGE, snapshot-merge of that shadow's COW instead. */
 int origin_table(struct vss_ctx *ctx, const char *volume, uint64_t sectors,
-		 struct vss_dm_target *t, char *params, size_t plen);
-/* Whether VOLUME's live table is snapshot-origin over its -real. */
+		 const struct shadow_rec *merge, struct vss_dm_target *t, char *params,
+		 size_t plen);
+/* A merge into VOLUME is over: back to snapshot-origin when OTHERS (other
+ * shadows of it remain), else its own table and no -real. */
+int origin_merge_end(struct vss_ctx *ctx, const char *volume, uint64_t sectors, bool others);
+/* Whether VOLUME's live table is snapshot-origin, or snapshot-merge (a
+ * revert under way), over its -real. */
 bool origin_layered(struct vss_ctx *ctx, const char *volume);
+
+/* Reverts (revert.c), for recovery: finishes merges that are over, starts
+ * scheduled ones whose volume is free now. */
+int revert_recover(struct vss_ctx *ctx, int *fixed);
 
 /* ---- the window marker under RUN_DIR: origins being suspended ---- */
 int window_mark(struct vss_ctx *ctx, char **volumes, char **uuids, size_t n);

@@ -96,6 +96,11 @@ static int shadow_field(struct shadow_rec *s, const char *key, const char *v)
 		COPY(s->exposed, v);
 	else if (!strcmp(key, "exposed_made_dir"))
 		return sscanf(v, "%d", &s->exposed_made_dir) == 1;
+	else if (!strcmp(key, "merge")) {
+		if (strcmp(v, MERGE_SCHEDULED) && strcmp(v, MERGE_MERGING) && strcmp(v, MERGE_DONE))
+			return 0;
+		COPY(s->merge, v);
+	}
 	return 1;
 }
 
@@ -208,6 +213,8 @@ int set_rec_save(struct vss_ctx *ctx, const char *dir, const struct set_rec *r)
 		if (s->exposed[0])
 			put(buf, cap, &len, "exposed = %s\nexposed_made_dir = %d\n", s->exposed,
 			    s->exposed_made_dir);
+		if (s->merge[0])
+			put(buf, cap, &len, "merge = %s\n", s->merge);
 	}
 	if (len < 0) {
 		free(buf);
@@ -337,6 +344,8 @@ const char *vss_shadow_state_name(enum vss_shadow_state s)
 	case VSS_SHADOW_VALID: return "valid";
 	case VSS_SHADOW_INVALID: return "invalid";
 	case VSS_SHADOW_MISSING: return "missing";
+	case VSS_SHADOW_REVERT_SCHEDULED: return "revert-scheduled";
+	case VSS_SHADOW_MERGING: return "merging";
 	}
 	return "?";
 }

@@ -162,6 +162,8 @@ enum vss_shadow_state {
 	VSS_SHADOW_VALID,
 	VSS_SHADOW_INVALID,   /* overflowed, failed, or its origin's table was replaced */
 	VSS_SHADOW_MISSING,   /* its device is not active */
+	VSS_SHADOW_REVERT_SCHEDULED, /* valid; its volume goes back to it when free */
+	VSS_SHADOW_MERGING,   /* being merged into its volume (a revert) */
 };
 
 struct vss_shadow {
@@ -208,6 +210,12 @@ int vss_set_delete(struct vss_ctx *ctx, const char *id, bool force);
  * under RUN_DIR/SET8/. Reports each mount as a step. */
 int vss_set_expose(struct vss_ctx *ctx, const char *spec, const char *mountpoint);
 int vss_set_unexpose(struct vss_ctx *ctx, const char *spec);
+
+/* Rolls the volumes of set SPEC (those of VOLUMES, or all) back to their
+ * shadows: each shadow is merged into its volume and leaves the set. A
+ * volume in use gets its revert scheduled; the others are waited for,
+ * with progress events, and finished. */
+int vss_revert(struct vss_ctx *ctx, const char *spec, char *const *volumes, size_t nvol);
 
 /* After a reboot: makes the dm devices of managed volumes, the layering
  * under volumes with shadows and every persistent shadow again, from the

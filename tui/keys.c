@@ -21,6 +21,7 @@ const struct key_help tui_keys[] = {
 	{ "d", "delete the selected set (vss delete-set), after asking" },
 	{ "e", "expose the selected set or shadow (vss expose)" },
 	{ "u", "unexpose the selected set or shadow (vss unexpose)" },
+	{ "r", "revert the selected set's volumes, or the shadow's, to it (vss revert), after asking" },
 	{ "v", "verify the selected writer (vss writer verify NAME)" },
 	{ "V", "verify every writer (vss writer verify)" },
 	{ "/", "filter the panels by a name, a label or an id" },
@@ -32,7 +33,7 @@ const struct key_help tui_keys[] = {
 };
 
 const char tui_key_line[] =
-	" F1 help  Tab panel  c create  d delete  e expose  u unexpose  v verify  / filter  q quit";
+	" F1 help  Tab panel  c create  d delete  e expose  u unexpose  r revert  v verify  / filter  q quit";
 
 static struct row selected_row(struct ui *ui, enum panel p, bool *found)
 {
@@ -156,6 +157,29 @@ static void delete(struct ui *ui)
 		return;
 	}
 	char *argv[] = { "delete-set", exposed ? "--force" : "--", spec, NULL };
+	run(ui, argv);
+}
+
+static void revert(struct ui *ui)
+{
+	const struct vss_set *set;
+	char spec[512], q[768], id[37], volume[128] = "";
+	char *slash;
+
+	if (!selected_shadow(ui, spec, sizeof(spec), &set))
+		return;
+	snprintf(id, sizeof(id), "%s", set->id);
+	if ((slash = strchr(spec, '/')))
+		snprintf(volume, sizeof(volume), "%s", slash + 1);
+	snprintf(q, sizeof(q), "Revert %s%s to set %.8s? What was written to %s since is lost. [y/N]",
+		 volume[0] ? volume : "every volume of the set", "", id, volume[0] ? "it" : "them");
+	/* While we ask, the lists are read again: SET may be gone after. */
+	set = NULL;
+	if (!prompt_yes(ui, q)) {
+		say(ui, "revert: not done");
+		return;
+	}
+	char *argv[] = { "revert", "--yes", "--", id, volume[0] ? volume : NULL, NULL };
 	run(ui, argv);
 }
 
@@ -318,6 +342,9 @@ bool keys_handle(struct ui *ui, int c)
 		break;
 	case 'u':
 		expose(ui, false);
+		break;
+	case 'r':
+		revert(ui);
 		break;
 	case 'v':
 		verify(ui, false);

@@ -163,7 +163,7 @@ static void volume_row(struct ui *ui, int y, const struct row *r)
 
 static int state_pair(const char *state)
 {
-	return !strcmp(state, "valid") ? C_OK : !strcmp(state, "missing") ? C_WARN : C_BAD;
+	return !strcmp(state, "valid") ? C_OK : !strcmp(state, "invalid") ? C_BAD : C_WARN;
 }
 
 static void set_row(struct ui *ui, int y, const struct row *r, bool selected)

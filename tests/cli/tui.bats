@@ -111,7 +111,7 @@ signal_test() {
 	assert_line --regexp '^ Writers +TYPE +STATE +EVENT +TIME +FAILURE$'
 	assert_line --regexp '^  alpha +exec +stable +- +-$'
 	assert_line --regexp '^ Log( |$)'
-	assert_equal "${lines[-1]}" ' F1 help  Tab panel  c create  d delete  e expose  u unexpose  v verify  / filter  q quit'
+	assert_equal "${lines[-1]}" ' F1 help  Tab panel  c create  d delete  e expose  u unexpose  r revert  v verify  / filter  q quit'
 	# Panels in this order, the log below them, the keys last.
 	[ "$(line_no "$output" '^ Volumes')" -lt "$(line_no "$output" '^>Sets')" ] &&
 		[ "$(line_no "$output" '^>Sets')" -lt "$(line_no "$output" '^ Writers')" ] &&
@@ -304,7 +304,7 @@ resize_to() {
 }
 
 @test "a resize redraws within the new size: 80x24, then 120x40" {
-	local keyline=' F1 help  Tab panel  c create  d delete  e expose  u unexpose  v verify  / filter  q quit'
+	local keyline=' F1 help  Tab panel  c create  d delete  e expose  u unexpose  r revert  v verify  / filter  q quit'
 	tui_start
 	resize_to 80 24 "${keyline:0:80}"
 	assert_equal "$(tmx display -p '#{window_width}x#{window_height}')" 80x24

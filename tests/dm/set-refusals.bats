@@ -214,39 +214,40 @@ KEEPS_STATE="vss layers shadows only under linear, striped, crypt and zero table
 	assert_equal "$(fpx)" "$BEFORE"
 }
 
-@test "create-set: a device storage area that is no longer the device added (another at its path, grown, detached): exit 1" {
+@test "create-set: a device storage area found by what it carries, not its path or number; grown or detached: exit 1" {
 	mkvol a 16
 	dev1=$(mkloop 16)
 	dev2=$(mkloop 16)
+	file1=$(losetup -l -n -O BACK-FILE "$dev1" | sed 's/ *$//')
 	link=$BATS_TEST_TMPDIR/area
 	ln -s "$dev1" "$link"
 	vss storage add "$link"
 	assert_success
-	# why NOW: the message, with what is at the area's path now.
-	why() {
-		echo "storage area $link: not the device that was added (then $(majmin_of "$dev1"), 16M; now $1); remove the area and add it again"
-	}
-	# The same size, another device: as a /dev/disk/by-* link after a reboot.
+	# Another device at its path (a /dev/disk/by-* link after a reboot):
+	# the area is still the device added, found by its loop file.
 	ln -sfn "$dev2" "$link"
-	snap
-	refused 1 "vss: create-set: $(why "$(majmin_of "$dev2"), 16M")" create-set --cow-size 1M "${PFX}a"
+	new_set --cow-size 1M "${PFX}a"
+	[[ $(dmsetup table "vss-$SET8-${PFX}a-cow") == *" linear $(majmin_of "$dev1") "* ]] ||
+		fail "the COW is not on the area's device: $(dmsetup table "vss-$SET8-${PFX}a-cow")"
+	vss delete-set "$SET"
+	assert_success
 	# The device itself, grown.
-	ln -sfn "$dev1" "$link"
-	truncate -s 32M "$(losetup -l -n -O BACK-FILE "$dev1" | sed 's/ *$//')"
+	truncate -s 32M "$file1"
 	losetup -c "$dev1"
 	[ "$(blockdev --getsize64 "$dev1")" = 33554432 ] || fail "the loop device did not grow"
 	snap
-	refused 1 "vss: create-set: $(why "$(majmin_of "$dev1"), 32M")" create-set --cow-size 1M "${PFX}a"
-	# Detached: its node is there, and empty.
+	refused 1 "vss: create-set: storage area $link: its device $dev1 is 32M now, not 16M as when it was added; remove the area and add it again" \
+		create-set --cow-size 1M "${PFX}a"
+	# Detached: nothing carries it.
 	losetup -d "$dev1"
 	snap
-	refused 1 "vss: create-set: $(why "$(majmin_of "$dev1"), 0B")" create-set --cow-size 1M "${PFX}a"
+	refused 1 "vss: create-set: storage area $link: its device is not present (loop:0:$file1)" \
+		create-set --cow-size 1M "${PFX}a"
 	run set_ids
 	assert_output ""
 	# The way out the message gives.
 	vss storage remove "$link"
 	assert_success
-	ln -sfn "$dev2" "$link"
 	vss storage add "$link"
 	assert_success
 	new_set --cow-size 1M "${PFX}a"

@@ -117,6 +117,32 @@ $(screen)"
 	wait_screen '^EXITED 0$'
 }
 
+@test "keys: revert the selected set after asking; n leaves it, y rolls the volume back" {
+	mkvol a 24
+	dd if=/dev/urandom of="${VOLDEV[a]}" bs=1M count=4 oflag=direct status=none
+	conf "# no writers"
+	new_set --cow-size 8M "${PFX}a"
+	dd if=/dev/urandom of="${VOLDEV[a]}" bs=1M count=2 seek=1 oflag=direct status=none
+	want=$(dsum "$(shadow "$SET" a)")
+	tui_start
+	wait_screen "^>Sets"
+	wait_screen "^  $SET8 "
+	keys r
+	wait_last "^Revert every volume of the set to set $SET8\\? What was written to them since is lost\\. \\[y/N\\]"
+	keys n
+	wait_screen 'revert: not done'
+	assert_equal "$(set_ids)" "$SET"
+	keys j r
+	wait_last "^Revert ${PFX}a to set $SET8\\? What was written to it since is lost\\. \\[y/N\\]"
+	keys y
+	wait_screen "vss revert --yes -- $SET ${PFX}a: done" 60
+	wait_screen "^  \\(no sets\\)"
+	assert_equal "$(dsum "${VOLDEV[a]}")" "$want"
+	assert_equal "$(vss_devices_of a)" ""
+	keys q
+	wait_screen '^EXITED 0$'
+}
+
 @test "a writer that fails at freeze shows failed with its event and reason; the set was refused" {
 	wsetup
 	conf "[writer x]" "command = $(writer x)" "volumes = ${MNT[a]}"
