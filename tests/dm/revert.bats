@@ -140,6 +140,7 @@ wait_reverted() {
 	lfile=$(backing_file "$ldev")
 	slow() {
 		dmsetup create "${PFX}slow" --table "0 131072 delay $1 0 0 $1 0 40"
+		settle
 		foreign "${PFX}v" "/dev/mapper/${PFX}slow"
 	}
 	slow "$ldev"
