@@ -247,11 +247,8 @@ int origin_load(struct vss_ctx *ctx, const char *volume, uint64_t sectors, bool 
 	vss_dm_table_free(&tab);
 	if (already)
 		return 0;
-	snprintf(params, sizeof(params), "%u:%u", rinfo.major, rinfo.minor);
-	t.length = sectors;
-	t.type = "snapshot-origin";
-	t.params = params;
-	if ((r = vss_dm_load(ctx, volume, &t, 1)))
+	if ((r = origin_table(ctx, volume, sectors, NULL, &t, params, sizeof(params))) ||
+	    (r = vss_dm_load(ctx, volume, &t, 1)))
 		return r;
 	*loaded = true;
 	return 0;
