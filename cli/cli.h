@@ -175,6 +175,8 @@ int cmd_list_storage(struct session *s, int argc, char **argv);
 int cmd_recover(struct session *s, int argc, char **argv);
 int cmd_activate(struct session *s, int argc, char **argv);
 int cmd_revert(struct session *s, int argc, char **argv);
+int cmd_prune(struct session *s, int argc, char **argv);
+int cmd_monitor(struct session *s, int argc, char **argv);
 int cmd_list_writers(struct session *s, int argc, char **argv);
 int cmd_writer_verify(struct session *s, int argc, char **argv);
 int cmd_check_config(struct session *s, int argc, char **argv);
@@ -185,7 +187,8 @@ int cmd_exec(struct session *s, int argc, char **argv);
 int cmd_exit(struct session *s, int argc, char **argv);
 
 /* Sets as tables (cli/setview.c). */
-void cli_print_sets(const struct vss_set *sets, size_t n, bool json);
+/* KEEP (NULL: no such column): why retention keeps each set, NULL: pruned. */
+void cli_print_sets(const struct vss_set *sets, size_t n, bool json, const char *const *keep);
 void cli_print_set(const struct vss_set *set, bool json);
 const char *cli_set_state(const struct vss_set *set);
 /* libsmartcols, as every table of ours uses it (cli/scols.c). */

@@ -4,11 +4,14 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int cmd_list_sets(struct session *s, int argc, char **argv)
 {
 	struct vss_set *sets;
+	const char **keep = NULL;
 	bool json = false;
 	size_t n;
 	int i, r;
@@ -21,7 +24,16 @@ int cmd_list_sets(struct session *s, int argc, char **argv)
 		return r;
 	if (vss_set_list(s->ctx, &sets, &n))
 		return cli_engine_error(s);
-	cli_print_sets(sets, n, json);
+	/* What the next prune would do, when retention is configured. */
+	if (vss_retention_given(&s->cfg.retention) && (keep = calloc(n + 1, sizeof(*keep)))) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		vss_retention_apply(sets, n, &s->cfg.retention,
+				    (long long)now.tv_sec * 1000000 + now.tv_nsec / 1000, keep);
+	}
+	cli_print_sets(sets, n, json, keep);
+	free(keep);
 	vss_sets_free(sets, n);
 	return VSS_EXIT_OK;
 }

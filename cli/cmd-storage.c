@@ -64,6 +64,23 @@ static void cell_size(struct libscols_line *ln, int col, uint64_t v, bool json, 
 	scols_line_set_data(ln, col, buf);
 }
 
+/* The policy that bounds what the table shows. */
+static void policy_line(struct session *s, const struct vss_storage_area *areas, size_t n)
+{
+	const struct vss_policy *p = &s->cfg.policy;
+	char max[16], used[16];
+	uint64_t total = 0;
+
+	for (size_t k = 0; k < n; k++)
+		total += areas[k].used;
+	vss_size_format(total, used, sizeof(used));
+	if (p->storage_max)
+		vss_size_format(p->storage_max, max, sizeof(max));
+	printf("\npolicy: storage_max %s (%s used), on_full %s, max_sets_per_volume %u%s\n",
+	       p->storage_max ? max : "none", used, vss_on_full_name(p->on_full),
+	       p->max_sets_per_volume, p->max_sets_per_volume ? "" : " (no limit)");
+}
+
 int cmd_list_storage(struct session *s, int argc, char **argv)
 {
 	static const char *const names[] = { "AREA", "TYPE", "SIZE", "USED", "FREE", "SHADOWS" };
@@ -112,6 +129,8 @@ int cmd_list_storage(struct session *s, int argc, char **argv)
 	}
 	scols_print_table(tb);
 	scols_unref_table(tb);
+	if (!json)
+		policy_line(s, areas, n);
 	free(areas);
 	return VSS_EXIT_OK;
 }

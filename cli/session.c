@@ -37,6 +37,7 @@ static int open_engine(struct session *s)
 	opts.run_dir = s->cfg.run_dir;
 	opts.lock_timeout_ms = s->cfg.lock_timeout_ms;
 	opts.freeze_timeout_ms = s->cfg.freeze_timeout_ms;
+	opts.policy = &s->cfg.policy;
 	if ((r = vss_ctx_new(&s->ctx, &opts)) == -ENAMETOOLONG)
 		return cli_error(s, VSS_EXIT_USAGE, "the state directory (%s) or the run directory "
 				 "(%s) is too long a path", opts.state_dir ? opts.state_dir : VSS_STATE_DIR,

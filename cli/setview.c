@@ -33,9 +33,9 @@ static void set_num(struct libscols_line *ln, int col, uint64_t v)
 }
 
 enum { J_ID, J_LABEL, J_CREATED, J_CONTEXT, J_FREEZE, J_STATE, J_VOLUME, J_DEVICE, J_ORIGIN,
-       J_SIZE, J_COWSIZE, J_COWUSED, J_MOUNTPOINT };
+       J_SIZE, J_COWSIZE, J_COWUSED, J_MOUNTPOINT, J_KEEP };
 
-static void json(const struct vss_set *sets, size_t n)
+static void json(const struct vss_set *sets, size_t n, const char *const *keep)
 {
 	struct libscols_table *tb = cli_table_new("sets", true);
 	char buf[64];
@@ -55,6 +55,8 @@ static void json(const struct vss_set *sets, size_t n)
 	cli_column(tb, "COW-SIZE", 8, 0, SCOLS_JSON_NUMBER);
 	cli_column(tb, "COW-USED", 8, 0, SCOLS_JSON_NUMBER);
 	cli_column(tb, "MOUNTPOINT", 0.1, 0, SCOLS_JSON_STRING);
+	if (keep)
+		cli_column(tb, "KEEP", 8, 0, SCOLS_JSON_STRING);
 	for (size_t i = 0; i < n; i++) {
 		const struct vss_set *s = &sets[i];
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
@@ -68,6 +70,8 @@ static void json(const struct vss_set *sets, size_t n)
 		scols_line_set_data(ln, J_CONTEXT, vss_context_name(s->context));
 		set_num(ln, J_FREEZE, s->freeze_us);
 		scols_line_set_data(ln, J_STATE, cli_set_state(s));
+		if (keep)
+			scols_line_set_data(ln, J_KEEP, keep[i] ? keep[i] : "prune");
 		for (size_t j = 0; j < s->n; j++) {
 			const struct vss_shadow *d = &s->shadows[j];
 			struct libscols_line *c = scols_table_new_line(tb, ln);
@@ -97,13 +101,13 @@ static void volumes_of(const struct vss_set *s, char *buf, size_t len)
 		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? "," : "", s->shadows[i].volume);
 }
 
-void cli_print_sets(const struct vss_set *sets, size_t n, bool as_json)
+void cli_print_sets(const struct vss_set *sets, size_t n, bool as_json, const char *const *keep)
 {
 	struct libscols_table *tb;
 	char buf[64], vols[1024];
 
 	if (as_json) {
-		json(sets, n);
+		json(sets, n, keep);
 		return;
 	}
 	if (!(tb = cli_table_new("sets", false)))
@@ -114,6 +118,8 @@ void cli_print_sets(const struct vss_set *sets, size_t n, bool as_json)
 	cli_column(tb, "CONTEXT", 12, 0, SCOLS_JSON_STRING);
 	cli_column(tb, "VOLUMES", 0.3, SCOLS_FL_TRUNC, SCOLS_JSON_STRING);
 	cli_column(tb, "STATE", 7, 0, SCOLS_JSON_STRING);
+	if (keep)
+		cli_column(tb, "KEEP", 7, 0, SCOLS_JSON_STRING);
 	for (size_t i = 0; i < n; i++) {
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
@@ -128,6 +134,8 @@ void cli_print_sets(const struct vss_set *sets, size_t n, bool as_json)
 		volumes_of(&sets[i], vols, sizeof(vols));
 		scols_line_set_data(ln, 4, vols);
 		scols_line_set_data(ln, 5, cli_set_state(&sets[i]));
+		if (keep)
+			scols_line_set_data(ln, 6, keep[i] ? keep[i] : "prune");
 	}
 	scols_print_table(tb);
 	scols_unref_table(tb);
@@ -139,7 +147,7 @@ void cli_print_set(const struct vss_set *s, bool as_json)
 	char buf[64];
 
 	if (as_json) {
-		json(s, 1);
+		json(s, 1, NULL);
 		return;
 	}
 	{

@@ -35,6 +35,24 @@ static const struct cmd_opt revert_opts[] = {
 	{ NULL, 0, NULL, ARG_NONE, NULL },
 };
 
+static const struct cmd_opt prune_opts[] = {
+	{ "dry-run", 'n', NULL, ARG_NONE, NULL },
+	{ "keep-last", 'l', "N", ARG_TEXT, NULL },
+	{ "keep-within", 'w', "AGE", ARG_TEXT, NULL },
+	{ "keep-hourly", 'H', "N", ARG_TEXT, NULL },
+	{ "keep-daily", 'd', "N", ARG_TEXT, NULL },
+	{ "keep-weekly", 'W', "N", ARG_TEXT, NULL },
+	{ "keep-monthly", 'm', "N", ARG_TEXT, NULL },
+	{ "json", 'j', NULL, ARG_NONE, NULL },
+	{ NULL, 0, NULL, ARG_NONE, NULL },
+};
+
+static const struct cmd_opt monitor_opts[] = {
+	{ "once", 'o', NULL, ARG_NONE, NULL },
+	{ "interval", 'i', "SECONDS", ARG_TEXT, NULL },
+	{ NULL, 0, NULL, ARG_NONE, NULL },
+};
+
 static const struct cmd_opt storage_opts[] = {
 	{ "max", 'm', "SIZE", ARG_TEXT, NULL },
 	{ NULL, 0, NULL, ARG_NONE, NULL },
@@ -138,6 +156,28 @@ const struct cmd vss_commands[] = {
 	  "filesystems are mounted. Exit 1 when a volume could not be activated (each\n"
 	  "is named, with why); the others are activated all the same.",
 	  CMD_ROOT | CMD_STATE, cmd_activate, NULL, ARG_NONE },
+	{ "prune", "[--dry-run] [--keep-last N] [--keep-within AGE] [--keep-hourly N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N] [--json]",
+	  "delete the sets the retention rules do not keep",
+	  "  --dry-run         only say which sets would be deleted\n"
+	  "  --keep-last N     the N newest sets of each volume\n"
+	  "  --keep-within AGE those younger than AGE (90m, 36h, 14d, 8w)\n"
+	  "  --keep-hourly N   the newest set of each of the last N hours (local time)\n"
+	  "  --keep-daily N    ... days, --keep-weekly N ... weeks, --keep-monthly N ... months\n"
+	  "  --json            print the sets deleted (or that would be) as JSON\n"
+	  "Options replace vss.conf's keep_* rules as a whole. A set stays when any rule\n"
+	  "keeps it for any of its volumes; auto-release, exposed and reverting sets always\n"
+	  "stay. With no rule at all nothing is deleted (exit 2).",
+	  CMD_ROOT | CMD_STATE, cmd_prune, prune_opts, ARG_NONE },
+	{ "monitor", "[--once] [--interval SECONDS]",
+	  "watch COW use: warn, and apply on_full before a shadow overflows",
+	  "  --once              look once and exit\n"
+	  "  --interval SECONDS  between looks (default: monitor_interval, 10)\n"
+	  "A shadow at warn_at (80%) use is warned about; at full_at (90%), on_full =\n"
+	  "delete-oldest deletes the oldest set of its volume (a warning names it), and\n"
+	  "refuse only warns. A shadow that became invalid is named, with why. Reverts\n"
+	  "whose volume became free start, and finished ones are tidied. Runs until\n"
+	  "SIGTERM or SIGINT; vss-monitor.service runs it.",
+	  CMD_ROOT | CMD_STATE, cmd_monitor, monitor_opts, ARG_NONE },
 	{ "set", "[OPTION [VALUE]]", "show or change a setting of this session (scripts, -c, the shell)",
 	  "  context persistent|auto-release   create-set's default context\n"
 	  "  writers NAME[,NAME...]|all|none   create-set's default --writers\n"

@@ -134,7 +134,7 @@ static void on_vss_value(struct parse *p, const char *key, const char *value)
 		    cfg->hook_timeout_ms > 3600 * 1000)
 			conf_complain(p, "%s:%d: hook_timeout '%s': must be a duration in seconds, more "
 				      "than 0 and at most 3600", cfg->path, line, value);
-	} else
+	} else if (!conf_policy_value(p, key, value))
 		conf_complain(p, "%s:%d: unknown key '%s' in [vss]", cfg->path, line, key);
 }
 
@@ -309,6 +309,7 @@ int vss_config_load(struct vss_config *cfg, const char *path, bool strict, char 
 	cfg->freeze_timeout_ms = VSS_DEFAULT_FREEZE_TIMEOUT_MS;
 	cfg->hook_timeout_ms = VSS_DEFAULT_WRITER_TIMEOUT_MS;
 	cfg->context = VSS_CONTEXT_PERSISTENT;
+	conf_policy_defaults(cfg);
 	if (!(cfg->store = calloc(1, sizeof(*cfg->store)))) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -336,6 +337,7 @@ int vss_config_load(struct vss_config *cfg, const char *path, bool strict, char 
 			conf_complain(&p, "%s:%d: not a 'key = value' line or a [section]", path, r);
 		r = 0;
 		conf_writers_finish(&p);
+		conf_policy_finish(&p);
 		if (strict)
 			check_hooks(&p);
 	}

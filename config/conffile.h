@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define VSS_DEFAULT_MONITOR_INTERVAL_MS 10000
+
 struct vss_config {
 	char path[4096];        /* the file read, "" when none was */
 	char state_dir[4096];
@@ -20,6 +22,9 @@ struct vss_config {
 	enum vss_context context;     /* create-set's default */
 	char hook_dir[4096];          /* "" when none */
 	unsigned hook_timeout_ms;
+	struct vss_policy policy;
+	struct vss_retention retention;  /* prune's, unless its options say */
+	unsigned monitor_interval_ms;
 	struct vss_writer_def *writers;
 	size_t nwriters;
 	/* What the writer definitions point into. */

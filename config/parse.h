@@ -44,6 +44,7 @@ struct parse {
 	int vss_line;                /* where [vss] was first seen */
 	bool hook_dir_refused;
 	bool had_key;                /* a key line since the last [section] */
+	int warn_line, full_line;    /* where warn_at and full_at were read */
 };
 
 void conf_complain(struct parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -53,6 +54,12 @@ void conf_section(struct parse *p, const char *section);
 void conf_writer_value(struct parse *p, const char *key, const char *value);
 /* After the file: what every writer lacks, and the definitions handed on. */
 void conf_writers_finish(struct parse *p);
+/* A storage policy or retention key of [vss] (policy.c): false when KEY is
+ * none of them. */
+bool conf_policy_value(struct parse *p, const char *key, const char *value);
+void conf_policy_defaults(struct vss_config *cfg);
+/* What the keys say together (warn_at below full_at). */
+void conf_policy_finish(struct parse *p);
 /* Whether KEY was seen already in KEYS (and records it). */
 bool conf_key_twice(char *keys, size_t len, const char *key);
 

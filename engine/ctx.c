@@ -38,6 +38,11 @@ int vss_ctx_new(struct vss_ctx **ctxp, const struct vss_options *opts)
 		ctx->lock_timeout_ms = opts->lock_timeout_ms;
 	if (opts && opts->freeze_timeout_ms)
 		ctx->freeze_timeout_ms = opts->freeze_timeout_ms;
+	{
+		static const struct vss_policy defaults = VSS_POLICY_DEFAULTS;
+
+		ctx->policy = opts && opts->policy ? *opts->policy : defaults;
+	}
 	*ctxp = ctx;
 	return 0;
 }

@@ -10,6 +10,7 @@
 #define VSS_MAX_SUBSCRIBERS 8
 
 struct writer_confs;
+struct set_rec;
 struct writer_seq;
 
 struct vss_ctx {
@@ -17,6 +18,12 @@ struct vss_ctx {
 	char run_dir[4096];
 	unsigned lock_timeout_ms;
 	unsigned freeze_timeout_ms;
+	struct vss_policy policy;
+	/* Sets storage_alloc counts as gone: what deleting them would give
+	 * (policy.c asks before it deletes anything). */
+	const struct set_rec *alloc_ignore;
+	size_t nalloc_ignore;
+	bool quiet_invalid;  /* the monitor says it once itself */
 	struct writer_confs *writers;   /* as configured */
 	struct writer_seq *backups;     /* sequences waiting for backup-complete */
 	int lock_fd;

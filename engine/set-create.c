@@ -10,6 +10,7 @@
 #include "config.h"
 #include "blockdev.h"
 #include "dm.h"
+#include "policy.h"
 #include "set.h"
 #include "state.h"
 #include "storage.h"
@@ -452,6 +453,41 @@ static void abort_writers(struct vss_ctx *ctx, struct writer_seq *seq, const cha
 	ctx->errkind = kind;
 }
 
+struct plan_try {
+	struct set_rec *rec;
+	const struct member *m;
+	size_t n;
+	const struct vss_create_opts *o;
+};
+
+static int plan_again(struct vss_ctx *ctx, void *arg)
+{
+	struct plan_try *t = arg;
+
+	set_rec_free(t->rec);
+	return plan(ctx, t->rec, t->m, t->n, t->o);
+}
+
+/* The policy's room for a set of M: max_sets_per_volume, then storage. */
+static int room(struct vss_ctx *ctx, struct set_rec *rec, const struct member *m, size_t n,
+		const struct vss_create_opts *o, bool storage)
+{
+	struct plan_try t = { rec, m, n, o };
+	char **names = calloc(n + 1, sizeof(*names));
+	int r;
+
+	if (!names)
+		return vss_fail(ctx, ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		names[i] = (char *)m[i].vol.name;
+	if (storage)
+		r = policy_plan_room(ctx, names, n, plan_again, &t);
+	else
+		r = policy_count_room(ctx, names, n);
+	free(names);
+	return r;
+}
+
 int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 		   const struct vss_create_opts *opts, struct vss_set **out)
 {
@@ -476,8 +512,8 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 		r = vss_fail(ctx, ENOMEM, "out of memory");
 		goto unlock;
 	}
-	if ((r = resolve(ctx, volumes, n, m)) || (r = new_id(ctx, rec.id)) ||
-	    (r = writers_join(ctx, rec.id, m, n, o, &seq)))
+	if ((r = resolve(ctx, volumes, n, m)) || (r = room(ctx, &rec, m, n, o, false)) ||
+	    (r = new_id(ctx, rec.id)) || (r = writers_join(ctx, rec.id, m, n, o, &seq)))
 		goto unlock;
 	seq->backup = o->backup;
 	if (o->label)
@@ -492,7 +528,7 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 	if ((r = phase(ctx, seq, rec.id, "identify", 0)) ||
 	    (r = phase(ctx, seq, rec.id, "prepare-backup", 0)))
 		goto unlock;
-	if ((r = plan(ctx, &rec, m, n, o)) || (r = vss_check_interrupt(ctx)))
+	if ((r = room(ctx, &rec, m, n, o, true)) || (r = vss_check_interrupt(ctx)))
 		goto unlock;
 	default_known = storage_default_recorded(ctx);
 	if ((r = set_rec_save(ctx, "journal", &rec)))

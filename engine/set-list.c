@@ -59,7 +59,7 @@ static void shadow_state(struct vss_ctx *ctx, const struct set_rec *rec,
 		origin_check(ctx, sh->volume, d->why, sizeof(d->why));
 	if (d->why[0] && d->state == VSS_SHADOW_VALID)
 		d->state = VSS_SHADOW_INVALID;
-	if (d->state == VSS_SHADOW_INVALID)
+	if (d->state == VSS_SHADOW_INVALID && !ctx->quiet_invalid)
 		vss_log(ctx, VSS_LEVEL_WARNING, "set %.8s, shadow of %s: invalid: %s", rec->id,
 			sh->volume, d->why);
 	else if (!strcmp(sh->merge, MERGE_SCHEDULED)) {

@@ -127,6 +127,14 @@ int area_save(struct vss_ctx *ctx, const struct area *a)
 
 /* Every shadow that holds storage: committed sets, and operations under
  * way (a set being deleted counts once). */
+static bool ignored(const struct vss_ctx *ctx, const char *id)
+{
+	for (size_t i = 0; i < ctx->nalloc_ignore; i++)
+		if (!strcmp(ctx->alloc_ignore[i].id, id))
+			return true;
+	return false;
+}
+
 int storage_shadows_all(struct vss_ctx *ctx, struct set_rec **recsp, size_t *np)
 {
 	struct set_rec *sets, *jour, *all;
@@ -157,6 +165,14 @@ int storage_shadows_all(struct vss_ctx *ctx, struct set_rec **recsp, size_t *np)
 			all[n++] = jour[j];
 	}
 	free(jour);
+	/* The sets the policy weighs deleting count as gone already. */
+	for (size_t i = 0; i < n;) {
+		if (ignored(ctx, all[i].id)) {
+			set_rec_free(&all[i]);
+			all[i] = all[--n];
+		} else
+			i++;
+	}
 	*recsp = all;
 	*np = n;
 	return 0;
@@ -195,6 +211,13 @@ uint64_t area_free(struct vss_ctx *ctx, const struct area *a, const struct usage
 			left = (uint64_t)sv.f_bavail * sv.f_frsize;
 		else
 			left = 0;
+		/* The files of sets counted as gone would be free too. */
+		for (size_t i = 0; i < ctx->nalloc_ignore; i++) {
+			struct usage g;
+
+			area_usage(a, &ctx->alloc_ignore[i], 1, NULL, &g);
+			left += g.used;
+		}
 		left = left > planned ? left - planned : 0;
 	}
 	if (a->max)
@@ -324,6 +347,17 @@ int vss_storage_list(struct vss_ctx *ctx, struct vss_storage_area **out, size_t 
 		l->used = u.used;
 		l->shadows = u.shadows;
 		l->free = area_free(ctx, &areas[i], &u, 0);
+	}
+	/* storage_max bounds every area's free space as well. */
+	if (ctx->policy.storage_max) {
+		uint64_t total = 0, left;
+
+		for (size_t i = 0; i < nareas; i++)
+			total += list[i].used;
+		left = ctx->policy.storage_max > total ? ctx->policy.storage_max - total : 0;
+		for (size_t i = 0; i < nareas; i++)
+			if (list[i].free > left)
+				list[i].free = left;
 	}
 	*out = list;
 	*np = nareas;

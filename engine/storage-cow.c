@@ -131,6 +131,30 @@ static int area_on_origin(struct vss_ctx *ctx, const struct area *a, const struc
 	return 0;
 }
 
+/* storage_max bounds what every area together gives, whatever each has. */
+static int under_storage_max(struct vss_ctx *ctx, const struct set_rec *recs, size_t n,
+			     const struct set_rec *plan, const struct shadow_rec *sh)
+{
+	uint64_t used = 0, need = sh->cow_sectors * 512, max = ctx->policy.storage_max;
+	char a[16], b[16], c[16];
+
+	for (size_t i = 0; i <= n; i++) {
+		const struct set_rec *r = i < n ? &recs[i] : plan;
+
+		for (size_t j = 0; r && j < r->n; j++)
+			if (r->sh[j].area[0])
+				used += r->sh[j].cow_sectors * 512;
+	}
+	if (used + need <= max)
+		return 0;
+	vss_size_format(need, a, sizeof(a));
+	vss_size_format(max, b, sizeof(b));
+	vss_size_format(used < max ? max - used : 0, c, sizeof(c));
+	return vss_fail_kind(ctx, VSS_ERR_STORAGE_FULL, ENOSPC,
+			     "storage full: the shadow of %s needs %s; storage_max (%s) leaves %s",
+			     sh->volume, a, b, c);
+}
+
 int storage_alloc(struct vss_ctx *ctx, const struct set_rec *plan, struct shadow_rec *sh,
 		  const dev_t *members, char *const *names, size_t nmembers)
 {
@@ -142,6 +166,8 @@ int storage_alloc(struct vss_ctx *ctx, const struct set_rec *plan, struct shadow
 	int r;
 
 	if ((r = areas_load(ctx, &areas, &nareas)) || (r = storage_shadows_all(ctx, &recs, &nrecs)))
+		goto out;
+	if (ctx->policy.storage_max && (r = under_storage_max(ctx, recs, nrecs, plan, sh)))
 		goto out;
 	for (size_t i = 0; i < nareas; i++) {
 		struct area *a = &areas[i];

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 struct vss_ctx;
+struct vss_policy;
 
 #define VSS_DEFAULT_LOCK_TIMEOUT_MS 10000
 
@@ -25,6 +26,7 @@ struct vss_options {
 	const char *run_dir;       /* NULL: the built-in default */
 	unsigned lock_timeout_ms;  /* how long a mutating call waits for the lock (0: not at all) */
 	unsigned freeze_timeout_ms; /* the longest a freeze window may last (0: the default) */
+	const struct vss_policy *policy; /* NULL: VSS_POLICY_DEFAULTS */
 };
 
 #define VSS_DEFAULT_FREEZE_TIMEOUT_MS 10000
@@ -331,6 +333,61 @@ struct vss_storage_area {
 int vss_storage_add(struct vss_ctx *ctx, const char *path, uint64_t max);
 int vss_storage_remove(struct vss_ctx *ctx, const char *path);
 int vss_storage_list(struct vss_ctx *ctx, struct vss_storage_area **areas, size_t *n);
+
+/* ---- storage policy -------------------------------------------------- */
+
+/* What happens when a new set, or a shadow filling up, needs room the
+ * policy does not give: refused (a full shadow becomes invalid, loudly), or
+ * the oldest set of that volume is deleted first, with a warning naming it. */
+enum vss_on_full {
+	VSS_ON_FULL_REFUSE,
+	VSS_ON_FULL_DELETE_OLDEST,
+};
+
+struct vss_policy {
+	unsigned max_sets_per_volume; /* 0: no limit */
+	uint64_t storage_max;         /* bytes every area together may give; 0: no limit */
+	enum vss_on_full on_full;
+	unsigned warn_percent;        /* monitor warns at this COW use */
+	unsigned full_percent;        /* and applies on_full at this one */
+};
+
+#define VSS_DEFAULT_MAX_SETS_PER_VOLUME 64
+#define VSS_DEFAULT_WARN_PERCENT 80
+#define VSS_DEFAULT_FULL_PERCENT 90
+#define VSS_POLICY_DEFAULTS { VSS_DEFAULT_MAX_SETS_PER_VOLUME, 0, VSS_ON_FULL_REFUSE, \
+			      VSS_DEFAULT_WARN_PERCENT, VSS_DEFAULT_FULL_PERCENT }
+
+const char *vss_on_full_name(enum vss_on_full f);
+int vss_on_full_parse(const char *s, enum vss_on_full *f);
+
+/* Watches every shadow's COW use: warns at warn_percent, applies on_full at
+ * full_percent, says when a shadow became invalid, and finishes or starts
+ * reverts whose time has come. Every INTERVAL_MS until a signal (ONCE: one
+ * look). */
+int vss_monitor(struct vss_ctx *ctx, unsigned interval_ms, bool once);
+
+/* ---- retention (prune) ----------------------------------------------- */
+
+/* What prune keeps of each volume's sets, as snapper's timeline and borg's
+ * prune: the LAST newest; those younger than WITHIN_S; the newest of each
+ * of the latest HOURLY hours, DAILY days, WEEKLY weeks, MONTHLY months
+ * (local time). A set is kept when a rule keeps it for any of its volumes. */
+struct vss_retention {
+	unsigned last, hourly, daily, weekly, monthly;
+	uint64_t within_s;
+};
+
+bool vss_retention_given(const struct vss_retention *r);
+/* For each of the N sets, into WHY[i]: the rule that keeps it ("last",
+ * "within", "hourly", "daily", "weekly", "monthly"; "auto-release",
+ * "exposed" and "reverting" are never pruned), or NULL: prune removes it. */
+void vss_retention_apply(const struct vss_set *sets, size_t n, const struct vss_retention *r,
+			 long long now_us, const char **why);
+/* Deletes the sets R does not keep (DRY_RUN: none), oldest first; *GONE
+ * (vss_sets_free) describes them, as they were. */
+int vss_prune(struct vss_ctx *ctx, const struct vss_retention *r, bool dry_run,
+	      struct vss_set **gone, size_t *n);
 
 /* ---- fault injection (tests) ------------------------------------------ */
 

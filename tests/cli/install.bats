@@ -63,3 +63,35 @@ installed() {
 		refute_output --partial "vss-activate.service"
 	fi
 }
+
+@test "vss-monitor.service and vss-prune.timer are installed: vss monitor as a service, vss prune hourly" {
+	[ -f "$BUILD/Makefile" ] || skip "not run from a build tree"
+	sbin=$(dirname "$(installed sbin/vss)")
+	prefix_sbin=${sbin#"$DEST"}
+	mon=$(installed lib/systemd/system/vss-monitor.service)
+	svc=$(installed lib/systemd/system/vss-prune.service)
+	timer=$(installed lib/systemd/system/vss-prune.timer)
+	[ -f "$mon" ] && [ -f "$svc" ] && [ -f "$timer" ] ||
+		fail "missing units under $DEST: $(ls "$DEST"/*/lib/systemd/system "$DEST"/lib/systemd/system 2>&1)"
+	run grep -x "ExecStart=$prefix_sbin/vss monitor" "$mon"
+	assert_success
+	run grep -x 'After=vss-activate.service' "$mon"
+	assert_success
+	run grep -x "ExecStart=$prefix_sbin/vss prune" "$svc"
+	assert_success
+	run grep -x 'Type=oneshot' "$svc"
+	assert_success
+	run grep -x 'OnCalendar=hourly' "$timer"
+	assert_success
+	run grep -c '@' "$mon" "$svc" "$timer"
+	assert_output "$mon:0
+$svc:0
+$timer:0"
+	if command -v systemd-analyze >/dev/null; then
+		# Targets the bare root lacks (sysinit.target) are no complaint.
+		run bash -c 'systemd-analyze verify --man=no --root="$1" "${@:2}" 2>&1 |
+			grep -v "Unit [a-z0-9.-]*\.target not found"' - "$DEST" "$mon" "$svc" "$timer"
+		refute_output --partial "vss-monitor"
+		refute_output --partial "vss-prune"
+	fi
+}

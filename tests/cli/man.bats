@@ -61,7 +61,10 @@ man_commands() {
 
 # The keys the reader takes: the !strcmp(key, "...") of FILE under config/.
 parser_keys() {
-	sed -n 's/.*!strcmp(key, "\([a-z_]*\)").*/\1/p' "$VSS_SRCDIR/config/$1" | sort -u
+	local f
+	for f in "$@"; do
+		sed -n 's/.*!strcmp(key, "\([a-z_]*\)").*/\1/p' "$VSS_SRCDIR/config/$f"
+	done | sort -u
 }
 
 # The keys vss.conf(5) documents as ".It Cm KEY" under the header line HEADER
@@ -72,8 +75,9 @@ documented_keys() {
 }
 
 @test "every [vss] key the reader takes is in vss.conf(5), and no other" {
-	code=$(parser_keys conffile.c)
+	code=$(parser_keys conffile.c policy.c)
 	[ -n "$code" ] || fail "no keys found in config/conffile.c"
+	[[ $code == *keep_monthly* ]] || fail "no keys found in config/policy.c"
 	assert_equal "$(documented_keys '.Ss The [vss] section')" "$code"
 }
 
@@ -84,7 +88,7 @@ documented_keys() {
 }
 
 @test "the sample configuration shows every key" {
-	keys=$( (parser_keys conffile.c; parser_keys writers.c) | sort -u)
+	keys=$( (parser_keys conffile.c policy.c; parser_keys writers.c) | sort -u)
 	sample=$(sed -n 's/^# \([a-z_]*\) = .*/\1/p' "$VSS_SRCDIR/config/vss.conf.sample" | sort -u)
 	assert_equal "$sample" "$keys"
 }

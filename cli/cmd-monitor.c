@@ -1,0 +1,42 @@
+/* monitor [--once] [--interval SECONDS] */
+#include "config.h"
+#include "cli.h"
+
+#include <stdio.h>
+
+struct opts {
+	bool once;
+	unsigned interval_ms;
+};
+
+static int on_option(struct session *s, int c, const char *arg, void *data)
+{
+	struct opts *o = data;
+
+	if (c == 'o') {
+		o->once = true;
+		return 0;
+	}
+	if (vss_parse_seconds(arg, &o->interval_ms) || o->interval_ms < 1000 ||
+	    o->interval_ms > 3600 * 1000)
+		return cli_usage(s, "--interval %s: must be a duration in seconds from 1 to 3600", arg);
+	return 0;
+}
+
+int cmd_monitor(struct session *s, int argc, char **argv)
+{
+	struct opts o = { 0 };
+	int i, r;
+
+	if ((i = cli_getopt(s, argc, argv, on_option, &o)) < 0)
+		return VSS_EXIT_USAGE;
+	if (i < argc)
+		return cli_usage(s, "unexpected argument '%s'", argv[i]);
+	if ((r = cli_open(s)))
+		return r;
+	if (!o.interval_ms)
+		o.interval_ms = s->cfg.monitor_interval_ms;
+	if (vss_monitor(s->ctx, o.interval_ms, o.once))
+		return cli_engine_error(s);
+	return VSS_EXIT_OK;
+}

@@ -1,0 +1,95 @@
+/* prune [--dry-run] [--keep-last N] [--keep-within AGE] [--keep-hourly N] ... [--json] */
+#include "config.h"
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct opts {
+	bool dry_run, json, given;
+	struct vss_retention keep;
+};
+
+static int number(struct session *s, const char *opt, const char *arg, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (!*arg || *arg == '-' || *arg == '+' || *end || errno || v > 100000)
+		return cli_usage(s, "--%s %s: not a number from 0 to 100000", opt, arg);
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int on_option(struct session *s, int c, const char *arg, void *data)
+{
+	struct opts *o = data;
+
+	switch (c) {
+	case 'n':
+		o->dry_run = true;
+		return 0;
+	case 'j':
+		o->json = true;
+		return 0;
+	case 'w':
+		o->given = true;
+		if (vss_age_parse(arg, &o->keep.within_s))
+			return cli_usage(s, "--keep-within %s: not an age (90m, 36h, 14d, 8w)", arg);
+		return 0;
+	}
+	o->given = true;
+	switch (c) {
+	case 'l':
+		return number(s, "keep-last", arg, &o->keep.last);
+	case 'H':
+		return number(s, "keep-hourly", arg, &o->keep.hourly);
+	case 'd':
+		return number(s, "keep-daily", arg, &o->keep.daily);
+	case 'W':
+		return number(s, "keep-weekly", arg, &o->keep.weekly);
+	default:
+		return number(s, "keep-monthly", arg, &o->keep.monthly);
+	}
+}
+
+int cmd_prune(struct session *s, int argc, char **argv)
+{
+	struct opts o = { 0 };
+	struct vss_set *gone;
+	bool quiet = s->quiet;
+	size_t n;
+	int i, r;
+
+	if ((i = cli_getopt(s, argc, argv, on_option, &o)) < 0)
+		return VSS_EXIT_USAGE;
+	if (i < argc)
+		return cli_usage(s, "unexpected argument '%s'", argv[i]);
+	if ((r = cli_open(s)))
+		return r;
+	/* Options say the whole rule, or the configuration does. */
+	if (!o.given)
+		o.keep = s->cfg.retention;
+	if (!vss_retention_given(&o.keep))
+		return cli_error(s, VSS_EXIT_USAGE, "no retention rule: nothing says what to keep (give "
+				 "--keep-last and the like, or keep_* in %s)",
+				 s->cfg.path[0] ? s->cfg.path : VSS_CONF_FILE);
+	/* JSON alone on stdout: the sets, not a line for each. */
+	s->quiet |= o.json;
+	r = vss_prune(s->ctx, &o.keep, o.dry_run, &gone, &n);
+	s->quiet = quiet;
+	for (size_t k = 0; !o.json && o.dry_run && k < n; k++)
+		printf("would delete %s\n", gone[k].id);
+	if (o.json)
+		cli_print_sets(gone, n, true, NULL);
+	else if (!n && !r)
+		printf("nothing to prune: the retention rules keep every set\n");
+	for (size_t k = 0; !o.dry_run && k < n; k++)
+		cli_forget_set(s, gone[k].id);
+	vss_sets_free(gone, n);
+	return r ? cli_engine_error(s) : VSS_EXIT_OK;
+}

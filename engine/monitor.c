@@ -1,0 +1,207 @@
+/*
+ * The monitor: dm-snapshot says nothing as a COW fills, and a full one is
+ * invalid for good, so its use is looked at every few seconds. Above
+ * warn_percent it is said once (again only after it went below); above
+ * full_percent on_full applies: delete-oldest deletes the oldest set of
+ * that volume, so the shadows of the others have room; refuse only warns.
+ * A shadow that became invalid anyway is said once, with why. Each look
+ * starts with recovery, which also ends and starts reverts.
+ */
+#include "config.h"
+#include "policy.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum said { SAID_NOTHING, SAID_HIGH, SAID_FULL, SAID_INVALID };
+
+struct said_rec {
+	char key[200];   /* SET/VOLUME */
+	enum said said;
+	bool seen;       /* in this look */
+};
+
+struct watch {
+	struct said_rec *s;
+	size_t n;
+};
+
+static struct said_rec *said_of(struct watch *w, const char *set, const char *volume)
+{
+	char key[200];
+	struct said_rec *s;
+
+	snprintf(key, sizeof(key), "%.36s/%.150s", set, volume);
+	for (size_t i = 0; i < w->n; i++)
+		if (!strcmp(w->s[i].key, key))
+			return &w->s[i];
+	if (!(s = realloc(w->s, (w->n + 1) * sizeof(*s))))
+		return NULL;
+	w->s = s;
+	s = &w->s[w->n++];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->key, sizeof(s->key), "%s", key);
+	return s;
+}
+
+/* Forgets what is gone, so the list does not grow with every set made. */
+static void said_sweep(struct watch *w)
+{
+	for (size_t i = 0; i < w->n;) {
+		if (!w->s[i].seen)
+			w->s[i] = w->s[--w->n];
+		else
+			w->s[i++].seen = false;
+	}
+}
+
+/* delete-oldest for VOLUME, whose shadow in SET is PCT% full: 1 when a set
+ * was deleted, 0 when none could be (said once), or -errno. */
+static int make_room(struct vss_ctx *ctx, const char *set, const char *volume, unsigned pct,
+		     struct said_rec *said)
+{
+	char *vol = (char *)volume, why[300];
+	struct set_rec *victims = NULL, full = { 0 };
+	size_t nv = 0;
+	int r;
+
+	if ((r = vss_lock_and_recover(ctx)))
+		return r;
+	if ((r = set_rec_load(ctx, "sets", set, &full))) {
+		/* Deleted meanwhile: nothing to do for it. */
+		r = r == -ENOENT ? 0 : r;
+		goto unlock;
+	}
+	if ((r = policy_victims(ctx, &vol, 1, false, &victims, &nv)))
+		goto unlock;
+	/* A set younger than the one filling up gives it no room. */
+	while (nv && victims[nv - 1].created_us > full.created_us)
+		set_rec_free(&victims[--nv]);
+	if (!nv) {
+		if (said && said->said < SAID_FULL)
+			vss_log(ctx, VSS_LEVEL_WARNING, "set %.8s, shadow of %s: %u%% full, and neither "
+				"it nor an older set of %s can be deleted (in use, exposed, being reverted "
+				"or auto-release): it becomes invalid when full", set, volume, pct, volume);
+		if (said)
+			said->said = SAID_FULL;
+		goto unlock;
+	}
+	if (strcmp(victims[0].id, set))
+		snprintf(why, sizeof(why), "the oldest set of %s, whose shadow in set %.8s was %u%% full",
+			 volume, set, pct);
+	else
+		snprintf(why, sizeof(why), "its shadow of %s was %u%% full", volume, pct);
+	r = policy_delete(ctx, &victims[0], why);
+	if (!r)
+		r = 1;
+unlock:
+	set_rec_free(&full);
+	set_recs_free(victims, nv);
+	vss_unlock(ctx);
+	return r;
+}
+
+/* One look at every shadow: 1 when it deleted a set (look again), 0, -errno. */
+static int look(struct vss_ctx *ctx, struct watch *w)
+{
+	const struct vss_policy *p = &ctx->policy;
+	struct vss_set *sets;
+	size_t n;
+	int r = 0;
+
+	ctx->quiet_invalid = true;
+	r = vss_set_list(ctx, &sets, &n);
+	ctx->quiet_invalid = false;
+	if (r)
+		return r;
+	for (size_t i = 0; i < n && !r; i++) {
+		for (size_t k = 0; k < sets[i].n && !r; k++) {
+			const struct vss_shadow *sh = &sets[i].shadows[k];
+			struct said_rec *said = said_of(w, sets[i].id, sh->volume);
+			unsigned pct;
+			char used[16], size[16];
+
+			if (!said) {
+				r = vss_fail(ctx, ENOMEM, "out of memory");
+				break;
+			}
+			said->seen = true;
+			if (sh->state == VSS_SHADOW_INVALID) {
+				if (said->said != SAID_INVALID)
+					vss_log(ctx, VSS_LEVEL_WARNING, "set %.8s, shadow of %s: invalid: %s",
+						sets[i].id, sh->volume, sh->why);
+				said->said = SAID_INVALID;
+				continue;
+			}
+			if (sh->state != VSS_SHADOW_VALID || !sh->cow_size)
+				continue;
+			pct = (unsigned)(sh->cow_used * 100 / sh->cow_size);
+			vss_size_format(sh->cow_used, used, sizeof(used));
+			vss_size_format(sh->cow_size, size, sizeof(size));
+			if (pct >= p->full_percent && p->on_full == VSS_ON_FULL_DELETE_OLDEST) {
+				r = make_room(ctx, sets[i].id, sh->volume, pct, said);
+			} else if (pct >= p->full_percent) {
+				if (said->said < SAID_FULL)
+					vss_log(ctx, VSS_LEVEL_WARNING, "set %.8s, shadow of %s: %u%% full (%s "
+						"of %s): it becomes invalid when full (on_full = refuse)",
+						sets[i].id, sh->volume, pct, used, size);
+				said->said = SAID_FULL;
+			} else if (pct >= p->warn_percent) {
+				if (said->said < SAID_HIGH)
+					vss_log(ctx, VSS_LEVEL_WARNING, "set %.8s, shadow of %s: %u%% full "
+						"(%s of %s)", sets[i].id, sh->volume, pct, used, size);
+				said->said = SAID_HIGH;
+			} else
+				said->said = SAID_NOTHING;
+		}
+	}
+	vss_sets_free(sets, n);
+	return r;
+}
+
+static void pause_ms(unsigned ms)
+{
+	for (unsigned t = 0; t < ms && !vss_interrupted(); t += 100) {
+		struct timespec ts = { 0, 100 * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+}
+
+int vss_monitor(struct vss_ctx *ctx, unsigned interval_ms, bool once)
+{
+	struct watch w = { 0 };
+	int r = 0;
+
+	vss_op_begin(ctx, "monitor");
+	vss_log(ctx, VSS_LEVEL_INFO, "watching every shadow%s: a warning at %u%% full; at %u%%, "
+		"on_full = %s", once ? " once" : "", ctx->policy.warn_percent,
+		ctx->policy.full_percent, vss_on_full_name(ctx->policy.on_full));
+	while (!vss_interrupted()) {
+		/* Reverts end and start here, as with any command. */
+		if ((r = vss_lock_and_recover(ctx)) == 0) {
+			vss_unlock(ctx);
+			/* A deleted set frees nothing for the others: look again,
+			 * at most once a set, until nothing is above the line. */
+			for (int k = 0; k < 1000 && (r = look(ctx, &w)) == 1; k++)
+				;
+			said_sweep(&w);
+		}
+		if (r && (once || vss_errkind(ctx) != VSS_ERR_LOCKED))
+			break;
+		if (r)
+			vss_log(ctx, VSS_LEVEL_INFO, "%s; looking again in %u s", vss_errmsg(ctx),
+				interval_ms / 1000);
+		r = 0;
+		if (once)
+			break;
+		pause_ms(interval_ms);
+	}
+	free(w.s);
+	vss_op_end(ctx, r);
+	return r;
+}
