@@ -66,8 +66,13 @@ struct settings {
 	bool context_given;
 	enum vss_context context;
 	char *writers;            /* as create-set --writers; NULL: not set */
+	enum vss_provider provider; /* AUTO: not set */
 	bool keep_going;          /* on-error continue */
 };
+
+/* "auto", "cow", "thin" -> *P: 0, or -1. */
+int cli_provider_parse(const char *s, enum vss_provider *p);
+const char *cli_provider_name(enum vss_provider p);
 
 struct session {
 	const char *prog;         /* "vss" */

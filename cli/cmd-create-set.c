@@ -11,6 +11,7 @@ struct opts {
 	struct vss_create_opts c;
 	bool json;
 	bool context_given;
+	bool provider_given;
 	bool writers_given;
 	const char *writers_arg;
 	char **writers;
@@ -86,8 +87,10 @@ static int on_option(struct session *s, int c, const char *arg, void *data)
 		o->writers_arg = arg;
 		break;
 	case 'p':
-		if (strcmp(arg, "cow"))
-			return cli_usage(s, "--provider %s: no such provider (there is cow)", arg);
+		if (cli_provider_parse(arg, &o->c.provider))
+			return cli_usage(s, "--provider %s: no such provider (there are auto, cow and "
+					 "thin)", arg);
+		o->provider_given = true;
 		break;
 	case 's':
 		if (vss_parse_cow_size(arg, &o->c.cow_bytes, &o->c.cow_percent) == 0)
@@ -153,6 +156,8 @@ static int create(struct session *s, int argc, char **argv, struct opts *op)
 		o.c.chunk_bytes = s->cfg.chunk_bytes;
 	if (!o.context_given)
 		o.c.context = s->set.context_given ? s->set.context : s->cfg.context;
+	if (!o.provider_given)
+		o.c.provider = s->set.provider;
 	/* Its writers wait for the backup's end: end-backup, or the end of
 	 * the session for an auto-release set. */
 	o.c.backup = s->backup_open || o.c.context == VSS_CONTEXT_AUTO_RELEASE;

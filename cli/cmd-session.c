@@ -18,7 +18,7 @@ static void show(struct session *s, const char *name)
 	else if (!strcmp(name, "writers"))
 		v = s->set.writers ? s->set.writers : "default (those of the set's volumes)";
 	else if (!strcmp(name, "provider"))
-		v = "cow";
+		v = cli_provider_name(s->set.provider);
 	else if (!strcmp(name, "verbose"))
 		v = verbose[s->verbose > 2 ? 2 : s->verbose];
 	else if (!strcmp(name, "on-error"))
@@ -58,8 +58,9 @@ static int change(struct session *s, const char *name, const char *value)
 		free(s->set.writers);
 		s->set.writers = copy;
 	} else if (!strcmp(name, "provider")) {
-		if (strcmp(value, "cow"))
-			return cli_usage(s, "provider %s: no such provider (there is cow)", value);
+		if (cli_provider_parse(value, &s->set.provider))
+			return cli_usage(s, "provider %s: no such provider (there are auto, cow and thin)",
+					 value);
 	} else if (!strcmp(name, "verbose")) {
 		if (!strcmp(value, "off") || !strcmp(value, "0"))
 			s->verbose = 0;
@@ -170,4 +171,22 @@ int cmd_exit(struct session *s, int argc, char **argv)
 	s->exit_asked = true;
 	s->exit_code = (int)code;
 	return (int)code;
+}
+
+int cli_provider_parse(const char *v, enum vss_provider *p)
+{
+	if (!strcmp(v, "auto"))
+		*p = VSS_PROVIDER_AUTO;
+	else if (!strcmp(v, "cow"))
+		*p = VSS_PROVIDER_COW;
+	else if (!strcmp(v, "thin"))
+		*p = VSS_PROVIDER_THIN;
+	else
+		return -1;
+	return 0;
+}
+
+const char *cli_provider_name(enum vss_provider p)
+{
+	return p == VSS_PROVIDER_COW ? "cow" : p == VSS_PROVIDER_THIN ? "thin" : "auto";
 }

@@ -72,7 +72,7 @@ static void policy_line(struct session *s, const struct vss_storage_area *areas,
 	uint64_t total = 0;
 
 	for (size_t k = 0; k < n; k++)
-		total += areas[k].used;
+		total += areas[k].thin ? 0 : areas[k].used;
 	vss_size_format(total, used, sizeof(used));
 	if (p->storage_max)
 		vss_size_format(p->storage_max, max, sizeof(max));
@@ -120,7 +120,7 @@ int cmd_list_storage(struct session *s, int argc, char **argv)
 		if (!ln)
 			break;
 		scols_line_set_data(ln, 0, a->path);
-		scols_line_set_data(ln, 1, a->device ? "device" : "directory");
+		scols_line_set_data(ln, 1, a->thin ? "thin-pool" : a->device ? "device" : "directory");
 		cell_size(ln, 2, size, json, size == 0);
 		cell_size(ln, 3, a->used, json, false);
 		cell_size(ln, 4, a->free, json, false);

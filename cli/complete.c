@@ -191,7 +191,7 @@ static void setting(struct session *s, struct cands *c, int k, char **words, con
 {
 	static const char *const values[][2] = {
 		{ "context", "persistent auto-release" },
-		{ "provider", "cow" },
+		{ "provider", "auto cow thin" },
 		{ "verbose", "on off debug" },
 		{ "on-error", "stop continue" },
 	};

@@ -14,7 +14,7 @@ static const struct cmd_opt json_opt[] = {
 static const struct cmd_opt create_opts[] = {
 	{ "label", 'l', "TEXT", ARG_TEXT, NULL },
 	{ "context", 'c', "C", ARG_CHOICE, "persistent auto-release" },
-	{ "provider", 'p', "P", ARG_CHOICE, "cow" },
+	{ "provider", 'p', "P", ARG_CHOICE, "auto cow thin" },
 	{ "cow-size", 's', "SIZE", ARG_TEXT, NULL },
 	{ "chunk-size", 'k', "SIZE", ARG_CHOICE, "4K 8K 16K 32K 64K 128K 256K 512K" },
 	{ "writers", 'w', "W", ARG_WRITERS, NULL },
@@ -53,6 +53,11 @@ static const struct cmd_opt monitor_opts[] = {
 	{ NULL, 0, NULL, ARG_NONE, NULL },
 };
 
+static const struct cmd_opt import_opts[] = {
+	{ "thin", 't', "SIZE", ARG_TEXT, NULL },
+	{ NULL, 0, NULL, ARG_NONE, NULL },
+};
+
 static const struct cmd_opt storage_opts[] = {
 	{ "max", 'm', "SIZE", ARG_TEXT, NULL },
 	{ NULL, 0, NULL, ARG_NONE, NULL },
@@ -61,25 +66,31 @@ static const struct cmd_opt storage_opts[] = {
 const struct cmd vss_commands[] = {
 	{ "help", "[COMMAND]", "show the commands, or one command's usage",
 	  NULL, 0, cmd_help, NULL, ARG_COMMAND },
-	{ "volume import", "DEVICE NAME", "wrap a block device as the managed volume /dev/mapper/NAME",
+	{ "volume import", "[--thin SIZE] DEVICE NAME", "wrap a block device as the managed volume /dev/mapper/NAME",
+	  "  --thin SIZE  make instead a new, empty thin volume of SIZE in the thin pool\n"
+	  "               on DEVICE (made there the first time: DEVICE must hold\n"
+	  "               nothing); its shadows are thin snapshots (provider thin)\n"
 	  "DEVICE must not be mounted or in use. NAME may hold letters, digits and . _ + -\n"
-	  "(at most 100, not beginning with - or vss-). The device keeps its data; mount\n"
-	  "/dev/mapper/NAME instead of DEVICE from now on.",
-	  CMD_ROOT | CMD_STATE, cmd_volume_import, NULL, ARG_PATH },
-	{ "volume remove", "NAME", "undo an import: remove /dev/mapper/NAME, keep the data",
-	  "Refused while the volume is mounted, open, or has shadows.",
+	  "(at most 100, not beginning with - or vss-). Without --thin the device keeps\n"
+	  "its data; mount /dev/mapper/NAME instead of DEVICE from now on.",
+	  CMD_ROOT | CMD_STATE, cmd_volume_import, import_opts, ARG_PATH },
+	{ "volume remove", "NAME", "undo an import: remove /dev/mapper/NAME (a thin volume's data goes with it)",
+	  "Refused while the volume is mounted, open, or has shadows. A thin volume's data\n"
+	  "goes with it (it lives only in its pool), and the pool with its last volume.",
 	  CMD_ROOT | CMD_STATE, cmd_volume_remove, NULL, ARG_VOLUME },
 	{ "list volumes", "[--json] [VOLUME...]", "list managed volumes and other device-mapper devices",
 	  "  --json    print JSON (sizes in bytes)\n"
 	  "VOLUME is a managed volume's name or the path of any device-mapper device.",
 	  CMD_ROOT | CMD_STATE, cmd_list_volumes, json_opt, ARG_VOLUME },
-	{ "create-set", "[--label TEXT] [--context persistent|auto-release] [--provider cow] [--cow-size SIZE|N%] [--chunk-size SIZE] [--writers NAME[,NAME...]|all|none] [--json] VOLUME...",
+	{ "create-set", "[--label TEXT] [--context persistent|auto-release] [--provider auto|cow|thin] [--cow-size SIZE|N%] [--chunk-size SIZE] [--writers NAME[,NAME...]|all|none] [--json] VOLUME...",
 	  "make a shadow copy set: every VOLUME at one instant",
 	  "  --label TEXT        a name for people (and for SET arguments)\n"
 	  "  --context C         persistent, or auto-release: deleted when this vss session\n"
 	  "                      ends, however it ends (default: set context, else\n"
 	  "                      vss.conf's context, else persistent)\n"
-	  "  --provider P        how shadows are made: cow (dm-snapshot), the only one yet\n"
+	  "  --provider P        how shadows are made: thin (a dm-thin snapshot in its pool)\n"
+	  "                      for a thin volume vss made, cow (dm-snapshot) for any\n"
+	  "                      other (auto, the default); cow or thin for every volume\n"
 	  "  --cow-size S|N%     COW space of each shadow (default 10% of its origin)\n"
 	  "  --chunk-size SIZE   copy-on-write unit, a power of two from 4K to 512K (default 4K)\n"
 	  "  --writers W,...     these writers take part too (besides those whose volumes\n"
@@ -181,7 +192,7 @@ const struct cmd vss_commands[] = {
 	{ "set", "[OPTION [VALUE]]", "show or change a setting of this session (scripts, -c, the shell)",
 	  "  context persistent|auto-release   create-set's default context\n"
 	  "  writers NAME[,NAME...]|all|none   create-set's default --writers\n"
-	  "  provider cow                      create-set's default provider\n"
+	  "  provider auto|cow|thin            create-set's default provider\n"
 	  "  verbose on|off|debug              as -v, -vv\n"
 	  "  on-error stop|continue            stop a script at its first failing command\n"
 	  "                                    (the default), or go on\n"

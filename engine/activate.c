@@ -40,9 +40,10 @@ static int shadows_of(struct vss_ctx *ctx, const char *volume, struct set_rec *r
 {
 	memset(out, 0, sizeof(*out));
 	out->merging = -1;
+	/* Thin shadows are not layered on their volume (thin_activate). */
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < recs[i].n; j++)
-			out->n += !strcmp(recs[i].sh[j].volume, volume);
+			out->n += !strcmp(recs[i].sh[j].volume, volume) && !shadow_is_thin(&recs[i].sh[j]);
 	if (!out->n)
 		return 0;
 	out->sh = calloc(out->n, sizeof(*out->sh));
@@ -55,7 +56,7 @@ static int shadows_of(struct vss_ctx *ctx, const char *volume, struct set_rec *r
 	out->n = 0;
 	for (size_t i = 0; i < n; i++) {
 		for (size_t j = 0; j < recs[i].n; j++) {
-			if (strcmp(recs[i].sh[j].volume, volume))
+			if (strcmp(recs[i].sh[j].volume, volume) || shadow_is_thin(&recs[i].sh[j]))
 				continue;
 			if (!strcmp(recs[i].sh[j].merge, MERGE_MERGING) ||
 			    !strcmp(recs[i].sh[j].merge, MERGE_DONE))
@@ -233,7 +234,8 @@ static int activate_volume(struct vss_ctx *ctx, const char *volume, struct set_r
 		if (!info.exists) {
 			if ((r = vss_dm_create(ctx, volume, uuid, &t, 1, VSS_DM_UDEV_NORMAL)))
 				goto out;
-			vss_step(ctx, "%s: active (linear over %s)", volume, dev);
+			vss_step(ctx, "%s: active (%s%s)", volume,
+				 strncmp(dev, "thin pool ", 10) ? "linear over " : "", dev);
 			(*changed)++;
 		}
 		goto out;
@@ -292,8 +294,8 @@ static int activate_volume(struct vss_ctx *ctx, const char *volume, struct set_r
 	if (*changed > before && info.exists)
 		vss_step(ctx, "%s: active with %zu shadow%s", volume, s.n, s.n == 1 ? "" : "s");
 	else if (*changed > before)
-		vss_step(ctx, "%s: active with %zu shadow%s (linear over %s)", volume, s.n,
-			 s.n == 1 ? "" : "s", dev);
+		vss_step(ctx, "%s: active with %zu shadow%s (%s%s)", volume, s.n,
+			 s.n == 1 ? "" : "s", strncmp(dev, "thin pool ", 10) ? "linear over " : "", dev);
 	if (*changed > before && s.merging >= 0)
 		vss_step(ctx, "%s: its revert to set %.8s goes on (merging)", volume,
 			 s.set[s.merging]->id);
@@ -358,6 +360,17 @@ int vss_activate(struct vss_ctx *ctx)
 		/* One volume's missing disk does not keep the others down. */
 		vss_log(ctx, VSS_LEVEL_ERROR, "%s", vss_errmsg(ctx));
 		failed++;
+	}
+	/* Thin shadows over their pools, once the volumes (and so the pools)
+	 * are there; then a thin revert scheduled before the reboot. */
+	if (thin_activate(ctx, recs, n, &changed))
+		failed++;
+	{
+		int fixed = 0;
+
+		if ((r = revert_recover(ctx, &fixed)))
+			goto unlock;
+		changed += fixed;
 	}
 	if (failed)
 		r = vss_fail(ctx, EIO, "%zu of %zu volume%s could not be activated", failed, nv,

@@ -77,6 +77,21 @@ void vss_blockdev_probe(const char *path, char *type, size_t tlen, char *uuid, s
 	blkid_free_probe(pr);
 }
 
+void vss_blockdev_ptable(const char *path, char *type, size_t tlen)
+{
+	blkid_probe pr = blkid_new_probe_from_filename(path);
+	const char *v;
+
+	type[0] = '\0';
+	if (!pr)
+		return;
+	blkid_probe_enable_superblocks(pr, 0);
+	blkid_probe_enable_partitions(pr, 1);
+	if (blkid_do_safeprobe(pr) == 0 && blkid_probe_lookup_value(pr, "PTTYPE", &v, NULL) == 0)
+		snprintf(type, tlen, "%s", v);
+	blkid_free_probe(pr);
+}
+
 void vss_blockdev_holders(dev_t devno, char *buf, size_t len)
 {
 	char path[128];

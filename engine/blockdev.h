@@ -14,6 +14,8 @@ void vss_blockdev_mountpoint(dev_t devno, char *buf, size_t len);
 /* Filesystem type and uuid from libblkid; "" when there is none. */
 void vss_blockdev_probe(const char *path, char *type, size_t tlen, char *uuid, size_t ulen);
 /* Space-separated holders (dm-3 md0 ...) from sysfs, "" when none. */
+/* The partition table on PATH ("dos", "gpt"), "" when none. */
+void vss_blockdev_ptable(const char *path, char *type, size_t tlen);
 void vss_blockdev_holders(dev_t devno, char *buf, size_t len);
 /* The dm name when DEVNO is a device-mapper device, else "". */
 void vss_blockdev_dm_name(dev_t devno, char *buf, size_t len);

@@ -9,6 +9,8 @@
  */
 #include "config.h"
 #include "policy.h"
+#include "pool.h"
+#include "strv.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -105,6 +107,113 @@ unlock:
 	return r;
 }
 
+static bool has(char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return true;
+	return false;
+}
+
+/* The volumes with thin shadows in POOL (vss_strv_free). */
+static int pool_volumes(struct vss_ctx *ctx, const char *pool, char ***vols, size_t *n)
+{
+	struct set_rec *recs;
+	size_t nrecs;
+	int r;
+
+	*vols = NULL;
+	*n = 0;
+	if ((r = set_rec_list_strict(ctx, "sets", &recs, &nrecs)))
+		return r;
+	for (size_t i = 0; i < nrecs && !r; i++)
+		for (size_t j = 0; j < recs[i].n && !r; j++)
+			if (!strcmp(recs[i].sh[j].pool, pool) && !has(*vols, *n, recs[i].sh[j].volume) &&
+			    vss_strv_push(vols, n, recs[i].sh[j].volume))
+				r = vss_fail(ctx, ENOMEM, "out of memory");
+	set_recs_free(recs, nrecs);
+	return r;
+}
+
+/* A thin pool at full_at: its oldest set with a shadow in it goes. 1 when
+ * one went, 0 when none could (said once), -errno. */
+static int pool_room(struct vss_ctx *ctx, const struct pool *p, unsigned pct,
+		     struct said_rec *said)
+{
+	struct set_rec *victims = NULL;
+	char **vols = NULL, why[300];
+	size_t nv = 0, nvol = 0;
+	int r;
+
+	if ((r = vss_lock_and_recover(ctx)))
+		return r;
+	if ((r = pool_volumes(ctx, p->name, &vols, &nvol)) ||
+	    (nvol && (r = policy_victims(ctx, vols, nvol, false, &victims, &nv))))
+		goto unlock;
+	if (!nv) {
+		if (said->said < SAID_FULL)
+			vss_log(ctx, VSS_LEVEL_WARNING, "thin pool %s: %u%% full, and no set in it can "
+				"be deleted: when it is full, writes to its volumes fail", p->name, pct);
+		said->said = SAID_FULL;
+		goto unlock;
+	}
+	snprintf(why, sizeof(why), "the oldest set in thin pool %s, which was %u%% full", p->name,
+		 pct);
+	if ((r = policy_delete(ctx, &victims[0], why)) == 0)
+		r = 1;
+unlock:
+	set_recs_free(victims, nv);
+	vss_strv_free(vols, nvol);
+	vss_unlock(ctx);
+	return r;
+}
+
+/* Each thin pool's data use, as a shadow's COW use. */
+static int look_pools(struct vss_ctx *ctx, struct watch *w)
+{
+	const struct vss_policy *pol = &ctx->policy;
+	struct pool *pools;
+	size_t n;
+	int r;
+
+	if ((r = pool_list(ctx, &pools, &n)))
+		return r;
+	for (size_t i = 0; i < n && !r; i++) {
+		struct said_rec *said = said_of(w, "pool", pools[i].name);
+		uint64_t used, total;
+		char mode[32], u[16], t[16];
+		unsigned pct;
+
+		if (!said) {
+			r = vss_fail(ctx, ENOMEM, "out of memory");
+			break;
+		}
+		said->seen = true;
+		if (pool_usage(ctx, &pools[i], &used, &total, mode, sizeof(mode)) || !total)
+			continue;
+		pct = (unsigned)(used * 100 / total);
+		vss_size_format(used, u, sizeof(u));
+		vss_size_format(total, t, sizeof(t));
+		if (pct >= pol->full_percent && pol->on_full == VSS_ON_FULL_DELETE_OLDEST) {
+			r = pool_room(ctx, &pools[i], pct, said);
+		} else if (pct >= pol->full_percent) {
+			if (said->said < SAID_FULL)
+				vss_log(ctx, VSS_LEVEL_WARNING, "thin pool %s: %u%% full (%s of %s): when it "
+					"is full, writes to its volumes fail (on_full = refuse)",
+					pools[i].name, pct, u, t);
+			said->said = SAID_FULL;
+		} else if (pct >= pol->warn_percent) {
+			if (said->said < SAID_HIGH)
+				vss_log(ctx, VSS_LEVEL_WARNING, "thin pool %s: %u%% full (%s of %s)",
+					pools[i].name, pct, u, t);
+			said->said = SAID_HIGH;
+		} else
+			said->said = SAID_NOTHING;
+	}
+	free(pools);
+	return r;
+}
+
 /* One look at every shadow: 1 when it deleted a set (look again), 0, -errno. */
 static int look(struct vss_ctx *ctx, struct watch *w)
 {
@@ -137,7 +246,8 @@ static int look(struct vss_ctx *ctx, struct watch *w)
 				said->said = SAID_INVALID;
 				continue;
 			}
-			if (sh->state != VSS_SHADOW_VALID || !sh->cow_size)
+			/* A thin shadow's room is its pool's: look_pools. */
+			if (sh->state != VSS_SHADOW_VALID || !sh->cow_size || !strcmp(sh->provider, "thin"))
 				continue;
 			pct = (unsigned)(sh->cow_used * 100 / sh->cow_size);
 			vss_size_format(sh->cow_used, used, sizeof(used));
@@ -160,7 +270,7 @@ static int look(struct vss_ctx *ctx, struct watch *w)
 		}
 	}
 	vss_sets_free(sets, n);
-	return r;
+	return r ? r : look_pools(ctx, w);
 }
 
 static void pause_ms(unsigned ms)

@@ -188,6 +188,16 @@ static int revert_step(struct vss_ctx *ctx, struct set_rec *rec, size_t i, bool 
 	int m, r;
 
 	*finished = false;
+	if (shadow_is_thin(sh)) {
+		/* Scheduled, or a swap cut short: once the volume is free. */
+		if ((r = volume_busy(ctx, sh->volume, why, sizeof(why))) || why[0])
+			return r;
+		if ((r = thin_swap(ctx, rec, i)))
+			return r;
+		*finished = true;
+		(*fixed)++;
+		return 0;
+	}
 	if (strcmp(sh->merge, MERGE_DONE)) {
 		if ((m = merge_status(ctx, sh, &left)) < 0)
 			return m;
@@ -262,9 +272,10 @@ static int revert_checks(struct vss_ctx *ctx, const struct set_rec *rec, size_t 
 						"time", sh->volume, recs[k].id,
 						!strcmp(recs[k].sh[j].merge, MERGE_SCHEDULED) ?
 						"scheduled" : "under way");
-	if (sh->provider[0] && strcmp(sh->provider, "cow"))
-		return vss_fail(ctx, EOPNOTSUPP, "%.8s/%s: provider %s cannot revert yet", rec->id,
-				sh->volume, sh->provider);
+	/* A thin volume with cow shadows too: its -real is what would move. */
+	if (shadow_is_thin(sh) && origin_layered(ctx, sh->volume))
+		return vss_fail(ctx, EBUSY, "%s: has cow shadows too; delete them before a thin revert",
+				sh->volume);
 	if ((r = set_fill(ctx, rec, &view)))
 		return r;
 	if (view.shadows[i].state != VSS_SHADOW_VALID)
@@ -418,6 +429,18 @@ int vss_revert(struct vss_ctx *ctx, const char *spec, char *const *volumes, size
 			r = revert_checks(ctx, rec, i, recs, n);
 	if (r)
 		goto unlock;
+	/* Thin swaps first, and from the end: each takes its shadow out of
+	 * the set, which moves those after it. */
+	for (size_t i = rec->n; i-- > 0 && !r;) {
+		char why[4200];
+
+		if (!chosen[i] || !shadow_is_thin(&rec->sh[i]))
+			continue;
+		if ((r = volume_busy(ctx, rec->sh[i].volume, why, sizeof(why))) || why[0])
+			continue;
+		if ((r = thin_swap(ctx, rec, i)) == 0)
+			memmove(&chosen[i], &chosen[i + 1], (rec->n - i) * sizeof(*chosen));
+	}
 	for (size_t i = 0; i < rec->n && !r; i++) {
 		char why[4200];
 
@@ -434,6 +457,8 @@ int vss_revert(struct vss_ctx *ctx, const char *spec, char *const *volumes, size
 				 "activate", rec->sh[i].volume, why, rec->id);
 			continue;
 		}
+		if (shadow_is_thin(&rec->sh[i]))
+			continue;
 		if ((r = merge_start(ctx, rec, i)) == 0) {
 			started[i] = true;
 			nstarted++;

@@ -15,6 +15,7 @@
 #include "state.h"
 #include "storage.h"
 #include "strv.h"
+#include "volume.h"
 #include "writer.h"
 
 #include <errno.h>
@@ -96,6 +97,13 @@ static int awaits_activation(struct vss_ctx *ctx, const char *volume)
 	return r;
 }
 
+static bool is_thin_volume(struct vss_ctx *ctx, const char *name)
+{
+	struct volume_rec rec;
+
+	return volume_rec_load(ctx, name, &rec) == 0 && rec.pool[0];
+}
+
 /* Resolves every volume; each must be active, not suspended, named once. */
 static int resolve(struct vss_ctx *ctx, char *const *specs, size_t n, struct member *m)
 {
@@ -137,7 +145,8 @@ static int resolve(struct vss_ctx *ctx, char *const *specs, size_t n, struct mem
 					specs[i]);
 		/* Now, not once the journal and the COW exist: a refusal
 		 * should cost nothing to undo. */
-		if ((r = awaits_activation(ctx, m[i].vol.name)) || (r = origin_usable(ctx, m[i].vol.name)))
+		if ((r = awaits_activation(ctx, m[i].vol.name)) ||
+		    (!is_thin_volume(ctx, m[i].vol.name) && (r = origin_usable(ctx, m[i].vol.name))))
 			return r;
 		if (!strncmp(m[i].vol.dm_uuid, "LVM-", 4) || !strncmp(m[i].vol.dm_uuid, "CRYPT-", 6))
 			vss_log(ctx, VSS_LEVEL_WARNING,
@@ -212,6 +221,29 @@ static int plan(struct vss_ctx *ctx, struct set_rec *rec, const struct member *m
 		snprintf(sh->provider, sizeof(sh->provider), "cow");
 		snprintf(sh->dm_name, sizeof(sh->dm_name), "vss-%.8s-%.100s", rec->id, sh->volume);
 		snprintf(sh->dm_uuid, sizeof(sh->dm_uuid), SNAP_UUID_PREFIX "%s-%zu", rec->id, i);
+		if (o->provider == VSS_PROVIDER_COW && is_thin_volume(ctx, sh->volume)) {
+			/* Its table cannot be layered: the thin id would be
+			 * open twice. A thin snapshot is the better shadow. */
+			r = vss_fail(ctx, EINVAL, "%s: a thin volume: its shadows are thin snapshots "
+				     "(--provider cow is for other volumes)", sh->volume);
+			break;
+		}
+		if (o->provider != VSS_PROVIDER_COW) {
+			/* A thin volume of ours: a snapshot in its pool. */
+			int t = thin_plan(ctx, sh->volume, sh);
+
+			if (t == 0)
+				continue;
+			if (t != -ENOENT) {
+				r = t;
+				break;
+			}
+			if (o->provider == VSS_PROVIDER_THIN) {
+				r = vss_fail(ctx, EINVAL, "%s: not a thin volume of a vss pool (the thin "
+					     "provider needs one: vss volume import --thin)", sh->volume);
+				break;
+			}
+		}
 		snprintf(sh->cow_name, sizeof(sh->cow_name), "vss-%.8s-%.100s-cow", rec->id, sh->volume);
 		snprintf(sh->cow_uuid, sizeof(sh->cow_uuid), COW_UUID_PREFIX "%s-%zu", rec->id, i);
 		sh->chunk = (unsigned)chunk;
@@ -332,9 +364,10 @@ static int window(struct vss_ctx *ctx, struct set_rec *rec, struct member *m, si
 			     ctx->freeze_timeout_ms / 1000.0, (now_us(CLOCK_MONOTONIC) - t0) / 1000.0);
 	if (!r)
 		vss_fault(ctx, "create:suspended");
+	/* cow: the shadows made live; thin: the snapshots taken in their pools. */
 	for (size_t i = 0; i < n && !r; i++)
-		r = vss_dm_resume_deferred(ctx, rec->sh[i].dm_name, VSS_DM_UDEV_LOW_PRIORITY,
-					   cookie);
+		r = shadow_is_thin(&rec->sh[i]) ? thin_snap(ctx, &rec->sh[i]) :
+		    vss_dm_resume_deferred(ctx, rec->sh[i].dm_name, VSS_DM_UDEV_LOW_PRIORITY, cookie);
 	if (!r)
 		vss_fault(ctx, "create:snapshots-resumed");
 	/* Every origin is resumed, whatever failed: nothing stays frozen.
@@ -536,7 +569,8 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 	journaled = true;
 	vss_fault(ctx, "create:journal");
 	for (size_t i = 0; i < n && !r; i++)
-		r = storage_make(ctx, &rec.sh[i]);
+		if (!shadow_is_thin(&rec.sh[i]))
+			r = storage_make(ctx, &rec.sh[i]);
 	if (r || (r = vss_check_interrupt(ctx)))
 		goto unlock;
 	vss_fault(ctx, "create:cow");
@@ -544,6 +578,8 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 		unsigned rmaj, rmin;
 		bool made;
 
+		if (shadow_is_thin(&rec.sh[i]))
+			continue;
 		if ((r = origin_prepare(ctx, rec.sh[i].volume, rec.sh[i].origin_uuid, &made, &rmaj,
 					&rmin)) == 0)
 			r = set_snapshot_load(ctx, &rec.sh[i], rmaj, rmin);
@@ -554,6 +590,8 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 	for (size_t i = 0; i < n && !r; i++) {
 		bool loaded;
 
+		if (shadow_is_thin(&rec.sh[i]))
+			continue;
 		r = origin_load(ctx, rec.sh[i].volume, rec.sh[i].origin_sectors, &loaded);
 	}
 	if (r || (r = vss_check_interrupt(ctx)))
@@ -589,6 +627,13 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 		r = writer_seq_event(ctx, seq, "thaw", 0);
 	}
 	vss_dm_udev_wait(ctx, &cookie);
+	/* A thin snapshot needs no device in the window: it gets one now. */
+	for (size_t i = 0; i < n && !r; i++) {
+		bool made;
+
+		if (shadow_is_thin(&rec.sh[i]))
+			r = thin_shadow_make(ctx, &rec.sh[i], &made);
+	}
 	if (r || (r = vss_check_interrupt(ctx)))
 		goto unlock;
 	vss_log(ctx, VSS_LEVEL_INFO, "freeze window %.1f ms; writers held frozen %.1f ms",
@@ -607,8 +652,13 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 		vss_log(ctx, VSS_LEVEL_WARNING, "%s (the next vss command tidies it)", vss_errmsg(ctx));
 	for (size_t i = 0; i < n; i++) {
 		vss_size_format(rec.sh[i].cow_sectors * 512, size, sizeof(size));
-		vss_log(ctx, VSS_LEVEL_INFO, "%s: shadow /dev/mapper/%s, COW %s", rec.sh[i].volume,
-			rec.sh[i].dm_name, size);
+		if (shadow_is_thin(&rec.sh[i]))
+			vss_log(ctx, VSS_LEVEL_INFO, "%s: shadow /dev/mapper/%s, thin snapshot %u in "
+				"pool %s", rec.sh[i].volume, rec.sh[i].dm_name, rec.sh[i].thin_id,
+				rec.sh[i].pool);
+		else
+			vss_log(ctx, VSS_LEVEL_INFO, "%s: shadow /dev/mapper/%s, COW %s",
+				rec.sh[i].volume, rec.sh[i].dm_name, size);
 	}
 	vss_log(ctx, VSS_LEVEL_INFO, "set %s made; freeze window %.1f ms", rec.id,
 		rec.freeze_us / 1000.0);

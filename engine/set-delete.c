@@ -190,7 +190,8 @@ int set_teardown(struct vss_ctx *ctx, struct set_rec *rec, bool force, bool resu
 
 		for (size_t j = 0; j < i && !seen; j++)
 			seen = !strcmp(rec->sh[j].volume, rec->sh[i].volume);
-		if (seen)
+		/* A thin snapshot left its volume's table as it was. */
+		if (seen || shadow_is_thin(&rec->sh[i]))
 			continue;
 		r = set_volume_in_use(ctx, rec->sh[i].volume, rec->id);
 		if (r == 0)
@@ -203,7 +204,8 @@ int set_teardown(struct vss_ctx *ctx, struct set_rec *rec, bool force, bool resu
 	if (deleting)
 		vss_fault(ctx, "delete:origins-restored");
 	for (size_t i = 0; i < rec->n && !r; i++)
-		r = storage_release(ctx, &rec->sh[i]);
+		r = shadow_is_thin(&rec->sh[i]) ? thin_release(ctx, &rec->sh[i]) :
+		    storage_release(ctx, &rec->sh[i]);
 	if (!r && deleting)
 		vss_fault(ctx, "delete:cow-removed");
 	return r;

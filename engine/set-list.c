@@ -24,7 +24,8 @@ static void shadow_state(struct vss_ctx *ctx, const struct set_rec *rec,
 	struct vss_dm_table st;
 	uint64_t used, total;
 
-	if (!strcmp(sh->merge, MERGE_MERGING) || !strcmp(sh->merge, MERGE_DONE)) {
+	if (!strcmp(sh->merge, MERGE_MERGING) || !strcmp(sh->merge, MERGE_DONE) ||
+	    !strcmp(sh->merge, MERGE_SWAP)) {
 		d->state = VSS_SHADOW_MERGING;
 		snprintf(d->why, sizeof(d->why), "being merged into %s (a revert)", sh->volume);
 		return;
@@ -36,6 +37,18 @@ static void shadow_state(struct vss_ctx *ctx, const struct set_rec *rec,
 		return;
 	}
 	vss_blockdev_mountpoint(makedev(info.major, info.minor), d->mountpoint, sizeof(d->mountpoint));
+	if (shadow_is_thin(sh)) {
+		thin_state(ctx, sh, d);
+		if (d->state == VSS_SHADOW_INVALID && !ctx->quiet_invalid)
+			vss_log(ctx, VSS_LEVEL_WARNING, "set %.8s, shadow of %s: invalid: %s", rec->id,
+				sh->volume, d->why);
+		else if (d->state == VSS_SHADOW_VALID && !strcmp(sh->merge, MERGE_SCHEDULED)) {
+			d->state = VSS_SHADOW_REVERT_SCHEDULED;
+			snprintf(d->why, sizeof(d->why), "%s goes back to it once no longer in use",
+				 sh->volume);
+		}
+		return;
+	}
 	if (vss_dm_status(ctx, sh->dm_name, &st) || st.n != 1) {
 		vss_dm_table_free(&st);
 		d->state = VSS_SHADOW_MISSING;

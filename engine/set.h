@@ -34,6 +34,9 @@ struct shadow_rec {
 	char exposed[4096];      /* where vss mounted it, "" when it did not */
 	int exposed_made_dir;    /* vss made that directory, and removes it */
 	char merge[16];          /* a revert: "", or one of MERGE_* */
+	char pool[128];          /* thin: the pool's record name */
+	unsigned thin_id;        /* thin: the snapshot's device id in the pool */
+	unsigned origin_thin_id; /* thin, while the set is made: its volume's id */
 };
 
 /* A revert of a shadow into its origin (revert.c): asked for while the
@@ -42,6 +45,8 @@ struct shadow_rec {
 #define MERGE_SCHEDULED "scheduled"
 #define MERGE_MERGING "merging"
 #define MERGE_DONE "merged"
+/* A thin revert: the volume moving onto the snapshot's id. */
+#define MERGE_SWAP "swapping"
 
 struct set_rec {
 	char id[37];
@@ -160,5 +165,26 @@ void window_clear(struct vss_ctx *ctx);
 bool window_names(struct vss_ctx *ctx, const char *volume);
 /* Resumes every origin a dead process left suspended. */
 int window_recover(struct vss_ctx *ctx, int *fixed);
+
+/* ---- the thin provider (thin.c) ---- */
+
+bool shadow_is_thin(const struct shadow_rec *sh);
+/* SH as a thin shadow of VOLUME, a thin volume vss made: 0; -ENOENT (no
+ * message) when VOLUME is not one. Its id is handed out here. */
+int thin_plan(struct vss_ctx *ctx, const char *volume, struct shadow_rec *sh);
+/* In the window, every origin suspended: the snapshot taken in the pool. */
+int thin_snap(struct vss_ctx *ctx, const struct shadow_rec *sh);
+/* SH's device (thin on its id), unless it is there; *MADE says it was not. */
+int thin_shadow_make(struct vss_ctx *ctx, const struct shadow_rec *sh, bool *made);
+/* SH's snapshot deleted from its pool (its device must be gone). */
+int thin_release(struct vss_ctx *ctx, const struct shadow_rec *sh);
+/* SH's state and use (its pool's data) for list sets. */
+void thin_state(struct vss_ctx *ctx, const struct shadow_rec *sh, struct vss_shadow *d);
+/* A revert of REC's thin shadow I: its volume now on the snapshot's data,
+ * the shadow out of the set. Each step looks first, so it finishes one cut
+ * short. The volume must not be in use. */
+int thin_swap(struct vss_ctx *ctx, struct set_rec *rec, size_t i);
+/* After a reboot: every thin shadow's device. */
+int thin_activate(struct vss_ctx *ctx, const struct set_rec *recs, size_t n, int *changed);
 
 #endif

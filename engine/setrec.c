@@ -96,8 +96,13 @@ static int shadow_field(struct shadow_rec *s, const char *key, const char *v)
 		COPY(s->exposed, v);
 	else if (!strcmp(key, "exposed_made_dir"))
 		return sscanf(v, "%d", &s->exposed_made_dir) == 1;
+	else if (!strcmp(key, "pool"))
+		COPY(s->pool, v);
+	else if (!strcmp(key, "thin_id"))
+		return sscanf(v, "%u", &s->thin_id) == 1;
 	else if (!strcmp(key, "merge")) {
-		if (strcmp(v, MERGE_SCHEDULED) && strcmp(v, MERGE_MERGING) && strcmp(v, MERGE_DONE))
+		if (strcmp(v, MERGE_SCHEDULED) && strcmp(v, MERGE_MERGING) && strcmp(v, MERGE_DONE) &&
+		    strcmp(v, MERGE_SWAP))
 			return 0;
 		COPY(s->merge, v);
 	}
@@ -153,8 +158,9 @@ int set_rec_load(struct vss_ctx *ctx, const char *dir, const char *id, struct se
 	if (r == 0 && (strcmp(rec->id, id) || !rec->n))
 		r = vss_fail(ctx, EBADMSG, "%s/%s: damaged set record", ctx->state_dir, rel);
 	for (size_t i = 0; r == 0 && i < rec->n; i++)
-		if (!rec->sh[i].volume[0] || !rec->sh[i].dm_name[0] || !rec->sh[i].cow_name[0] ||
-		    !rec->sh[i].origin_sectors)
+		if (!rec->sh[i].volume[0] || !rec->sh[i].dm_name[0] || !rec->sh[i].origin_sectors ||
+		    (strcmp(rec->sh[i].provider, "thin") ? !rec->sh[i].cow_name[0] :
+		     !rec->sh[i].pool[0] || !rec->sh[i].thin_id))
 			r = vss_fail(ctx, EBADMSG, "%s/%s: damaged set record (shadow of %s)",
 				     ctx->state_dir, rel, rec->sh[i].volume);
 	if (r)
@@ -213,6 +219,8 @@ int set_rec_save(struct vss_ctx *ctx, const char *dir, const struct set_rec *r)
 		if (s->exposed[0])
 			put(buf, cap, &len, "exposed = %s\nexposed_made_dir = %d\n", s->exposed,
 			    s->exposed_made_dir);
+		if (s->pool[0])
+			put(buf, cap, &len, "pool = %s\nthin_id = %u\n", s->pool, s->thin_id);
 		if (s->merge[0])
 			put(buf, cap, &len, "merge = %s\n", s->merge);
 	}

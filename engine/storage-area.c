@@ -9,6 +9,7 @@
 #include "devid.h"
 #include "dm.h"
 #include "state.h"
+#include "pool.h"
 #include "storage.h"
 #include "strv.h"
 
@@ -317,6 +318,41 @@ int area_find(struct vss_ctx *ctx, const char *id, struct area *out)
 	return r;
 }
 
+/* The thin pools after the areas: their room is that of thin shadows. */
+static int with_pools(struct vss_ctx *ctx, struct vss_storage_area **list, size_t *n,
+		      const struct set_rec *recs, size_t nrecs)
+{
+	struct vss_storage_area *l;
+	struct pool *pools;
+	size_t np;
+	int r;
+
+	if ((r = pool_list(ctx, &pools, &np)))
+		return r;
+	if (!(l = realloc(*list, (*n + np + 1) * sizeof(*l)))) {
+		free(pools);
+		return vss_fail(ctx, ENOMEM, "out of memory");
+	}
+	*list = l;
+	for (size_t i = 0; i < np; i++) {
+		struct vss_storage_area *a = &l[(*n)++];
+		char mode[32];
+
+		memset(a, 0, sizeof(*a));
+		snprintf(a->id, sizeof(a->id), "%.63s", pools[i].name);
+		snprintf(a->path, sizeof(a->path), "%s", pools[i].device);
+		a->thin = a->device = true;
+		if (pool_usage(ctx, &pools[i], &a->used, &a->size, mode, sizeof(mode)) || !a->size)
+			a->size = pools[i].data_sectors * 512;
+		a->free = a->size > a->used ? a->size - a->used : 0;
+		for (size_t k = 0; k < nrecs; k++)
+			for (size_t j = 0; j < recs[k].n; j++)
+				a->shadows += !strcmp(recs[k].sh[j].pool, pools[i].name);
+	}
+	free(pools);
+	return 0;
+}
+
 int vss_storage_list(struct vss_ctx *ctx, struct vss_storage_area **out, size_t *np)
 {
 	struct vss_storage_area *list = NULL;
@@ -348,15 +384,18 @@ int vss_storage_list(struct vss_ctx *ctx, struct vss_storage_area **out, size_t 
 		l->shadows = u.shadows;
 		l->free = area_free(ctx, &areas[i], &u, 0);
 	}
-	/* storage_max bounds every area's free space as well. */
+	if ((r = with_pools(ctx, &list, &nareas, recs, nrecs)))
+		goto out;
+	/* storage_max bounds every area's free space as well (a pool's is
+	 * its own). */
 	if (ctx->policy.storage_max) {
 		uint64_t total = 0, left;
 
 		for (size_t i = 0; i < nareas; i++)
-			total += list[i].used;
+			total += list[i].thin ? 0 : list[i].used;
 		left = ctx->policy.storage_max > total ? ctx->policy.storage_max - total : 0;
 		for (size_t i = 0; i < nareas; i++)
-			if (list[i].free > left)
+			if (!list[i].thin && list[i].free > left)
 				list[i].free = left;
 	}
 	*out = list;

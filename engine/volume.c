@@ -9,6 +9,7 @@
 #include "blockdev.h"
 #include "devid.h"
 #include "dm.h"
+#include "pool.h"
 #include "set.h"
 #include "state.h"
 #include "strv.h"
@@ -24,21 +25,12 @@
 #include <sys/sysmacros.h>
 #include <time.h>
 
-#define VOL_UUID_PREFIX "VSS-vol-"
 
-struct record {
-	char name[128];
-	char dm_uuid[130];
-	char backing[4096];
-	char backing_id[4200];   /* how to find it after a reboot (devid.h) */
-	unsigned bmaj, bmin;
-	uint64_t sectors;
-	long long created;
-};
+
 
 static int record_field(void *data, const char *section, const char *key, const char *value)
 {
-	struct record *r = data;
+	struct volume_rec *r = data;
 
 	if (strcmp(section, "volume"))
 		return 1;
@@ -56,6 +48,12 @@ static int record_field(void *data, const char *section, const char *key, const 
 		return sscanf(value, "%" SCNu64, &r->sectors) == 1;
 	else if (!strcmp(key, "created"))
 		return sscanf(value, "%lld", &r->created) == 1;
+	else if (!strcmp(key, "pool"))
+		snprintf(r->pool, sizeof(r->pool), "%s", value);
+	else if (!strcmp(key, "thin_id"))
+		return sscanf(value, "%u", &r->thin_id) == 1;
+	else if (!strcmp(key, "retired_id"))
+		return sscanf(value, "%u", &r->retired_id) == 1;
 	return 1;
 }
 
@@ -65,7 +63,7 @@ static void record_path(const char *name, char *buf, size_t len)
 }
 
 /* 0 and R filled; -ENOENT (message set) when NAME is not managed. */
-static int record_load(struct vss_ctx *ctx, const char *name, struct record *r)
+int volume_rec_load(struct vss_ctx *ctx, const char *name, struct volume_rec *r)
 {
 	char rel[256];
 	int ret;
@@ -78,7 +76,7 @@ static int record_load(struct vss_ctx *ctx, const char *name, struct record *r)
 	return ret;
 }
 
-static int record_save(struct vss_ctx *ctx, const struct record *r)
+int volume_rec_save(struct vss_ctx *ctx, const struct volume_rec *r)
 {
 	char rel[256], buf[12288];
 	int n;
@@ -96,6 +94,9 @@ static int record_save(struct vss_ctx *ctx, const struct record *r)
 		     "created = %lld\n",
 		     r->name, r->dm_uuid, r->backing, r->backing_id, r->bmaj, r->bmin, r->sectors,
 		     r->created);
+	if (r->pool[0])
+		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "pool = %s\nthin_id = %u\n"
+			      "retired_id = %u\n", r->pool, r->thin_id, r->retired_id);
 	return vss_state_write(ctx, rel, buf, (size_t)n);
 }
 
@@ -158,7 +159,7 @@ static int facts(struct vss_ctx *ctx, const char *name, struct vss_volume *vol)
 	return 0;
 }
 
-static void from_record(const struct record *rec, struct vss_volume *vol)
+static void from_record(const struct volume_rec *rec, struct vss_volume *vol)
 {
 	vol->managed = true;
 	snprintf(vol->backing, sizeof(vol->backing), "%s", rec->backing);
@@ -176,7 +177,7 @@ static bool is_internal(const char *uuid)
 int vss_volume_resolve(struct vss_ctx *ctx, const char *spec, struct vss_volume *vol)
 {
 	char dmname[128];
-	struct record rec;
+	struct volume_rec rec;
 	dev_t devno;
 	int r;
 
@@ -188,7 +189,7 @@ int vss_volume_resolve(struct vss_ctx *ctx, const char *spec, struct vss_volume 
 		if (vss_name_check(spec, why, sizeof(why)))
 			return vss_fail_kind(ctx, VSS_ERR_USAGE, EINVAL, "%s: invalid volume name: %s",
 					     spec, why);
-		r = record_load(ctx, spec, &rec);
+		r = volume_rec_load(ctx, spec, &rec);
 		if (r && r != -ENOENT)
 			return r;
 		if ((f = facts(ctx, spec, vol)))
@@ -211,7 +212,7 @@ int vss_volume_resolve(struct vss_ctx *ctx, const char *spec, struct vss_volume 
 					spec, spec);
 		if ((r = facts(ctx, dmname, vol)))
 			return r;
-		if (record_load(ctx, dmname, &rec) == 0 && !strcmp(rec.dm_uuid, vol->dm_uuid)) {
+		if (volume_rec_load(ctx, dmname, &rec) == 0 && !strcmp(rec.dm_uuid, vol->dm_uuid)) {
 			from_record(&rec, vol);
 			return 0;
 		}
@@ -240,26 +241,26 @@ int vss_volume_list(struct vss_ctx *ctx, struct vss_volume **volsp, size_t *np)
 	}
 	for (size_t i = 0; i < ndm; i++) {
 		struct vss_volume *v = &vols[n];
-		struct record rec;
+		struct volume_rec rec;
 
 		if ((r = facts(ctx, dm[i], v)))
 			goto out;
 		if (!v->active || is_internal(v->dm_uuid))
 			continue;
-		if (record_load(ctx, dm[i], &rec) == 0 && !strcmp(rec.dm_uuid, v->dm_uuid))
+		if (volume_rec_load(ctx, dm[i], &rec) == 0 && !strcmp(rec.dm_uuid, v->dm_uuid))
 			from_record(&rec, v);
 		n++;
 	}
 	/* Managed volumes whose device is not there (not activated yet). */
 	for (size_t i = 0; i < nmanaged; i++) {
-		struct record rec;
+		struct volume_rec rec;
 		bool seen = false;
 
 		for (size_t j = 0; j < n && !seen; j++)
 			seen = vols[j].managed && !strcmp(vols[j].name, managed[i]);
 		if (seen)
 			continue;
-		if (record_load(ctx, managed[i], &rec)) {
+		if (volume_rec_load(ctx, managed[i], &rec)) {
 			vss_log(ctx, VSS_LEVEL_WARNING, "%s", ctx->errmsg);
 			continue;
 		}
@@ -282,7 +283,7 @@ out:
 
 /* Everything that must hold before DEVICE may be wrapped; changes nothing. */
 static int import_checks(struct vss_ctx *ctx, const char *device, const char *name,
-			 struct record *rec)
+			 struct volume_rec *rec)
 {
 	char why[160], buf[4096];
 	struct vss_dm_info info;
@@ -317,7 +318,7 @@ static int import_checks(struct vss_ctx *ctx, const char *device, const char *na
 	if (info.exists)
 		return vss_fail(ctx, EEXIST, "%s: a device-mapper device of that name already exists",
 				name);
-	r = record_load(ctx, name, rec);
+	r = volume_rec_load(ctx, name, rec);
 	if (r == 0)
 		return vss_fail(ctx, EEXIST, "%s: a managed volume of that name already exists", name);
 	if (r != -ENOENT)
@@ -340,7 +341,7 @@ int vss_volume_import(struct vss_ctx *ctx, const char *device, const char *name)
 	char uuid[37], params[64], size[16];
 	struct vss_dm_target t = { 0 };
 	sigset_t block, old;
-	struct record rec;
+	struct volume_rec rec;
 	int r;
 
 	vss_op_begin(ctx, "volume import");
@@ -366,7 +367,7 @@ int vss_volume_import(struct vss_ctx *ctx, const char *device, const char *name)
 	sigaddset(&block, SIGQUIT);
 	sigprocmask(SIG_BLOCK, &block, &old);
 	if ((r = vss_dm_create(ctx, name, rec.dm_uuid, &t, 1, VSS_DM_UDEV_NORMAL)) == 0 &&
-	    (r = record_save(ctx, &rec))) {
+	    (r = volume_rec_save(ctx, &rec))) {
 		char msg[sizeof(ctx->errmsg)];
 
 		snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
@@ -400,8 +401,11 @@ static int remove_checks(struct vss_ctx *ctx, const char *name, const struct vss
 		return vss_fail(ctx, EBUSY, "%s: is mounted on %s; unmount it first", name, where);
 	if ((r = vss_dm_table(ctx, name, &tab)))
 		return r;
-	r = tab.n > 0 && strcmp(tab.t[0].type, "linear") != 0;
+	r = tab.n > 0 && strcmp(tab.t[0].type, "linear") && strcmp(tab.t[0].type, "thin");
 	vss_dm_table_free(&tab);
+	/* A thin volume's shadows are not in its table. */
+	if (!r && (r = set_volume_in_use(ctx, name, NULL)) < 0)
+		return r;
 	if (r)
 		return vss_fail(ctx, EBUSY, "%s: has shadows; delete its shadow copy sets first", name);
 	vss_blockdev_holders(makedev(info->major, info->minor), where, sizeof(where));
@@ -416,7 +420,7 @@ static int remove_checks(struct vss_ctx *ctx, const char *name, const struct vss
 int vss_volume_remove(struct vss_ctx *ctx, const char *name)
 {
 	struct vss_dm_info info;
-	struct record rec;
+	struct volume_rec rec;
 	char rel[256], why[160];
 	bool orphan = false, has_record;
 	int r;
@@ -428,7 +432,7 @@ int vss_volume_remove(struct vss_ctx *ctx, const char *name)
 	}
 	if ((r = vss_lock_and_recover(ctx)))
 		goto out;
-	r = record_load(ctx, name, &rec);
+	r = volume_rec_load(ctx, name, &rec);
 	if (r && r != -ENOENT)
 		goto unlock;
 	has_record = r == 0;
@@ -455,9 +459,22 @@ int vss_volume_remove(struct vss_ctx *ctx, const char *name)
 		vss_step(ctx, "/dev/mapper/%s removed (it had no record: an import was cut short)", name);
 		goto unlock;
 	}
+	if (rec.pool[0]) {
+		/* Its data goes with it: it lives only in the pool. */
+		struct pool p;
+
+		if ((r = pool_load(ctx, rec.pool, &p)) || (r = pool_message(ctx, &p, "delete %u", rec.thin_id)))
+			goto unlock;
+	}
 	record_path(name, rel, sizeof(rel));
 	if ((r = vss_state_unlink(ctx, rel)))
 		goto unlock;
+	if (rec.pool[0]) {
+		vss_step(ctx, "/dev/mapper/%s removed, and its data with it (thin volume of pool %s)",
+			 name, rec.pool);
+		r = pool_release_if_unused(ctx, rec.pool);
+		goto unlock;
+	}
 	vss_step(ctx, "/dev/mapper/%s removed; %s is as it was", name, rec.backing);
 unlock:
 	vss_unlock(ctx);
@@ -468,16 +485,16 @@ out:
 
 int volume_managed_uuid(struct vss_ctx *ctx, const char *name, char *uuid, size_t len)
 {
-	struct record rec;
+	struct volume_rec rec;
 	int r;
 
-	if ((r = record_load(ctx, name, &rec)) == 0)
+	if ((r = volume_rec_load(ctx, name, &rec)) == 0)
 		snprintf(uuid, len, "%s", rec.dm_uuid);
 	return r;
 }
 
 /* Where NAME's backing device is now. */
-static int backing_find(struct vss_ctx *ctx, const struct record *rec, dev_t *devno)
+static int backing_find(struct vss_ctx *ctx, const struct volume_rec *rec, dev_t *devno)
 {
 	struct stat st;
 
@@ -503,12 +520,25 @@ int volume_table(struct vss_ctx *ctx, const char *name, struct vss_dm_target *t,
 		 size_t plen, char *dev, size_t dlen)
 {
 	char holders[1024], where[4096], have[16], need[16];
-	struct record rec;
+	struct volume_rec rec;
 	uint64_t bytes;
 	dev_t devno;
 	int r;
 
-	if ((r = record_load(ctx, name, &rec)) || (r = backing_find(ctx, &rec, &devno)))
+	if ((r = volume_rec_load(ctx, name, &rec)))
+		return r;
+	if (rec.pool[0]) {
+		struct pool p;
+		unsigned maj, min;
+		bool made;
+
+		if ((r = pool_load(ctx, rec.pool, &p)) || (r = pool_activate(ctx, &p, &maj, &min, &made)))
+			return r;
+		pool_thin_target(maj, min, rec.thin_id, rec.sectors, t, params, plen);
+		snprintf(dev, dlen, "thin pool %s", rec.pool);
+		return 0;
+	}
+	if ((r = backing_find(ctx, &rec, &devno)))
 		return r;
 	vss_devid_node(devno, dev, dlen);
 	if (!dev[0])
@@ -541,8 +571,26 @@ int volume_table(struct vss_ctx *ctx, const char *name, struct vss_dm_target *t,
 			dev, major(devno), minor(devno), rec.bmaj, rec.bmin);
 		rec.bmaj = major(devno);
 		rec.bmin = minor(devno);
-		if ((r = record_save(ctx, &rec)))
+		if ((r = volume_rec_save(ctx, &rec)))
 			return r;
 	}
 	return 0;
+}
+
+int volume_count_in_pool(struct vss_ctx *ctx, const char *pool)
+{
+	char **names;
+	size_t n;
+	int r, c = 0;
+
+	if ((r = vss_state_list(ctx, "volumes", ".conf", &names, &n)))
+		return r;
+	for (size_t i = 0; i < n && !r; i++) {
+		struct volume_rec rec;
+
+		if ((r = volume_rec_load(ctx, names[i], &rec)) == 0)
+			c += !strcmp(rec.pool, pool);
+	}
+	vss_strv_free(names, n);
+	return r ? r : c;
 }

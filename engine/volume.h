@@ -4,6 +4,28 @@
 
 #include "dm.h"
 
+#define VOL_UUID_PREFIX "VSS-vol-"
+
+/* A managed volume's record: STATE_DIR/volumes/NAME.conf. */
+struct volume_rec {
+	char name[128];
+	char dm_uuid[130];
+	char backing[4096];
+	char backing_id[4200];   /* how to find it after a reboot (devid.h) */
+	unsigned bmaj, bmin;
+	uint64_t sectors;
+	long long created;
+	char pool[128];          /* a thin volume: its pool, and its id there */
+	unsigned thin_id;
+	unsigned retired_id;     /* a revert's: the id it had, until deleted */
+};
+
+/* 0 and R filled; -ENOENT (message set) when NAME is not managed. */
+int volume_rec_load(struct vss_ctx *ctx, const char *name, struct volume_rec *r);
+int volume_rec_save(struct vss_ctx *ctx, const struct volume_rec *r);
+/* How many managed volumes are thin volumes of POOL; -errno. */
+int volume_count_in_pool(struct vss_ctx *ctx, const char *pool);
+
 /* 0 and NAME's dm uuid when NAME is a managed volume; -ENOENT (no
  * message) when it is not; -errno when its record cannot be read. */
 int volume_managed_uuid(struct vss_ctx *ctx, const char *name, char *uuid, size_t len);

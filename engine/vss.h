@@ -129,6 +129,10 @@ struct vss_volume {
 /* Wraps DEVICE (a block device, not mounted, not in use) in a dm-linear
  * device /dev/mapper/NAME and records it in the state directory. */
 int vss_volume_import(struct vss_ctx *ctx, const char *device, const char *name);
+/* A new, empty thin volume NAME of BYTES in the thin pool on DEVICE (made
+ * there the first time: DEVICE must hold nothing). */
+int vss_volume_import_thin(struct vss_ctx *ctx, const char *device, const char *name,
+			   uint64_t bytes);
 
 /* Undoes an import: refuses while mounted, open or carrying shadows. */
 int vss_volume_remove(struct vss_ctx *ctx, const char *name);
@@ -147,6 +151,14 @@ enum vss_context {
 	VSS_CONTEXT_AUTO_RELEASE,  /* deleted when the process that made it ends */
 };
 
+/* How a shadow is made: AUTO is thin for a thin volume vss made, cow for
+ * any other. */
+enum vss_provider {
+	VSS_PROVIDER_AUTO,
+	VSS_PROVIDER_COW,   /* dm-snapshot, a COW area from the storage area */
+	VSS_PROVIDER_THIN,  /* a dm-thin snapshot in the volume's pool */
+};
+
 struct vss_create_opts {
 	const char *label;        /* NULL: none */
 	char *const *writers;     /* writers asked for by name, besides those whose
@@ -158,6 +170,7 @@ struct vss_create_opts {
 	uint64_t cow_bytes;       /* COW size of each shadow; 0: COW_PERCENT of its origin */
 	unsigned cow_percent;     /* 0: VSS_DEFAULT_COW_PERCENT */
 	uint64_t chunk_bytes;     /* 0: VSS_DEFAULT_CHUNK_BYTES */
+	enum vss_provider provider;
 };
 
 enum vss_shadow_state {
@@ -323,6 +336,7 @@ struct vss_storage_area {
 	char path[4096];
 	bool device;         /* a block device carved with dm-linear; else a directory */
 	bool implicit;       /* the default directory, in use until an area is added */
+	bool thin;           /* a thin pool (volume import --thin): thin shadows' room */
 	uint64_t size;       /* a device's size; 0 for a directory */
 	uint64_t max;        /* --max; 0: no limit */
 	uint64_t used;       /* bytes given to shadows */

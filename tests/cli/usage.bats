@@ -15,7 +15,8 @@ load ../lib/common
 	vss -h
 	assert_success
 	assert_line --index 0 "Usage: vss [OPTIONS] COMMAND [ARGUMENTS]"
-	assert_line --regexp '^  volume import DEVICE NAME +wrap a block device'
+	assert_line '  volume import [--thin SIZE] DEVICE NAME'
+	assert_line --regexp '^ +wrap a block device as the managed volume'
 	assert_line --regexp '^  volume remove NAME +undo an import'
 	assert_line --regexp '^  list volumes \[--json\] \[VOLUME\.\.\.\] +list managed volumes'
 	help_h=$output
@@ -27,10 +28,10 @@ load ../lib/common
 @test "help COMMAND shows that command" {
 	vss help volume import
 	assert_success
-	assert_line --index 0 "Usage: vss volume import DEVICE NAME"
+	assert_line --index 0 "Usage: vss volume import [--thin SIZE] DEVICE NAME"
 	vss help volume
 	assert_success
-	assert_line "Usage: vss volume import DEVICE NAME"
+	assert_line "Usage: vss volume import [--thin SIZE] DEVICE NAME"
 	assert_line "Usage: vss volume remove NAME"
 	vss help frobnicate
 	assert_failure 2
