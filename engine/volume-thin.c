@@ -28,15 +28,8 @@ static int device_checks(struct vss_ctx *ctx, const char *device, dev_t devno)
 	if (buf[0])
 		return vss_fail(ctx, EINVAL, "%s: a device-mapper device (%s): a thin pool needs a "
 				"device of its own", device, buf);
-	vss_blockdev_mountpoint(devno, buf, sizeof(buf));
-	if (buf[0])
-		return vss_fail(ctx, EBUSY, "%s: is mounted on %s", device, buf);
-	vss_blockdev_holders(devno, buf, sizeof(buf));
-	if (buf[0])
-		return vss_fail(ctx, EBUSY, "%s: is in use by %s", device, buf);
-	if ((r = vss_blockdev_claimable(device)) < 0)
-		return vss_fail(ctx, -r, "%s: is in use (%s)", device,
-				r == -EBUSY ? "held open exclusively, e.g. as swap" : strerror(-r));
+	if ((r = volume_device_unused(ctx, device, devno)))
+		return r;
 	/* A pool's metadata overwrites the start of the device. */
 	vss_blockdev_ptable(device, type, sizeof(type));
 	if (type[0])

@@ -282,6 +282,23 @@ out:
 }
 
 /* Everything that must hold before DEVICE may be wrapped; changes nothing. */
+int volume_device_unused(struct vss_ctx *ctx, const char *device, dev_t devno)
+{
+	char buf[4096];
+	int r;
+
+	vss_blockdev_mountpoint(devno, buf, sizeof(buf));
+	if (buf[0])
+		return vss_fail(ctx, EBUSY, "%s: is mounted on %s; unmount it first", device, buf);
+	vss_blockdev_holders(devno, buf, sizeof(buf));
+	if (buf[0])
+		return vss_fail(ctx, EBUSY, "%s: is in use by %s", device, buf);
+	if ((r = vss_blockdev_claimable(device)) < 0)
+		return vss_fail(ctx, -r, "%s: is in use (%s)", device,
+				r == -EBUSY ? "held open exclusively, e.g. as swap" : strerror(-r));
+	return 0;
+}
+
 static int import_checks(struct vss_ctx *ctx, const char *device, const char *name,
 			 struct volume_rec *rec)
 {
@@ -300,16 +317,8 @@ static int import_checks(struct vss_ctx *ctx, const char *device, const char *na
 		return vss_fail(ctx, EINVAL,
 				"%s: already a device-mapper device (%s): use it as a volume by its path",
 				device, buf);
-	vss_blockdev_mountpoint(devno, buf, sizeof(buf));
-	if (buf[0])
-		return vss_fail(ctx, EBUSY, "%s: is mounted on %s; unmount it first", device, buf);
-	vss_blockdev_holders(devno, buf, sizeof(buf));
-	if (buf[0])
-		return vss_fail(ctx, EBUSY, "%s: is in use by %s", device, buf);
-	if ((r = vss_blockdev_claimable(device)) < 0)
-		return vss_fail(ctx, -r, "%s: is in use (%s)", device,
-				r == -EBUSY ? "held open exclusively, e.g. as swap" : strerror(-r));
-	if ((r = vss_blockdev_size(ctx, device, &bytes)))
+	if ((r = volume_device_unused(ctx, device, devno)) ||
+	    (r = vss_blockdev_size(ctx, device, &bytes)))
 		return r;
 	if (bytes < 512)
 		return vss_fail(ctx, EINVAL, "%s: is empty", device);

@@ -23,6 +23,9 @@ struct volume_rec {
 /* 0 and R filled; -ENOENT (message set) when NAME is not managed. */
 int volume_rec_load(struct vss_ctx *ctx, const char *name, struct volume_rec *r);
 int volume_rec_save(struct vss_ctx *ctx, const struct volume_rec *r);
+/* DEVICE (DEVNO) is not mounted, held by another device, or open
+ * exclusively: fails naming what uses it. */
+int volume_device_unused(struct vss_ctx *ctx, const char *device, dev_t devno);
 /* How many managed volumes are thin volumes of POOL; -errno. */
 int volume_count_in_pool(struct vss_ctx *ctx, const char *pool);
 

@@ -260,3 +260,35 @@ pool_used() {
 	new_set "${PFX}t1"
 	assert_equal "$(dsum "$(shadow "$SET" t1)")" "${want[t1]}"
 }
+
+@test "SIGKILL at every step of create-set of a thin and a cow volume: recover undoes it, and every thin id it handed out is free again in the pool" {
+	[ "${VSS_TEST_BUILD:-}" != plain ] ||
+		skip "runs against the ASan/UBSan build only (recover.bats sweeps cow sets in both)"
+	POOLDEV=$(mkloop 128)
+	thinvol t1 32
+	mkvol c 32
+	dd if=/dev/urandom of="${VOLDEV[t1]}" bs=1M count=8 oflag=direct status=none
+	sum_t=$(dsum "${VOLDEV[t1]}") sum_c=$(dsum "${VOLDEV[c]}")
+	next_id() { sed -n 's/^next_id = //p' "$VSS_STATE_DIR/pools/${PFX}t1.conf"; }
+	for point in $("$VSS" --fault-points | grep '^create:'); do
+		first=$(next_id)
+		VSS_FAULT=$point vss create-set "${PFX}t1" "${PFX}c"
+		assert_equal "$status:$point" "137:$point"
+		vss recover
+		[ "$status" = 0 ] || fail "recover after $point: $stderr"
+		if [ "$point" = create:committed ]; then
+			vss delete-set --all
+			assert_success
+		fi
+		assert_equal "$(set_ids):$point" ":$point"
+		[ -z "$(dmsetup ls | grep "^vss-.*-${PFX}t1")" ] || fail "a thin shadow's device is left after $point: $(dmsetup ls)"
+		for ((id = first; id < $(next_id); id++)); do
+			# Free: the pool takes a new device of that id (then it goes).
+			run dmsetup message "vss-${PFX}t1-pool" 0 "create_thin $id"
+			[ "$status" = 0 ] || fail "thin id $id still in the pool after $point and recover"
+			dmsetup message "vss-${PFX}t1-pool" 0 "delete $id"
+		done
+		assert_equal "$(dsum "${VOLDEV[t1]}")" "$sum_t"
+		assert_equal "$(dsum "${VOLDEV[c]}")" "$sum_c"
+	done
+}
