@@ -89,7 +89,11 @@ __attribute__((format(printf, 4, 0)))
 static int vfail(struct vss_ctx *ctx, enum vss_error_kind kind, int err, const char *fmt,
 		 va_list ap)
 {
-	vsnprintf(ctx->errmsg, sizeof(ctx->errmsg), fmt, ap);
+	char msg[sizeof(ctx->errmsg)];
+
+	/* Through a copy: the new message may quote the old one. */
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	memcpy(ctx->errmsg, msg, sizeof(msg));
 	ctx->errkind = kind;
 	vss_log(ctx, VSS_LEVEL_DEBUG, "failed: %s", ctx->errmsg);
 	return err > 0 ? -err : err;

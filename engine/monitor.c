@@ -2,8 +2,9 @@
  * The monitor: dm-snapshot says nothing as a COW fills, and a full one is
  * invalid for good, so its use is looked at every few seconds. Above
  * warn_percent it is said once (again only after it went below); above
- * full_percent on_full applies: delete-oldest deletes the oldest set of
- * that volume, so the shadows of the others have room; refuse only warns.
+ * full_percent on_full applies: delete-oldest deletes the volume's sets,
+ * oldest first, up to the one filling (each shadow's COW is its own: only
+ * deleting its set keeps it from going invalid); refuse only warns.
  * A shadow that became invalid anyway is said once, with why. Each look
  * starts with recovery, which also ends and starts reverts.
  */
@@ -80,9 +81,16 @@ static int make_room(struct vss_ctx *ctx, const char *set, const char *volume, u
 	}
 	if ((r = policy_victims(ctx, &vol, 1, false, &victims, &nv)))
 		goto unlock;
-	/* A set younger than the one filling up gives it no room. */
+	/* A set younger than the one filling up gives it no room; nor does
+	 * an older one, when the full one itself cannot go (only deleting
+	 * its own set saves a shadow that fills). */
 	while (nv && victims[nv - 1].created_us > full.created_us)
 		set_rec_free(&victims[--nv]);
+	if (nv && strcmp(victims[nv - 1].id, set)) {
+		set_recs_free(victims, nv);
+		victims = NULL;
+		nv = 0;
+	}
 	if (!nv) {
 		if (said && said->said < SAID_FULL)
 			vss_log(ctx, VSS_LEVEL_WARNING, "set %.8s, shadow of %s: %u%% full, and neither "
@@ -180,20 +188,38 @@ static int look_pools(struct vss_ctx *ctx, struct watch *w)
 		return r;
 	for (size_t i = 0; i < n && !r; i++) {
 		struct said_rec *said = said_of(w, "pool", pools[i].name);
-		uint64_t used, total;
+		uint64_t used = 0, total = 0;
 		char mode[32], u[16], t[16];
-		unsigned pct;
+		unsigned pct, meta;
 
 		if (!said) {
 			r = vss_fail(ctx, ENOMEM, "out of memory");
 			break;
 		}
 		said->seen = true;
-		if (pool_usage(ctx, &pools[i], &used, &total, mode, sizeof(mode)) || !total)
+		if (pool_usage(ctx, &pools[i], &used, &total, &meta, mode, sizeof(mode)) ||
+		    !strcmp(mode, "inactive"))
 			continue;
+		if (strcmp(mode, "rw") || !total) {
+			/* Failed, read-only, out of space: nothing more to weigh. */
+			if (said->said != SAID_INVALID)
+				vss_log(ctx, VSS_LEVEL_WARNING, "thin pool %s: %s (dmsetup status %s)",
+					pools[i].name, !strcmp(mode, "out_of_data_space") ?
+					"out of data space: writes to its volumes wait, then fail" :
+					!strcmp(mode, "ro") ? "read-only: its metadata needs a check" :
+					"failed", pools[i].dm_name);
+			said->said = SAID_INVALID;
+			continue;
+		}
 		pct = (unsigned)(used * 100 / total);
 		vss_size_format(used, u, sizeof(u));
 		vss_size_format(total, t, sizeof(t));
+		/* Full metadata fails the pool as surely as full data. */
+		if (meta > pct) {
+			pct = meta;
+			snprintf(u, sizeof(u), "metadata");
+			snprintf(t, sizeof(t), "its %u%%", meta);
+		}
 		if (pct >= pol->full_percent && pol->on_full == VSS_ON_FULL_DELETE_OLDEST) {
 			r = pool_room(ctx, &pools[i], pct, said);
 		} else if (pct >= pol->full_percent) {
@@ -297,8 +323,10 @@ int vss_monitor(struct vss_ctx *ctx, unsigned interval_ms, bool once)
 			vss_unlock(ctx);
 			/* A deleted set frees nothing for the others: look again,
 			 * at most once a set, until nothing is above the line. */
-			for (int k = 0; k < 1000 && (r = look(ctx, &w)) == 1; k++)
+			for (int k = 0; k < 1000 && !vss_interrupted() && (r = look(ctx, &w)) == 1; k++)
 				;
+			if (r == 1)
+				r = 0;
 			said_sweep(&w);
 		}
 		if (r && (once || vss_errkind(ctx) != VSS_ERR_LOCKED))

@@ -135,15 +135,24 @@ static unsigned sets_of(const struct set_rec *recs, size_t n, const char *volume
 int policy_count_room(struct vss_ctx *ctx, char *const *volumes, size_t n)
 {
 	unsigned max = ctx->policy.max_sets_per_volume;
+	struct set_rec **victims;
+	size_t *nv, *need;
 	int r = 0;
 
 	if (!max)
 		return 0;
+	victims = calloc(n + 1, sizeof(*victims));
+	nv = calloc(n + 1, sizeof(*nv));
+	need = calloc(n + 1, sizeof(*need));
+	if (!victims || !nv || !need) {
+		r = vss_fail(ctx, ENOMEM, "out of memory");
+		goto out;
+	}
+	/* Every volume weighed first: a refusal deletes nothing. */
 	for (size_t v = 0; v < n && !r; v++) {
-		struct set_rec *recs, *victims = NULL;
-		size_t nrecs, nv = 0;
+		struct set_rec *recs;
+		size_t nrecs;
 		unsigned have;
-		char why[300];
 
 		if ((r = set_rec_list_strict(ctx, "sets", &recs, &nrecs)))
 			break;
@@ -151,25 +160,43 @@ int policy_count_room(struct vss_ctx *ctx, char *const *volumes, size_t n)
 		set_recs_free(recs, nrecs);
 		if (have < max)
 			continue;
+		need[v] = have - max + 1;
 		if (ctx->policy.on_full == VSS_ON_FULL_REFUSE)
-			return vss_fail_kind(ctx, VSS_ERR_STORAGE_FULL, ENOSPC,
-					     "%s: it has %u sets, the most max_sets_per_volume allows; "
-					     "delete some (vss prune, delete-set --oldest) or set "
-					     "on_full = delete-oldest", volumes[v], have);
-		if ((r = policy_victims(ctx, &volumes[v], 1, false, &victims, &nv)))
-			break;
-		if (nv < have - max + 1)
+			r = vss_fail_kind(ctx, VSS_ERR_STORAGE_FULL, ENOSPC,
+					  "%s: it has %u sets, the most max_sets_per_volume allows; "
+					  "delete some (vss prune, delete-set --oldest) or set "
+					  "on_full = delete-oldest", volumes[v], have);
+		else if (!(r = policy_victims(ctx, &volumes[v], 1, false, &victims[v], &nv[v])) &&
+			 nv[v] < need[v])
 			r = vss_fail_kind(ctx, VSS_ERR_STORAGE_FULL, ENOSPC,
 					  "%s: it has %u sets, the most max_sets_per_volume allows, and "
 					  "%s of them can be deleted (the others are in use, exposed, being "
 					  "reverted or auto-release)", volumes[v], have,
-					  nv ? "not enough" : "none");
-		snprintf(why, sizeof(why), "%s had %u sets, the most max_sets_per_volume allows",
-			 volumes[v], have);
-		for (size_t i = 0; !r && i < have - max + 1; i++)
-			r = policy_delete(ctx, &victims[i], why);
-		set_recs_free(victims, nv);
+					  nv[v] ? "not enough" : "none");
 	}
+	for (size_t v = 0; v < n && !r; v++) {
+		char why[300];
+
+		snprintf(why, sizeof(why), "%s had %zu sets, the most max_sets_per_volume allows",
+			 volumes[v], need[v] + max - 1);
+		for (size_t i = 0; !r && i < need[v]; i++) {
+			struct set_rec cur;
+			int l;
+
+			/* Deleted already, for an earlier volume of the new set:
+			 * it counted for this one too. */
+			if ((l = set_rec_load(ctx, "sets", victims[v][i].id, &cur)) == -ENOENT)
+				continue;
+			set_rec_free(&cur);
+			r = l ? l : policy_delete(ctx, &victims[v][i], why);
+		}
+	}
+out:
+	for (size_t v = 0; victims && v < n; v++)
+		set_recs_free(victims[v], nv ? nv[v] : 0);
+	free(victims);
+	free(nv);
+	free(need);
 	return r;
 }
 
@@ -187,6 +214,20 @@ int policy_plan_room(struct vss_ctx *ctx, char *const *volumes, size_t n,
 	snprintf(full, sizeof(full), "%s", ctx->errmsg);
 	if ((r = policy_victims(ctx, volumes, n, true, &victims, &nv)))
 		return r;
+	/* Only a set with COW in a storage area gives room there. */
+	for (size_t i = 0; i < nv;) {
+		bool cow = false;
+
+		for (size_t j = 0; j < victims[i].n && !cow; j++)
+			cow = victims[i].sh[j].area[0] != '\0';
+		if (cow) {
+			i++;
+			continue;
+		}
+		set_rec_free(&victims[i]);
+		memmove(&victims[i], &victims[i + 1], (nv - i - 1) * sizeof(*victims));
+		nv--;
+	}
 	/* The fewest oldest sets whose deletion makes the room. */
 	r = -ENOSPC;
 	for (k = 1; k <= nv && r; k++) {
@@ -199,9 +240,9 @@ int policy_plan_room(struct vss_ctx *ctx, char *const *volumes, size_t n,
 			goto out;
 	}
 	if (r) {
-		r = vss_fail_kind(ctx, VSS_ERR_STORAGE_FULL, ENOSPC, "%.700s (and deleting %s would "
-				  "not make the room)", full, nv ? "every set on_full may delete" :
-				  "sets could not: none is deletable");
+		r = vss_fail_kind(ctx, VSS_ERR_STORAGE_FULL, ENOSPC, "%.700s (%s)", full,
+				  nv ? "and deleting every set on_full may delete would not make the room" :
+				  "and no set on_full may delete holds storage there");
 		goto out;
 	}
 	k--;

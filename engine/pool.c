@@ -286,7 +286,7 @@ int pool_make(struct vss_ctx *ctx, const char *name, const char *device, dev_t d
 			snprintf(p->name, sizeof(p->name), "%.100s", name);
 		else
 			snprintf(p->name, sizeof(p->name), "%.100s-%u", name, k);
-		snprintf(p->dm_name, sizeof(p->dm_name), "vss-%s-pool", p->name);
+		pool_dm_name(p->name, p->dm_name, sizeof(p->dm_name));
 		if ((r = pool_load(ctx, p->name, &other)) != -ENOENT) {
 			if (r)
 				return r;
@@ -344,7 +344,7 @@ int pool_message(struct vss_ctx *ctx, const struct pool *p, const char *fmt, ...
 }
 
 int pool_usage(struct vss_ctx *ctx, const struct pool *p, uint64_t *used, uint64_t *total,
-	       char *mode, size_t mlen)
+	       unsigned *meta_pct, char *mode, size_t mlen)
 {
 	struct vss_dm_table st;
 	uint64_t tid, mu, mt, du, dt;
@@ -352,14 +352,19 @@ int pool_usage(struct vss_ctx *ctx, const struct pool *p, uint64_t *used, uint64
 	int r;
 
 	*used = *total = 0;
+	if (meta_pct)
+		*meta_pct = 0;
 	snprintf(mode, mlen, "inactive");
 	if ((r = vss_dm_status(ctx, p->dm_name, &st)))
 		return r;
+	/* TID META-USED/TOTAL DATA-USED/TOTAL HELD-ROOT MODE ... */
 	if (st.n == 1 && sscanf(st.t[0].params, "%" SCNu64 " %" SCNu64 "/%" SCNu64 " %" SCNu64
-				"/%" SCNu64 " %*s %*s %*s %31s", &tid, &mu, &mt, &du, &dt, m) == 6) {
+				"/%" SCNu64 " %*s %31s", &tid, &mu, &mt, &du, &dt, m) == 6) {
 		*used = du * p->block_sectors * 512;
 		*total = dt * p->block_sectors * 512;
 		snprintf(mode, mlen, "%s", m);
+		if (meta_pct)
+			*meta_pct = mt ? (unsigned)(mu * 100 / mt) : 0;
 	} else if (st.n == 1) {
 		snprintf(mode, mlen, "%.*s", (int)strcspn(st.t[0].params, " "), st.t[0].params);
 	}
@@ -400,6 +405,11 @@ int pool_release_if_unused(struct vss_ctx *ctx, const char *name)
 		return r;
 	vss_step(ctx, "thin pool %s removed: %s is free", name, p.device);
 	return 0;
+}
+
+void pool_dm_name(const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "vss-%s-pool", name);
 }
 
 void pool_thin_target(unsigned maj, unsigned min, unsigned id, uint64_t sectors,

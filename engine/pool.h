@@ -47,12 +47,15 @@ int pool_new_id(struct vss_ctx *ctx, struct pool *p, unsigned *id);
  * of an id the pool does not have is no error. */
 int pool_message(struct vss_ctx *ctx, const struct pool *p, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* P's data space: bytes used of TOTAL; MODE "rw", "ro", "out_of_data_space"
- * or "Fail". */
+/* P's data space: bytes used of TOTAL; *META_PCT (may be NULL) its
+ * metadata's use; MODE "rw", "ro", "out_of_data_space", "Fail" or
+ * "inactive". */
 int pool_usage(struct vss_ctx *ctx, const struct pool *p, uint64_t *used, uint64_t *total,
-	       char *mode, size_t mlen);
+	       unsigned *meta_pct, char *mode, size_t mlen);
 /* Removes P's devices and record when no volume and no shadow is in it. */
 int pool_release_if_unused(struct vss_ctx *ctx, const char *name);
+/* The dm name of pool NAME: vss-NAME-pool. */
+void pool_dm_name(const char *name, char *buf, size_t len);
 /* The table of thin device ID of P (live at MAJ:MIN), SECTORS long. */
 void pool_thin_target(unsigned maj, unsigned min, unsigned id, uint64_t sectors,
 		      struct vss_dm_target *t, char *params, size_t plen);

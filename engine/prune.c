@@ -52,7 +52,8 @@ int vss_prune(struct vss_ctx *ctx, const struct vss_retention *rules, bool dry_r
 				  "keep_monthly)");
 		goto out;
 	}
-	if ((r = vss_lock_and_recover(ctx)))
+	/* A dry run changes nothing: the lock only, not recovery's tidying. */
+	if ((r = dry_run ? vss_lock(ctx) : vss_lock_and_recover(ctx)))
 		goto out;
 	if ((r = vss_set_list(ctx, &sets, &n)))
 		goto unlock;

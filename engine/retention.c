@@ -5,8 +5,10 @@
  *
  * Each volume is judged on its own sets, so an hourly job on one volume and
  * a daily one on another each keep theirs; a set spanning volumes stays if
- * any of them keeps it. The rules are independent (as borg's prune), and a
- * set's reason is the first rule, in the order of the struct, that keeps it.
+ * any of them keeps it. The rules are independent of each other (as
+ * snapper's timeline: a set kept by one rule still counts for the others),
+ * and a set's reason is the first rule, in the order of the struct, that
+ * keeps it. An invalid set counts for no rule, so it is pruned first.
  */
 #include "config.h"
 #include "vss.h"
@@ -58,6 +60,14 @@ static bool has_volume(const struct vss_set *s, const char *volume)
 	return false;
 }
 
+static bool invalid(const struct vss_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->shadows[i].state == VSS_SHADOW_INVALID)
+			return true;
+	return false;
+}
+
 static const char *pinned(const struct vss_set *s)
 {
 	if (s->context == VSS_CONTEXT_AUTO_RELEASE)
@@ -97,7 +107,8 @@ static void judge(const struct vss_set *sets, const size_t *order, size_t n,
 		size_t i = order[k];
 		const struct vss_set *s = &sets[i];
 
-		if (!has_volume(s, volume) || s->context == VSS_CONTEXT_AUTO_RELEASE)
+		/* An invalid set keeps nothing: it is no copy of its instant. */
+		if (!has_volume(s, volume) || s->context == VSS_CONTEXT_AUTO_RELEASE || invalid(s))
 			continue;
 		for (int q = 0; q < R_RULES; q++) {
 			bool keep = false;

@@ -220,7 +220,8 @@ int set_delete_locked(struct vss_ctx *ctx, struct set_rec *rec, bool force)
 		return r;
 	/* (A scheduled revert is cancelled with its set.) */
 	for (size_t i = 0; i < rec->n; i++)
-		if (!strcmp(rec->sh[i].merge, MERGE_MERGING) || !strcmp(rec->sh[i].merge, MERGE_DONE))
+		if (!strcmp(rec->sh[i].merge, MERGE_MERGING) || !strcmp(rec->sh[i].merge, MERGE_DONE) ||
+		    !strcmp(rec->sh[i].merge, MERGE_SWAP))
 			return vss_fail(ctx, EBUSY, "set %.8s: its shadow of %s is being merged into it "
 					"(a revert); the shadow leaves the set when that is over",
 					rec->id, rec->sh[i].volume);

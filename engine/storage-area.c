@@ -342,7 +342,7 @@ static int with_pools(struct vss_ctx *ctx, struct vss_storage_area **list, size_
 		snprintf(a->id, sizeof(a->id), "%.63s", pools[i].name);
 		snprintf(a->path, sizeof(a->path), "%s", pools[i].device);
 		a->thin = a->device = true;
-		if (pool_usage(ctx, &pools[i], &a->used, &a->size, mode, sizeof(mode)) || !a->size)
+		if (pool_usage(ctx, &pools[i], &a->used, &a->size, NULL, mode, sizeof(mode)) || !a->size)
 			a->size = pools[i].data_sectors * 512;
 		a->free = a->size > a->used ? a->size - a->used : 0;
 		for (size_t k = 0; k < nrecs; k++)
@@ -467,6 +467,15 @@ static int add_checks(struct vss_ctx *ctx, const char *path, struct area *a)
 	if (type[0])
 		return vss_fail(ctx, EEXIST, "%s: carries a signature (%s); shadows would overwrite it "
 				"(wipefs -a %s first, if it may go)", path, type, path);
+	/* A thin pool's metadata carries none blkid knows. */
+	{
+		struct pool p;
+
+		if ((r = pool_on_device(ctx, devno, &p)) == 0)
+			return vss_fail(ctx, EBUSY, "%s: the device of thin pool %s", path, p.name);
+		if (r != -ENOENT)
+			return r;
+	}
 	if ((r = vss_blockdev_size(ctx, path, &a->sectors)))
 		return r;
 	a->sectors /= 512;
@@ -580,4 +589,23 @@ void storage_default_forget(struct vss_ctx *ctx)
 
 	if (r && r != -ENOENT)
 		vss_log(ctx, VSS_LEVEL_DEBUG, "%s", vss_errmsg(ctx));
+}
+
+int storage_area_on_device(struct vss_ctx *ctx, const char *device, dev_t devno)
+{
+	struct area *areas;
+	size_t n;
+	char id[4200];
+	int r;
+
+	if ((r = areas_load(ctx, &areas, &n)))
+		return r;
+	vss_devid_of(devno, id, sizeof(id));
+	for (size_t i = 0; i < n && !r; i++)
+		if (areas[i].device && ((areas[i].devid[0] && !strcmp(areas[i].devid, id)) ||
+					(!areas[i].devid[0] && makedev(areas[i].major, areas[i].minor) == devno)))
+			r = vss_fail(ctx, EBUSY, "%s: the device of storage area %s", device,
+				     areas[i].path);
+	free(areas);
+	return r;
 }

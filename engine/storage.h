@@ -59,6 +59,8 @@ int storage_shadows_all(struct vss_ctx *ctx, struct set_rec **recs, size_t *n);
 /* What the sets RECS (and PLAN, the set being made, if any) take of A. */
 void area_usage(const struct area *a, const struct set_rec *recs, size_t n,
 		const struct set_rec *plan, struct usage *u);
+/* Fails when DEVICE (DEVNO) is a storage area's device. */
+int storage_area_on_device(struct vss_ctx *ctx, const char *device, dev_t devno);
 /* Bytes still free in A. */
 uint64_t area_free(struct vss_ctx *ctx, const struct area *a, const struct usage *u,
 		   uint64_t planned);

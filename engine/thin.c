@@ -41,11 +41,12 @@ int thin_plan(struct vss_ctx *ctx, const char *volume, struct shadow_rec *sh)
 
 int thin_snap(struct vss_ctx *ctx, const struct shadow_rec *sh)
 {
-	struct pool p;
-	int r;
+	struct pool p = { 0 };
 
-	if ((r = pool_load(ctx, sh->pool, &p)))
-		return r;
+	/* In the window: no read of the state directory (it may be on a
+	 * frozen filesystem), so the pool's device by its name alone. */
+	snprintf(p.name, sizeof(p.name), "%s", sh->pool);
+	pool_dm_name(sh->pool, p.dm_name, sizeof(p.dm_name));
 	return pool_message(ctx, &p, "create_snap %u %u", sh->thin_id, sh->origin_thin_id);
 }
 
@@ -93,6 +94,21 @@ int thin_shadow_make(struct vss_ctx *ctx, const struct shadow_rec *sh, bool *mad
 	return 0;
 }
 
+/* P live, to take a message: after a reboot it may not be yet. When its
+ * device is missing, only what needs it waits (-EBUSY): recovery goes on
+ * with every other set. */
+static int pool_up(struct vss_ctx *ctx, struct pool *p)
+{
+	unsigned maj, min;
+	bool made;
+	int r;
+
+	if ((r = pool_activate(ctx, p, &maj, &min, &made)) == -ENODEV)
+		return vss_fail(ctx, EBUSY, "%s (its thin snapshots are deleted once it is back)",
+				vss_errmsg(ctx));
+	return r;
+}
+
 int thin_release(struct vss_ctx *ctx, const struct shadow_rec *sh)
 {
 	struct pool p;
@@ -100,6 +116,11 @@ int thin_release(struct vss_ctx *ctx, const struct shadow_rec *sh)
 
 	if ((r = pool_load(ctx, sh->pool, &p)))
 		return r == -ENOENT ? 0 : r;
+	if ((r = volume_uses_id(ctx, sh->pool, sh->thin_id)))
+		return r < 0 ? r : vss_fail(ctx, EBUSY, "thin pool %s: id %u is a volume's now (a "
+					    "revert); it is not deleted", sh->pool, sh->thin_id);
+	if ((r = pool_up(ctx, &p)))
+		return r;
 	return pool_message(ctx, &p, "delete %u", sh->thin_id);
 }
 
@@ -109,8 +130,8 @@ void thin_state(struct vss_ctx *ctx, const struct shadow_rec *sh, struct vss_sha
 	struct pool p;
 	char mode[32];
 
-	if (pool_load(ctx, sh->pool, &p) || pool_usage(ctx, &p, &d->cow_used, &d->cow_size, mode,
-						       sizeof(mode))) {
+	if (pool_load(ctx, sh->pool, &p) || pool_usage(ctx, &p, &d->cow_used, &d->cow_size, NULL,
+						       mode, sizeof(mode))) {
 		d->state = VSS_SHADOW_MISSING;
 		snprintf(d->why, sizeof(d->why), "its thin pool %s: %s", sh->pool, vss_errmsg(ctx));
 		return;
@@ -159,18 +180,31 @@ int thin_swap(struct vss_ctx *ctx, struct set_rec *rec, size_t i)
 	unsigned id;
 	int r;
 
+	/* No two devices on one thin id: the shadow's goes first, so it
+	 * must be free before anything is marked. */
+	if ((r = vss_dm_info(ctx, sh.dm_name, &info)))
+		return r;
+	if (info.exists && !strcmp(info.uuid, sh.dm_uuid) && info.open_count > 0)
+		return vss_fail(ctx, EBUSY, "/dev/mapper/%s: in use (open %d time%s); close it first",
+				sh.dm_name, info.open_count, info.open_count == 1 ? "" : "s");
 	if (strcmp(rec->sh[i].merge, MERGE_SWAP)) {
 		snprintf(rec->sh[i].merge, sizeof(rec->sh[i].merge), MERGE_SWAP);
 		if ((r = set_rec_save(ctx, "sets", rec)))
 			return r;
 	}
-	/* No two devices on one thin id: the shadow's goes first. */
-	if ((r = vss_dm_info(ctx, sh.dm_name, &info)))
-		return r;
 	if (info.exists && !strcmp(info.uuid, sh.dm_uuid) && (r = vss_dm_remove(ctx, sh.dm_name)))
 		return r;
-	if ((r = volume_rec_load(ctx, sh.volume, &vol)) || (r = pool_load(ctx, sh.pool, &p)))
+	if ((r = volume_rec_load(ctx, sh.volume, &vol)) || (r = pool_load(ctx, sh.pool, &p)) ||
+	    (r = pool_up(ctx, &p)))
 		return r;
+	/* An earlier revert's old id not deleted yet: first that. */
+	if (vol.retired_id && vol.thin_id != sh.thin_id) {
+		if ((r = pool_message(ctx, &p, "delete %u", vol.retired_id)))
+			return r;
+		vol.retired_id = 0;
+		if ((r = volume_rec_save(ctx, &vol)))
+			return r;
+	}
 	if (vol.thin_id != sh.thin_id) {
 		vol.retired_id = vol.thin_id;
 		vol.thin_id = sh.thin_id;

@@ -8,6 +8,7 @@
 #include "blockdev.h"
 #include "devid.h"
 #include "pool.h"
+#include "storage.h"
 #include "volume.h"
 
 #include <errno.h>
@@ -28,7 +29,8 @@ static int device_checks(struct vss_ctx *ctx, const char *device, dev_t devno)
 	if (buf[0])
 		return vss_fail(ctx, EINVAL, "%s: a device-mapper device (%s): a thin pool needs a "
 				"device of its own", device, buf);
-	if ((r = volume_device_unused(ctx, device, devno)))
+	if ((r = volume_device_unused(ctx, device, devno)) ||
+	    (r = storage_area_on_device(ctx, device, devno)))
 		return r;
 	/* A pool's metadata overwrites the start of the device. */
 	vss_blockdev_ptable(device, type, sizeof(type));
@@ -109,8 +111,16 @@ int vss_volume_import_thin(struct vss_ctx *ctx, const char *device, const char *
 	}
 	snprintf(rec.dm_uuid, sizeof(rec.dm_uuid), VOL_UUID_PREFIX "%s", uuid);
 	if ((r = pool_new_id(ctx, &p, &rec.thin_id)) ||
-	    (r = pool_message(ctx, &p, "create_thin %u", rec.thin_id)))
+	    (r = pool_message(ctx, &p, "create_thin %u", rec.thin_id))) {
+		if (new_pool) {
+			char msg[sizeof(ctx->errmsg)];
+
+			snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
+			(void)pool_release_if_unused(ctx, p.name);
+			snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
+		}
 		goto unlock;
+	}
 	pool_thin_target(maj, min, rec.thin_id, rec.sectors, &t, params, sizeof(params));
 	/* As import: the device and its record together, or neither. */
 	sigemptyset(&block);

@@ -12,6 +12,7 @@
 #include "pool.h"
 #include "set.h"
 #include "state.h"
+#include "storage.h"
 #include "strv.h"
 #include "volume.h"
 
@@ -282,6 +283,20 @@ out:
 }
 
 /* Everything that must hold before DEVICE may be wrapped; changes nothing. */
+/* DEVICE is not a thin pool's or a storage area's, even an inactive one:
+ * neither carries a signature blkid knows. */
+int volume_device_not_storage(struct vss_ctx *ctx, const char *device, dev_t devno)
+{
+	struct pool p;
+	int r;
+
+	if ((r = pool_on_device(ctx, devno, &p)) == 0)
+		return vss_fail(ctx, EBUSY, "%s: the device of thin pool %s", device, p.name);
+	if (r != -ENOENT)
+		return r;
+	return storage_area_on_device(ctx, device, devno);
+}
+
 int volume_device_unused(struct vss_ctx *ctx, const char *device, dev_t devno)
 {
 	char buf[4096];
@@ -317,7 +332,7 @@ static int import_checks(struct vss_ctx *ctx, const char *device, const char *na
 		return vss_fail(ctx, EINVAL,
 				"%s: already a device-mapper device (%s): use it as a volume by its path",
 				device, buf);
-	if ((r = volume_device_unused(ctx, device, devno)) ||
+	if ((r = volume_device_unused(ctx, device, devno)) || (r = volume_device_not_storage(ctx, device, devno)) ||
 	    (r = vss_blockdev_size(ctx, device, &bytes)))
 		return r;
 	if (bytes < 512)
@@ -462,6 +477,12 @@ int vss_volume_remove(struct vss_ctx *ctx, const char *name)
 			     name, info.uuid[0] ? info.uuid : "none");
 		goto unlock;
 	}
+	/* Not active (before activate): its shadows are recorded all the same. */
+	if (!info.exists && has_record && (r = set_volume_in_use(ctx, name, NULL)) != 0) {
+		if (r > 0)
+			r = vss_fail(ctx, EBUSY, "%s: has shadows; delete its shadow copy sets first", name);
+		goto unlock;
+	}
 	if (info.exists && ((r = remove_checks(ctx, name, &info)) || (r = vss_dm_remove(ctx, name))))
 		goto unlock;
 	if (orphan) {
@@ -472,7 +493,8 @@ int vss_volume_remove(struct vss_ctx *ctx, const char *name)
 		/* Its data goes with it: it lives only in the pool. */
 		struct pool p;
 
-		if ((r = pool_load(ctx, rec.pool, &p)) || (r = pool_message(ctx, &p, "delete %u", rec.thin_id)))
+		if ((r = pool_load(ctx, rec.pool, &p)) || (r = pool_message(ctx, &p, "delete %u", rec.thin_id)) ||
+		    (rec.retired_id && (r = pool_message(ctx, &p, "delete %u", rec.retired_id))))
 			goto unlock;
 	}
 	record_path(name, rel, sizeof(rel));
@@ -602,4 +624,22 @@ int volume_count_in_pool(struct vss_ctx *ctx, const char *pool)
 	}
 	vss_strv_free(names, n);
 	return r ? r : c;
+}
+
+int volume_uses_id(struct vss_ctx *ctx, const char *pool, unsigned id)
+{
+	char **names;
+	size_t n;
+	int r, used = 0;
+
+	if ((r = vss_state_list(ctx, "volumes", ".conf", &names, &n)))
+		return r;
+	for (size_t i = 0; i < n && !r && !used; i++) {
+		struct volume_rec rec;
+
+		if ((r = volume_rec_load(ctx, names[i], &rec)) == 0)
+			used = !strcmp(rec.pool, pool) && (rec.thin_id == id || rec.retired_id == id);
+	}
+	vss_strv_free(names, n);
+	return r ? r : used;
 }

@@ -26,6 +26,11 @@ int volume_rec_save(struct vss_ctx *ctx, const struct volume_rec *r);
 /* DEVICE (DEVNO) is not mounted, held by another device, or open
  * exclusively: fails naming what uses it. */
 int volume_device_unused(struct vss_ctx *ctx, const char *device, dev_t devno);
+/* Fails when DEVICE is a thin pool's or a storage area's device. */
+int volume_device_not_storage(struct vss_ctx *ctx, const char *device, dev_t devno);
+/* Whether a volume of POOL lives on thin ID, or has it retired (a revert
+ * under way): 1, 0, -errno. */
+int volume_uses_id(struct vss_ctx *ctx, const char *pool, unsigned id);
 /* How many managed volumes are thin volumes of POOL; -errno. */
 int volume_count_in_pool(struct vss_ctx *ctx, const char *pool);
 

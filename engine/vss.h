@@ -383,10 +383,11 @@ int vss_monitor(struct vss_ctx *ctx, unsigned interval_ms, bool once);
 
 /* ---- retention (prune) ----------------------------------------------- */
 
-/* What prune keeps of each volume's sets, as snapper's timeline and borg's
- * prune: the LAST newest; those younger than WITHIN_S; the newest of each
+/* What prune keeps of each volume's sets, as snapper's timeline: the LAST
+ * newest; those younger than WITHIN_S; the newest of each
  * of the latest HOURLY hours, DAILY days, WEEKLY weeks, MONTHLY months
- * (local time). A set is kept when a rule keeps it for any of its volumes. */
+ * (local time). A set is kept when a rule keeps it for any of its volumes;
+ * each rule counts every valid set, whatever the others keep. */
 struct vss_retention {
 	unsigned last, hourly, daily, weekly, monthly;
 	uint64_t within_s;

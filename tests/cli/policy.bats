@@ -33,7 +33,7 @@ conf() {
 	conf "[vss]" "max_sets_per_volume = -1" "storage_max = lots" "on_full = delete-newest" \
 		"warn_at = 0%" "full_at = 101%" "monitor_interval = 0.5" "keep_last = x" \
 		"keep_within = forever" "keep_hourly = 1e3" "keep_daily = " "keep_weekly = 100001" \
-		"keep_monthly = +2" "storage_max = 0"
+		"keep_monthly = +2" "storage_max = 1G"
 	vss check-config "$CONF"
 	assert_failure 2
 	assert_output ""
@@ -50,6 +50,10 @@ vss: $CONF:11: keep_daily '': must be a number from 0 to 100000
 vss: $CONF:12: keep_weekly '100001': must be a number from 0 to 100000
 vss: $CONF:13: keep_monthly '+2': must be a number from 0 to 100000
 vss: $CONF:14: storage_max is given twice in [vss]"
+	conf "[vss]" "storage_max = 0"
+	vss check-config "$CONF"
+	assert_failure 2
+	assert_stderr "vss: $CONF:2: storage_max '0': must be a size (20G) or none"
 }
 
 @test "check-config: warn_at must be below full_at, named at the later of the two lines" {

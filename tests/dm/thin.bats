@@ -18,8 +18,7 @@ thinvol() {
 	[ -b "${VOLDEV[$1]}" ] || fail "no ${VOLDEV[$1]} after import"
 }
 
-# pool_ids: the thin device ids the pool's metadata holds, by thin_ls if
-# there is one, else from the pool's transaction (the count of messages).
+# pool_used: the data blocks pool ${PFX}t1 has in use.
 pool_used() {
 	dmsetup status "vss-${PFX}t1-pool" | awk '{split($6, a, "/"); print a[1]}'
 }
@@ -229,6 +228,16 @@ pool_used() {
 	dd if=/dev/urandom of="${VOLDEV[t1]}" bs=1M count=8 seek=4 oflag=direct conv=notrunc status=none
 	dd if=/dev/urandom of="${VOLDEV[c]}" bs=1M count=2 seek=4 oflag=direct conv=notrunc status=none
 	new_set "${PFX}t1"; s2=$SET
+	# An auto-release thin set, its session alive until the power goes:
+	# activate deletes it, its pool not yet there when recovery begins.
+	printf '%s\n' "create-set --context auto-release ${PFX}t1" "exec sleep 600" >"$BATS_TEST_TMPDIR/session"
+	bg "$VSS" -f "$BATS_TEST_TMPDIR/session"
+	for _ in $(seq 100); do
+		[ "$(set_ids | wc -l)" = 3 ] && break
+		sleep 0.2
+	done
+	[ "$(set_ids | wc -l)" = 3 ] || fail "the auto-release set was never made"
+	s3=$(set_ids | grep -v -e "$s1" -e "$s2")
 	dd if=/dev/urandom of="${VOLDEV[t1]}" bs=1M count=8 seek=40 oflag=direct conv=notrunc status=none
 	declare -A want
 	want[t1]=$(dsum "${VOLDEV[t1]}") want[c]=$(dsum "${VOLDEV[c]}")
@@ -241,6 +250,8 @@ pool_used() {
 	vss activate
 	[ "$status" = 0 ] || fail "activate exited $status: $stderr"
 	assert_equal "$stderr" ""
+	assert_line --regexp "^set $s3: deleted \(auto-release, and its process [0-9]+ is gone\)\$"
+	assert_equal "$(set_ids)" "$(printf '%s\n' "$s1" "$s2" | sort)"
 	assert_equal "$(dsum "${VOLDEV[t1]}")" "${want[t1]}"
 	assert_equal "$(dsum "${VOLDEV[c]}")" "${want[c]}"
 	assert_equal "$(dsum "$(shadow "$s1" t1)")" "${want[1t1]}"

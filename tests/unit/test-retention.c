@@ -156,6 +156,14 @@ int main(void)
 	memset(&r, 0, sizeof(r));
 	r.last = 2;
 	is_str(verdicts(&r, base + 6 * H), "--AERR",
-	       "pinned sets say why; auto-release is not counted, the others are");
+	       "pinned sets say why; auto-release is not counted by the rules, exposed and reverting ones are");
+	/* An invalid set counts for no rule: the valid one before it is kept. */
+	nsets = 0;
+	add(base + 0 * H, "a", NULL);
+	add(base + 1 * H, "a", NULL);
+	add(base + 2 * H, "a", NULL)->shadows[0].state = VSS_SHADOW_INVALID;
+	memset(&r, 0, sizeof(r));
+	r.last = 1;
+	is_str(verdicts(&r, base + 3 * H), "-l-", "keep_last 1: an invalid newest set is pruned, the valid one kept");
 	return done_testing();
 }
