@@ -86,7 +86,7 @@ refused() {
 	# Options may follow operands, so a name beginning with - comes after --.
 	refused 2 "vss: volume import: -x: invalid volume name: may not begin with '-'" \
 		volume import -- "$dev" -x
-	refused 2 $'vss: volume import: unknown option -x\nUsage: vss volume import DEVICE NAME' \
+	refused 2 $'vss: volume import: unknown option -x\nUsage: vss volume import [--thin SIZE] DEVICE NAME' \
 		volume import "$dev" -x
 	refused 2 "vss: volume import: : invalid volume name: is empty" volume import "$dev" ""
 	refused 2 "vss: volume import: ..: invalid volume name: is reserved" volume import "$dev" ..
@@ -97,11 +97,11 @@ refused() {
 
 @test "import and remove: wrong number of arguments, unknown options" {
 	dev=$(mkloop 16)
-	refused 2 $'vss: volume import: needs a device and a name\nUsage: vss volume import DEVICE NAME' \
+	refused 2 $'vss: volume import: needs a device and a name\nUsage: vss volume import [--thin SIZE] DEVICE NAME' \
 		volume import "$dev"
-	refused 2 $'vss: volume import: too many arguments\nUsage: vss volume import DEVICE NAME' \
+	refused 2 $'vss: volume import: too many arguments\nUsage: vss volume import [--thin SIZE] DEVICE NAME' \
 		volume import "$dev" a b
-	refused 2 $'vss: volume import: unknown option --force\nUsage: vss volume import DEVICE NAME' \
+	refused 2 $'vss: volume import: unknown option --force\nUsage: vss volume import [--thin SIZE] DEVICE NAME' \
 		volume import --force "$dev" a
 	refused 2 $'vss: volume remove: needs a volume name\nUsage: vss volume remove NAME' volume remove
 }
