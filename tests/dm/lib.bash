@@ -171,6 +171,16 @@ harness_teardown() {
 	return 0
 }
 
+# one_build BUILD WHY: tests/run runs the suites twice, against its plain
+# build with udev and its ASan/UBSan build without (VSS_TEST_BUILD). A costly
+# test whose second run would prove little more runs against BUILD only and
+# skips against the other, saying WHY; a run by hand (no VSS_TEST_BUILD)
+# runs it.
+one_build() {
+	[ -z "${VSS_TEST_BUILD:-}" ] || [ "$VSS_TEST_BUILD" = "$1" ] ||
+		skip "runs against the $1 build only: $2"
+}
+
 # mkloop MB: a loop device over a file of MB MiB; its path on stdout.
 # (It runs in $(...) subshells: $BASHPID, unique among live processes, and a
 # check that the name is free stand in for mktemp, one process fewer.)

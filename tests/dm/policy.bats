@@ -30,6 +30,9 @@ use_of() {
 }
 
 @test "max_sets_per_volume: refuse is exit 4 and changes nothing; delete-oldest deletes the volume's oldest deletable set, said in a warning" {
+	# Suite time: vss's own counting, no race with udev; the storage_max
+	# and prune tests below take the ASan/UBSan run's deleting.
+	one_build plain "the policy's counting (storage_max and prune run under ASan)"
 	mkvol a 16
 	mkvol b 16
 	mkfs.ext4 -q -F "${VOLDEV[a]}"
@@ -77,6 +80,8 @@ use_of() {
 }
 
 @test "storage_max: refuse is exit 4; delete-oldest deletes the fewest oldest sets that make the room, and none when nothing could" {
+	# Suite time: max_sets_per_volume takes the udev run.
+	one_build asan "the policy's weighing, under the sanitizers (max_sets_per_volume runs with udev)"
 	mkvol a 32
 	mkvol b 32
 	conf "storage_max = 6M"
@@ -186,6 +191,8 @@ vss_size() {
 }
 
 @test "prune --dry-run lists exactly what prune deletes; list sets says which rule keeps each set; exposed and auto-release sets stay" {
+	# Suite time: retention is vss's own arithmetic (tests/unit too).
+	one_build asan "the retention rules, under the sanitizers (tests/unit/test-retention in both builds)"
 	mkvol a 16
 	mkvol b 16
 	mkfs.ext4 -q -F "${VOLDEV[a]}"

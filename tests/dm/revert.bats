@@ -132,8 +132,7 @@ wait_reverted() {
 @test "a merge cut short by kill -9 and a reboot goes on at activate and ends with the shadow's data" {
 	# A minute and more in the guest: once a run, against the ASan/UBSan
 	# build, without udev (the reverts above run in both).
-	[ "${VSS_TEST_BUILD:-}" != plain ] ||
-		skip "runs against the ASan/UBSan build only (a slowed merge, cut and resumed)"
+	one_build asan "a slowed merge, cut and resumed (the reverts above run in both)"
 	# The volume lies on a dm-delay device (writes 40 ms late), so that the
 	# merge of a few hundred scattered chunks takes long enough to be cut.
 	ldev=$(mkloop 64)

@@ -273,8 +273,7 @@ pool_used() {
 }
 
 @test "SIGKILL at every step of create-set of a thin and a cow volume: recover undoes it, and every thin id it handed out is free again in the pool" {
-	[ "${VSS_TEST_BUILD:-}" != plain ] ||
-		skip "runs against the ASan/UBSan build only (recover.bats sweeps cow sets in both)"
+	one_build asan "a sweep of kills (recover.bats sweeps a cow set against the plain build)"
 	POOLDEV=$(mkloop 128)
 	thinvol t1 32
 	mkvol c 32

@@ -102,18 +102,19 @@ check_writer() {
 		[[ $evs == *" abort "* ]] || fail "$name ($mode at $ev) was not told abort: $evs" ;;
 	esac
 	# A hung writer is stopped at its timeout (2 s), SIGTERM ending it at
-	# once: what vss timed of that event is the timeout and a little more.
+	# once: what vss timed of that event is the timeout and a little more
+	# (up to seconds more in a guest sharing the host's CPUs with another;
+	# unstopped, the hang would last 60 s).
 	if [ "$mode" = hang ]; then
 		[[ ${WTIME[$name]} =~ (^|, )$ev\ ([0-9]+)ms ]] && ms=${BASH_REMATCH[2]}
-		[ "${ms:-0}" -ge 2000 ] && [ "$ms" -lt 3500 ] || fail "$name hung at $ev for ${ms:-?} ms (timeout 2 s)"
+		[ "${ms:-0}" -ge 2000 ] && [ "$ms" -lt 10000 ] || fail "$name hung at $ev for ${ms:-?} ms (timeout 2 s)"
 	fi
 }
 
 @test "writers of both types fail, fail retryably, hang, crash, close stdout or answer garbage at every event: aborted, exit 3, each failed at that event" {
 	# The suite's costliest test: once a tests/run, where a failure path's
 	# memory error would show (the plain run has every other writer test).
-	[ "${VSS_TEST_BUILD:-}" != plain ] ||
-		skip "runs against the ASan/UBSan build only (every failure path of every writer event, under the sanitizers)"
+	one_build asan "every failure path of every writer event, under the sanitizers"
 	wsetup
 	every_way_conf
 	BEFORE=$(wfp)
