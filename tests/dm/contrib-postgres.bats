@@ -22,7 +22,7 @@ setup() {
 	# Two minutes of PostgreSQL: once per run of tests/run is enough. The
 	# writer is a shell script, and vss's side of it runs under ASan in
 	# writers.bats, so the udev run (plain build) takes it.
-	[ "${VSS_TEST_BUILD:-plain}" = plain ] || skip "runs against the plain build only (two minutes of PostgreSQL; vss's side of writers is in writers.bats in both runs)"
+	one_build plain "two minutes of PostgreSQL (vss's side of writers is in writers.bats in both runs)"
 	PGBIN=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)
 	if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/postgres" ] || [ ! -x "$PGBIN/initdb" ] || [ ! -x "$PGBIN/psql" ]; then
 		skip "PostgreSQL server binaries are not installed (/usr/lib/postgresql/*/bin; apt-get install postgresql)"

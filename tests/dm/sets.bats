@@ -590,13 +590,11 @@ consistency() {
 # fsync one against the ASan/UBSan build (without udev): each run still
 # checks one cut of every set. A run by hand runs both.
 @test "consistency: every set's shadows are one cut of a counter written to A then B (page cache)" {
-	[ "${VSS_TEST_BUILD:-}" != asan ] ||
-		skip "the page cache variant runs in the plain build's run only (suite time); the fsync variant runs here"
+	one_build plain "the page cache variant (the fsync variant runs here)"
 	consistency cache
 }
 
 @test "consistency: every set's shadows are one cut of a counter written to A then B (fsync each line)" {
-	[ "${VSS_TEST_BUILD:-}" != plain ] ||
-		skip "the fsync variant runs against the ASan/UBSan build only (suite time); the page cache variant runs here"
+	one_build asan "the fsync variant (the page cache variant runs here)"
 	consistency fsync
 }
