@@ -121,10 +121,38 @@ int vss_fail_kind(struct vss_ctx *ctx, enum vss_error_kind kind, int err, const 
 	return r;
 }
 
+/* Makes DIR as mkdir -p would: missing parents 0755, as /var/lib is, and
+ * DIR itself 0700, since its records name devices and writers' commands. */
+static int make_state_dir(struct vss_ctx *ctx, const char *dir)
+{
+	char path[sizeof(ctx->state_dir)];
+	char *p;
+
+	snprintf(path, sizeof(path), "%s", dir);
+	for (p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return vss_fail(ctx, errno, "state directory %s: cannot create %s: %s",
+					dir, path, strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return vss_fail(ctx, errno, "state directory %s: cannot create: %s",
+				dir, strerror(errno));
+	return 0;
+}
+
 int vss_state_check(struct vss_ctx *ctx)
 {
 	struct stat st;
+	int r;
 
+	if (stat(ctx->state_dir, &st) < 0 && errno == ENOENT) {
+		if ((r = make_state_dir(ctx, ctx->state_dir)))
+			return r;
+	}
 	if (stat(ctx->state_dir, &st) < 0)
 		return vss_fail(ctx, errno, "state directory %s: %s",
 				ctx->state_dir, strerror(errno));

@@ -48,7 +48,8 @@ enum vss_error_kind {
 enum vss_error_kind vss_errkind(const struct vss_ctx *ctx);
 const char *vss_state_dir(const struct vss_ctx *ctx);
 
-/* Checks that the state directory exists and can be written. */
+/* Checks that the state directory exists and can be written, making it
+ * (0700, parents 0755) when it does not exist yet, as on first use. */
 int vss_state_check(struct vss_ctx *ctx);
 /* Checks that this kernel and process can drive device-mapper. */
 int vss_dm_available(struct vss_ctx *ctx);

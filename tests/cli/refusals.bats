@@ -38,12 +38,33 @@ vss: $conf:4: lock_timeout: 'later' is not a duration in seconds"
 	assert_stderr "vss: $BATS_TEST_TMPDIR/none.conf: No such file or directory"
 }
 
-@test "the state directory is missing: exit 2, nothing created" {
+@test "the state directory is missing: made on first use, 0700" {
 	[ "$(id -u)" = 0 ] || skip "the root check comes first for non-root users"
-	VSS_STATE_DIR=$BATS_TEST_TMPDIR/missing vss list volumes
+	VSS_STATE_DIR=$BATS_TEST_TMPDIR/missing/state vss list writers --json
+	assert_success
+	assert_equal "$stderr" ""
+	assert_equal "$(stat -c %a "$BATS_TEST_TMPDIR/missing/state")" 700
+	assert_equal "$(find "$BATS_TEST_TMPDIR/missing/state" -mindepth 1 | wc -l)" 0
+}
+
+@test "the state directory's parent is a file: exit 2, naming it and why" {
+	[ "$(id -u)" = 0 ] || skip "the root check comes first for non-root users"
+	touch "$BATS_TEST_TMPDIR/file"
+	VSS_STATE_DIR=$BATS_TEST_TMPDIR/file/state vss list volumes
 	assert_failure 2
-	assert_stderr "vss: list volumes: state directory $BATS_TEST_TMPDIR/missing: No such file or directory"
-	[ ! -e "$BATS_TEST_TMPDIR/missing" ]
+	assert_stderr "vss: list volumes: state directory $BATS_TEST_TMPDIR/file/state: Not a directory"
+	assert_equal "$(stat -c %F "$BATS_TEST_TMPDIR/file")" "regular empty file"
+}
+
+@test "the state directory cannot be made: exit 2, naming the directory it could not make" {
+	[ "$(id -u)" = 0 ] || skip "the root check comes first for non-root users"
+	# Not even root can make directories in /proc or /sys.
+	VSS_STATE_DIR=/proc/vss-test-$$/state vss list writers
+	assert_failure 2
+	assert_stderr "vss: list writers: state directory /proc/vss-test-$$/state: cannot create /proc/vss-test-$$: No such file or directory"
+	VSS_STATE_DIR=/sys/vss-test-$$ vss list writers
+	assert_failure 2
+	assert_stderr "vss: list writers: state directory /sys/vss-test-$$: cannot create: Operation not permitted"
 }
 
 @test "the state directory is a file: exit 2" {

@@ -5,6 +5,7 @@
 #include "tap.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -111,15 +112,34 @@ int main(void)
 	ok(vss_ctx_new(&ctx, &opts) == 0, "a context is made");
 	ok(vss_state_check(ctx) == 0, "an existing state directory passes the check");
 
-	snprintf(path, sizeof(path), "%s/missing", dir);
+	umask(022);
+	snprintf(path, sizeof(path), "%s/missing/state", dir);
 	opts.state_dir = path;
 	vss_ctx_new(&bad, &opts);
-	ok(vss_state_check(bad) == -ENOENT, "a missing state directory fails with ENOENT");
-	snprintf(want, sizeof(want), "state directory %s: No such file or directory", path);
-	is_str(vss_errmsg(bad), want, "and says which directory and why");
-	ok(vss_state_write(bad, "x.conf", "x", 1) == -ENOENT, "a record is not written there");
+	ok(vss_state_write(bad, "x.conf", "x", 1) == -ENOENT,
+	   "no record is written before the state directory is made");
 	ok(vss_state_write(bad, "volumes/x.conf", "x", 1) == -ENOENT, "nor one in a subdirectory");
-	ok(access(path, F_OK) < 0, "and the state directory is not created");
+	ok(access(path, F_OK) < 0, "and writing a record does not make it");
+	ok(vss_state_check(bad) == 0, "a missing state directory is made on first use");
+	ok(stat(path, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 07777) == 0700,
+	   "mode 0700");
+	snprintf(want, sizeof(want), "%s/missing", dir);
+	ok(stat(want, &st) == 0 && (st.st_mode & 07777) == 0755, "its missing parent 0755");
+	ok(vss_state_check(bad) == 0, "and the check passes again, changing nothing");
+	vss_ctx_free(bad);
+	rmdir(path);
+	rmdir(want);
+
+	snprintf(path, sizeof(path), "%s/file/state", dir);
+	snprintf(want, sizeof(want), "%s/file", dir);
+	close(open(want, O_CREAT | O_WRONLY, 0600));
+	opts.state_dir = path;
+	vss_ctx_new(&bad, &opts);
+	ok(vss_state_check(bad) == -ENOTDIR, "a parent that is a file: ENOTDIR");
+	snprintf(want, sizeof(want), "state directory %s: Not a directory", path);
+	is_str(vss_errmsg(bad), want, "and says which directory and why");
+	snprintf(want, sizeof(want), "%s/file", dir);
+	unlink(want);
 	buf[0] = '\0';
 	vss_ctx_free(bad);
 
