@@ -9,7 +9,9 @@ setup() {
 	export VSS_STATE_DIR=$BATS_TEST_TMPDIR/state VSS_RUN_DIR=$BATS_TEST_TMPDIR/run
 	export VSS_CONFIG=$BATS_TEST_TMPDIR/vss.conf HOME=$BATS_TEST_TMPDIR/home
 	mkdir -p "$HOME" "$VSS_STATE_DIR"
-	printf '[writer alpha]\ncommand = /bin/true\n[writer beta]\ncommand = /bin/true\n' >"$VSS_CONFIG"
+	# (timeout 60: an ASan/UBSan vss starting a writer on a loaded host can
+	# take seconds; no test here waits a timeout out.)
+	printf '[writer alpha]\ncommand = /bin/true\ntimeout = 60\n[writer beta]\ncommand = /bin/true\ntimeout = 60\n' >"$VSS_CONFIG"
 	chmod 0644 "$VSS_CONFIG"
 }
 

@@ -13,7 +13,9 @@ setup() {
 	export VSS_CONFIG=$BATS_TEST_TMPDIR/vss.conf HOME=$BATS_TEST_TMPDIR/home
 	unset NO_COLOR
 	mkdir -p "$HOME" "$VSS_STATE_DIR"
-	conf "[writer alpha]" "command = /bin/true" "[writer beta]" "command = /bin/true"
+	# (timeout 60: an ASan/UBSan vss starting a writer on a loaded host can
+	# take seconds; no test here waits a timeout out.)
+	conf "[writer alpha]" "command = /bin/true" "timeout = 60" "[writer beta]" "command = /bin/true" "timeout = 60"
 	# The dashboard is the same binary, picked by its name.
 	T=$BATS_TEST_TMPDIR/vsstui
 	ln -sf "$VSS" "$T"
@@ -158,17 +160,17 @@ $output"
 	tui_start
 	assert_equal "$(focused)" '>Sets'
 	keys Tab
-	_wait_for focused '^>Writers$' 5 || fail "Tab did not focus Writers: $(screen)"
+	_wait_for focused '^>Writers$' "$WAIT_DEFAULT" || fail "Tab did not focus Writers: $(screen)"
 	assert_equal "$(screen | grep -c '^>')" 1
 	keys Tab
-	_wait_for focused '^>Volumes$' 5 || fail "Tab did not focus Volumes: $(screen)"
+	_wait_for focused '^>Volumes$' "$WAIT_DEFAULT" || fail "Tab did not focus Volumes: $(screen)"
 	keys Tab
-	_wait_for focused '^>Sets$' 5 || fail "Tab did not come back to Sets: $(screen)"
+	_wait_for focused '^>Sets$' "$WAIT_DEFAULT" || fail "Tab did not come back to Sets: $(screen)"
 	keys BTab
-	_wait_for focused '^>Volumes$' 5 || fail "Shift-Tab did not go back to Volumes: $(screen)"
+	_wait_for focused '^>Volumes$' "$WAIT_DEFAULT" || fail "Shift-Tab did not go back to Volumes: $(screen)"
 	assert_equal "$(screen | grep -c '^>')" 1
 	keys BTab
-	_wait_for focused '^>Writers$' 5 || fail "Shift-Tab did not go back to Writers: $(screen)"
+	_wait_for focused '^>Writers$' "$WAIT_DEFAULT" || fail "Shift-Tab did not go back to Writers: $(screen)"
 }
 
 @test "/ filters the panels: non-matching writers hidden, 'filter: ...' in the status line; Esc clears it" {
@@ -213,7 +215,7 @@ $output"
 	keys v
 	wait_last '^ select a writer first \(Tab to the Writers panel\), or V for all$'
 	keys Tab
-	_wait_for focused '^>Writers$' 5 || fail "no focus on Writers: $(screen)"
+	_wait_for focused '^>Writers$' "$WAIT_DEFAULT" || fail "no focus on Writers: $(screen)"
 	keys v
 	wait_screen '[0-9:]{8} vss writer verify -- alpha: done$'
 	run screen
@@ -243,7 +245,7 @@ $output"
 
 @test "a writer failing identify: failed in the Writers panel with its event and reason; the command failed with exit 3" {
 	writer_script bad 'echo "cannot reach the database" >&2; exit 1'
-	conf "[writer alpha]" "command = /bin/true" "[writer bad]" "command = $W/bad"
+	conf "[writer alpha]" "command = /bin/true" "timeout = 60" "[writer bad]" "command = $W/bad" "timeout = 60"
 	tui_start
 	# Wide enough for the FAILURE column, high enough for 7 log lines.
 	tmx resize-window -x 200 -y 40
@@ -269,7 +271,7 @@ $output"
 
 @test "a writer's failure reads the same in the Writers panel live and after a restart" {
 	writer_script bad 'echo "cannot reach the database" >&2; exit 1'
-	conf "[writer bad]" "command = $W/bad"
+	conf "[writer bad]" "command = $W/bad" "timeout = 60"
 	tui_start
 	tmx resize-window -x 200 -y 30
 	wait_screen '^  bad +exec +stable'
@@ -292,13 +294,15 @@ $output"
 }
 
 # resize_to W H LAST: the window resized, and L read until it has H lines
-# the last of which is LAST (or five seconds have passed).
+# the last of which is LAST (or $WAIT_DEFAULT seconds have passed, by the
+# clock: the redraw of a loaded host's ASan/UBSan build can take seconds).
 resize_to() {
-	local i
+	local end=$((${EPOCHREALTIME/./} + WAIT_DEFAULT * 1000000))
 	tmx resize-window -x "$1" -y "$2"
-	for i in $(seq 50); do
+	while :; do
 		pane_lines
 		[ "${#L[@]}" = "$2" ] && [ "${L[$2 - 1]}" = "$3" ] && break
+		[ "${EPOCHREALTIME/./}" -lt "$end" ] || break
 		sleep 0.1
 	done
 }
@@ -344,8 +348,10 @@ resize_to() {
 }
 
 @test "q while a command runs asks first (n: it goes on); SIGTERM then stops the command and exits 143" {
-	writer_script slow 'sleep 30'
-	conf "[writer slow]" "command = $W/slow" "timeout = 60"
+	# It must still run when the test looks, however slowly the host gets
+	# there: SIGTERM stops it, so its length costs nothing.
+	writer_script slow 'sleep 300'
+	conf "[writer slow]" "command = $W/slow" "timeout = 600"
 	tui_start
 	keys Tab v
 	# Busy at identify, its timer running; the status line names the job.

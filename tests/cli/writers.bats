@@ -75,8 +75,11 @@ vss: $CONF:7: writer y: has no command"
 }
 
 @test "writer verify: identify only, for exec and coprocess writers; list writers shows the outcome" {
-	conf "[writer x]" "command = $(writer x)" "[writer c]" "type = coprocess" "command = $(writer c)" \
-		"[writer off]" "command = $(writer off)" "enabled = no"
+	# (timeout 60: an ASan/UBSan vss starting a writer on a loaded host can
+	# take seconds; the default 10 s is not the point here.)
+	conf "[writer x]" "command = $(writer x)" "timeout = 60" \
+		"[writer c]" "type = coprocess" "command = $(writer c)" "timeout = 60" \
+		"[writer off]" "command = $(writer off)" "enabled = no" "timeout = 60"
 	vss -C "$CONF" writer verify
 	assert_success
 	assert_equal "$(awk '{print $1, $2}' "$FW_LOG")" "x identify
@@ -108,16 +111,26 @@ c eof"
 	assert_equal "$(wj gone state):$(wj gone failed-event)" "failed:identify"
 }
 
+# both_writers TIMEOUT: exec writer x and coprocess writer c, each with
+# that timeout and one retry. Only a hang waits its timeout out, so only the
+# hang gets a short one (1 s); every other way to fail gets 60 s: an
+# ASan/UBSan vss starting a writer on a loaded host can take more than a
+# second, and such a writer would fail by its timeout, not as it was told.
+both_writers() {
+	conf "[writer x]" "command = $(writer x)" "timeout = $1" "retries = 1" \
+		"[writer c]" "type = coprocess" "command = $(writer c)" "timeout = $1" "retries = 1"
+}
+
 @test "writer verify: each way a writer fails at identify, exit 3, and its last failure kept" {
-	conf "[writer x]" "command = $(writer x)" "timeout = 1" "retries = 1" \
-		"[writer c]" "type = coprocess" "command = $(writer c)" "timeout = 1" "retries = 1"
 	for mode in fail retry-fail hang crash; do
+		if [ "$mode" = hang ]; then both_writers 1; else both_writers 60; fi
 		FW_AT=identify FW_MODE=$mode vss -C "$CONF" writer verify x
 		assert_equal "$status:$mode" "3:$mode"
 	done
 	assert_stderr "vss: writer verify: writer x: identify: killed by SIGSEGV"
 	assert_equal "$(wj x state):$(wj x failed-event):$(wj x failed-retryable)" "failed:identify:false"
 	for mode in fail retry-fail hang crash close garbage; do
+		if [ "$mode" = hang ]; then both_writers 1; else both_writers 60; fi
 		FW_AT=identify FW_MODE=$mode vss -C "$CONF" writer verify c
 		assert_equal "$status:$mode" "3:$mode"
 		case $mode in
@@ -132,6 +145,7 @@ c eof"
 		assert_equal "$(wj c failed-reason)" "$want"
 	done
 	assert_equal "$(wj c failed-retryable)" false
+	both_writers 60
 	# A success afterwards: stable again, the last failure still known.
 	rm -f "$FW_LOG"*
 	FW_AT=identify FW_MODE=retry-ok vss -C "$CONF" writer verify c

@@ -42,7 +42,8 @@ load reboot-lib
 	printf '%s\n' "create-set --context auto-release --cow-size 1M ${PFX}b" "exec sleep 600" \
 		>"$BATS_TEST_TMPDIR/session"
 	bg "$VSS" -f "$BATS_TEST_TMPDIR/session"
-	for _ in $(seq 100); do
+	# (A minute and more: a loaded guest's create-set can take long.)
+	for _ in $(seq 300); do
 		[ "$(set_ids | wc -l)" = 3 ] && break
 		sleep 0.2
 	done

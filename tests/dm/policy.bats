@@ -141,7 +141,8 @@ use_of() {
 	bg "$VSS" monitor --interval 1 2>"$BATS_TEST_TMPDIR/monitor.log"
 	mon=$BG
 	write_mb a 3 1
-	for _ in $(seq 60); do
+	# (At least two minutes: a loaded guest's monitor under ASan is slow.)
+	for _ in $(seq 240); do
 		[ "$(set_ids)" = "$s2" ] && break
 		sleep 0.5
 	done
@@ -176,6 +177,12 @@ use_of() {
 	assert_success
 	assert_stderr "vss: warning: set ${s3:0:8}, shadow of ${PFX}a: invalid: its COW storage overflowed (or failed): it no longer holds the data of its instant"
 	bg "$VSS" monitor --interval 1 2>"$BATS_TEST_TMPDIR/monitor2.log"
+	# Its first look says it (however late a loaded guest gets there);
+	# the next ones, a second apart, must not.
+	for _ in $(seq 600); do
+		grep -q invalid "$BATS_TEST_TMPDIR/monitor2.log" && break
+		sleep 0.1
+	done
 	sleep 3.5
 	kill -TERM "$BG"
 	wait "$BG" || true

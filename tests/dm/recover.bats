@@ -53,7 +53,9 @@ consistent() {
 	# No filesystem frozen: a write completes, on each (a write to a frozen
 	# one blocks until the timeout), and syncs; the data is whole. One
 	# process chain for all of it: the probes, one sync of both, the sums.
-	sums=$(timeout 20 bash -c 'for m; do echo probe >"$m/probe" || exit; done
+	# (The timeout only ends the wait for a frozen one: 60 s is room for
+	# a loaded guest, and costs nothing when it is not frozen.)
+	sums=$(timeout 60 bash -c 'for m; do echo probe >"$m/probe" || exit; done
 		sync -f "${@/%//probe}" && exec md5sum "${@/%//data}"' _ \
 		"$BATS_TEST_TMPDIR/ma" "$BATS_TEST_TMPDIR/mb") ||
 		fail "a probe write, its sync or the checksums did not complete (exit $?): a filesystem left frozen?"

@@ -144,11 +144,20 @@ refused() {
 @test "import: a lock released while waiting is taken" {
 	dev=$(mkloop 16)
 	mkdir -p "$VSS_RUN_DIR"
-	( exec 9>>"$VSS_RUN_DIR/lock"; flock 9; echo "$BASHPID" >"$VSS_RUN_DIR/lock"; sleep 2 ) 3>&- &
+	# The holder lets go a second after vss says it waits, not after a time
+	# counted from its start, which a loaded guest could use up before vss
+	# even tries the lock. (The teardown's file stop ends it too.)
+	err=$BATS_TEST_TMPDIR/import.err
+	( exec 9>>"$VSS_RUN_DIR/lock"; flock 9; echo "$BASHPID" >"$VSS_RUN_DIR/lock"
+	  until grep -qs "waiting for the lock" "$err" || [ -e "$BATS_TEST_TMPDIR/stop" ]; do sleep 0.1; done
+	  sleep 1 ) 3>&- &
 	holder=$!
+	echo "$holder" >>"$BATS_TEST_TMPDIR/bg.pids"
 	lock_held_by "$holder"
-	VSS_LOCK_TIMEOUT=60 vss -v volume import "$dev" "${PFX}a"
-	assert_success
+	st=0
+	VSS_LOCK_TIMEOUT=60 "$VSS" -v volume import "$dev" "${PFX}a" >/dev/null 2>"$err" || st=$?
+	stderr=$(cat "$err")
+	[ "$st" = 0 ] || fail "volume import exited $st: $stderr"
 	[[ $stderr == *"waiting for the lock $VSS_RUN_DIR/lock"* ]] || fail "it did not wait: $stderr"
 	[ -b "/dev/mapper/${PFX}a" ]
 }

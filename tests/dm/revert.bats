@@ -151,7 +151,9 @@ wait_reverted() {
 	want=$(dsum "$(shadow "$SET" v)")
 
 	bg "$VSS" revert --yes "$SET"
-	for _ in $(seq 100); do
+	# (A minute and more for a loaded guest's revert to begin; once begun,
+	# the merge's pace is the delay device's, not the CPUs'.)
+	for _ in $(seq 300); do
 		[[ $(dmsetup table "${PFX}v" 2>/dev/null) == *snapshot-merge* ]] && break
 		sleep 0.2
 	done

@@ -122,7 +122,9 @@ KEEPS_STATE="vss layers shadows only under linear, striped, crypt and zero table
 	# Suspending c (its filesystem frozen) before d would leave d's flush
 	# waiting on c for ever: give it a while, then free it by hand.
 	bg "$VSS" create-set --cow-size 1M "${PFX}c" "${PFX}d" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err"
-	for _ in $(seq 60); do
+	# (Two minutes and more: a refusal takes seconds, more in a loaded
+	# guest; a hang never ends.)
+	for _ in $(seq 240); do
 		kill -0 "$BG" 2>/dev/null || break
 		sleep 0.5
 	done
@@ -131,7 +133,7 @@ KEEPS_STATE="vss layers shadows only under linear, striped, crypt and zero table
 		dmsetup resume "${PFX}c" || true
 		dmsetup resume "${PFX}d" || true
 		wait "$BG" || true
-		fail "create-set hung (30 s), the devices: $hung"
+		fail "create-set hung (2 min), the devices: $hung"
 	fi
 	wait "$BG" && st=0 || st=$?
 	assert_equal "$st" 2

@@ -331,7 +331,7 @@ assert_show_block() {
 	uuid_a=$(dmsetup info -c --noheadings -o uuid "${PFX}a")
 	new_set "${PFX}a" "${PFX}b"
 	s1=$SET
-	sleep 5
+	sleep 10
 	t2=$(date +%s)
 	new_set "${PFX}a"
 	s2=$SET
@@ -339,8 +339,11 @@ assert_show_block() {
 	s3=$SET
 	new_set "${PFX}a"
 	s4=$SET
-	# Older than s2 (made after t2), younger than s1 (made 5 s before t2).
-	age=$(( $(date +%s) - t2 + 2 ))
+	# Older than s2 (made after t2), younger than s1 (made 10 s before t2).
+	# vss reads its clock later than we do: the 8 s added is room for a
+	# loaded guest starting it (up to 7 s late, with t2 rounded down); s1,
+	# made more than 9 s before t2, is older whenever vss looks.
+	age=$(( $(date +%s) - t2 + 8 ))
 	vss delete-set --older-than "$age"
 	assert_success
 	assert_output "deleted $s1"

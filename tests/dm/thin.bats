@@ -232,7 +232,8 @@ pool_used() {
 	# activate deletes it, its pool not yet there when recovery begins.
 	printf '%s\n' "create-set --context auto-release ${PFX}t1" "exec sleep 600" >"$BATS_TEST_TMPDIR/session"
 	bg "$VSS" -f "$BATS_TEST_TMPDIR/session"
-	for _ in $(seq 100); do
+	# (A minute and more: a loaded guest's create-set can take long.)
+	for _ in $(seq 300); do
 		[ "$(set_ids | wc -l)" = 3 ] && break
 		sleep 0.2
 	done

@@ -36,9 +36,11 @@ wfp() {
 	fp | grep -v 'writers\.conf'
 }
 
-# not_frozen: a write to the origin's filesystem goes through at once.
+# not_frozen: a write to the origin's filesystem goes through at once. (On
+# a frozen one it would block for good: the timeout only ends the wait,
+# and is long enough for a write and a sync in a loaded guest.)
 not_frozen() {
-	timeout 10 sh -c "echo probe >'${MNT[a]}/probe' && sync -f '${MNT[a]}/probe'" ||
+	timeout 60 sh -c "echo probe >'${MNT[a]}/probe' && sync -f '${MNT[a]}/probe'" ||
 		fail "the filesystem on ${PFX}a is still frozen"
 	[ -z "$(dmsetup info -c --noheadings -o name,attr | awk -F: '$2 ~ /^..s/')" ] ||
 		fail "a device is still suspended: $(dmsetup info -c --noheadings -o name,attr)"

@@ -52,14 +52,20 @@ last_line() {
 	screen | tail -n 1
 }
 
+# WAIT_DEFAULT: how long wait_screen and wait_last wait unless told. A wait
+# ends as soon as the screen matches: this is only what a failure costs, so
+# it is generous (a loaded host running ASan/UBSan builds and guests can
+# take many seconds to start a program and draw).
+WAIT_DEFAULT=60
+
 # wait_screen REGEX [SECONDS]: until some line of the screen matches.
 wait_screen() {
-	_wait_for screen "$1" "${2:-10}" || fail "the screen never showed /$1/:
+	_wait_for screen "$1" "${2:-$WAIT_DEFAULT}" || fail "the screen never showed /$1/:
 $(screen)"
 }
 
 # wait_last REGEX [SECONDS]: until the last line matches.
 wait_last() {
-	_wait_for last_line "$1" "${2:-10}" || fail "the last line never showed /$1/:
+	_wait_for last_line "$1" "${2:-$WAIT_DEFAULT}" || fail "the last line never showed /$1/:
 $(screen)"
 }
