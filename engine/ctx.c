@@ -130,7 +130,7 @@ static int make_state_dir(struct vss_ctx *ctx, const char *dir)
 
 	snprintf(path, sizeof(path), "%s", dir);
 	for (p = path + 1; *p; p++) {
-		if (*p != '/')
+		if (*p != '/' || !p[1])  /* a trailing slash: DIR itself, made below */
 			continue;
 		*p = '\0';
 		if (mkdir(path, 0755) < 0 && errno != EEXIST)

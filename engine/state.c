@@ -46,8 +46,8 @@ static int fsync_dir(struct vss_ctx *ctx, const char *dir)
 }
 
 /* Creates the parent directory of PATH if it is a subdirectory of the state
- * directory; the state directory itself must exist, so that a typo in its
- * name is noticed, not populated. */
+ * directory; the state directory itself is made by vss_state_check, once,
+ * before a command uses it, and never as a side effect of a record. */
 static int make_parent(struct vss_ctx *ctx, const char *path, char *dir, size_t len)
 {
 	char copy[4200];

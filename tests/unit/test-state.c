@@ -130,6 +130,14 @@ int main(void)
 	rmdir(path);
 	rmdir(want);
 
+	snprintf(path, sizeof(path), "%s/slash/", dir);
+	opts.state_dir = path;
+	vss_ctx_new(&bad, &opts);
+	ok(vss_state_check(bad) == 0 && stat(path, &st) == 0 && (st.st_mode & 07777) == 0700,
+	   "a state directory named with a trailing slash is made 0700 too");
+	vss_ctx_free(bad);
+	rmdir(path);
+
 	snprintf(path, sizeof(path), "%s/file/state", dir);
 	snprintf(want, sizeof(want), "%s/file", dir);
 	close(open(want, O_CREAT | O_WRONLY, 0600));
