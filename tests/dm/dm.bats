@@ -136,13 +136,14 @@ on_disk() {
 	dev=$(mkloop 8)
 	dmctl create "${PFX}x" "VSS-test-${PFX}" "0 16384 linear $dev 0"
 	settle
-	# Held open until a second after the test says go (the file stop,
-	# which the teardown makes too), not for a time counted from its start:
-	# a loaded guest could use that up before the remove begins. libdm
-	# retries a busy remove for about 5 s: the second falls well inside.
+	# Held open until two seconds after dmctl has started (or the teardown's
+	# stop file), not for a time counted from the holder's start: a loaded
+	# guest could use that up before the remove begins, and the test would
+	# pass without a busy remove. libdm retries a busy remove for about
+	# 5 s: the two seconds fall well inside.
 	( exec 5<"/dev/mapper/${PFX}x"
-	  until [ -e "$BATS_TEST_TMPDIR/stop" ]; do sleep 0.1; done
-	  sleep 1 ) 3>&- &
+	  until pgrep -x dmctl >/dev/null || [ -e "$BATS_TEST_TMPDIR/stop" ]; do sleep 0.05; done
+	  sleep 2 ) 3>&- &
 	echo "$!" >>"$BATS_TEST_TMPDIR/bg.pids"
 	for _ in $(seq 300); do
 		[ "$(dmsetup info -c --noheadings -o open "${PFX}x")" = 1 ] && break
@@ -150,7 +151,6 @@ on_disk() {
 	done
 	run dmsetup info -c --noheadings -o open "${PFX}x"
 	assert_output 1
-	touch "$BATS_TEST_TMPDIR/stop"
 	dmctl remove "${PFX}x"
 	assert_success
 	run dmsetup info "${PFX}x"
