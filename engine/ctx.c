@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 static int copy_path(char *dst, size_t len, const char *src)
@@ -25,6 +24,7 @@ int vss_ctx_new(struct vss_ctx **ctxp, const struct vss_options *opts)
 		return -ENOMEM;
 	ctx->lock_fd = -1;
 	ctx->pub_fd = -1;
+	ctx->state_fd = ctx->run_fd = -1;
 	ctx->lock_timeout_ms = VSS_DEFAULT_LOCK_TIMEOUT_MS;
 	if (copy_path(ctx->state_dir, sizeof(ctx->state_dir),
 		      opts && opts->state_dir ? opts->state_dir : VSS_STATE_DIR) ||
@@ -67,6 +67,7 @@ void vss_ctx_free(struct vss_ctx *ctx)
 		vss_unlock(ctx);
 	vss_dm_forget(ctx);
 	event_pub_close(ctx);
+	vss_dirs_close(ctx);
 	free(ctx);
 }
 
@@ -119,48 +120,4 @@ int vss_fail_kind(struct vss_ctx *ctx, enum vss_error_kind kind, int err, const 
 	r = vfail(ctx, kind, err, fmt, ap);
 	va_end(ap);
 	return r;
-}
-
-/* Makes DIR as mkdir -p would: missing parents 0755, as /var/lib is, and
- * DIR itself 0700, since its records name devices and writers' commands. */
-static int make_state_dir(struct vss_ctx *ctx, const char *dir)
-{
-	char path[sizeof(ctx->state_dir)];
-	char *p;
-
-	snprintf(path, sizeof(path), "%s", dir);
-	for (p = path + 1; *p; p++) {
-		if (*p != '/' || !p[1])  /* a trailing slash: DIR itself, made below */
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			return vss_fail(ctx, errno, "state directory %s: cannot create %s: %s",
-					dir, path, strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
-		return vss_fail(ctx, errno, "state directory %s: cannot create: %s",
-				dir, strerror(errno));
-	return 0;
-}
-
-int vss_state_check(struct vss_ctx *ctx)
-{
-	struct stat st;
-	int r;
-
-	if (stat(ctx->state_dir, &st) < 0 && errno == ENOENT) {
-		if ((r = make_state_dir(ctx, ctx->state_dir)))
-			return r;
-	}
-	if (stat(ctx->state_dir, &st) < 0)
-		return vss_fail(ctx, errno, "state directory %s: %s",
-				ctx->state_dir, strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return vss_fail(ctx, ENOTDIR, "state directory %s: not a directory",
-				ctx->state_dir);
-	if (access(ctx->state_dir, W_OK | X_OK) < 0)
-		return vss_fail(ctx, errno, "state directory %s: %s",
-				ctx->state_dir, strerror(errno));
-	return 0;
 }

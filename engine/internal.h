@@ -26,6 +26,7 @@ struct vss_ctx {
 	bool quiet_invalid;  /* the monitor says it once itself */
 	struct writer_confs *writers;   /* as configured */
 	struct writer_seq *backups;     /* sequences waiting for backup-complete */
+	int state_fd, run_fd;  /* the two directories, once trusted (dirs.c) */
 	int lock_fd;
 	int lock_depth;
 	char errmsg[1024];
@@ -85,6 +86,12 @@ void vss_op_begin(struct vss_ctx *ctx, const char *op);
 /* The operation ended with R (0 or -errno, the message in errmsg): an
  * END event says so. */
 void vss_op_end(struct vss_ctx *ctx, int r);
+
+/* The state and run directories' descriptors (dirs.c), opened and
+ * checked on first use: >= 0, or -errno with the message. */
+int vss_state_fd(struct vss_ctx *ctx);
+int vss_run_fd(struct vss_ctx *ctx);
+void vss_dirs_close(struct vss_ctx *ctx);
 
 /* The one-writer lock (lock.c); nests within one context. */
 int vss_lock(struct vss_ctx *ctx);

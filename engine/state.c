@@ -12,51 +12,46 @@
 #include "config.h"
 #include "state.h"
 #include "strv.h"
+#include "trust.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int path_of(struct vss_ctx *ctx, const char *rel, char *buf, size_t len)
+/* The directory REL is in (the state directory or one below it, made
+ * 0700 when MAKE), its path for messages, and REL's last name. *FD is
+ * closed with put_dir. */
+static int get_dir(struct vss_ctx *ctx, const char *rel, bool make, int *fd, char *dirpath,
+		   size_t len, const char **base)
 {
-	int n = snprintf(buf, len, "%s/%s", ctx->state_dir, rel);
+	const char *slash = strrchr(rel, '/');
+	char sub[256];
+	int top, r;
 
-	if (n < 0 || (size_t)n >= len)
-		return vss_fail(ctx, ENAMETOOLONG, "%s/%s: path too long", ctx->state_dir, rel);
+	if ((top = vss_state_fd(ctx)) < 0)
+		return top;
+	*base = slash ? slash + 1 : rel;
+	if (!slash || !**base || strchr(rel, '/') != slash || (size_t)(slash - rel) >= sizeof(sub))
+		return slash ? vss_fail(ctx, EINVAL, "%s/%s: not a state file", ctx->state_dir, rel) :
+			       (snprintf(dirpath, len, "%s", ctx->state_dir), *fd = top, 0);
+	memcpy(sub, rel, (size_t)(slash - rel));
+	sub[slash - rel] = '\0';
+	snprintf(dirpath, len, "%s/%s", ctx->state_dir, sub);
+	if ((r = trust_subdir(ctx, top, ctx->state_dir, sub, make ? 0700 : 0, fd)))
+		return r;
 	return 0;
 }
 
-static int fsync_dir(struct vss_ctx *ctx, const char *dir)
+static void put_dir(struct vss_ctx *ctx, int fd)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int err = 0;
-
-	if (fd < 0 || fsync(fd) < 0)
-		err = errno;
-	if (fd >= 0)
+	if (fd >= 0 && fd != ctx->state_fd)
 		close(fd);
-	return err ? vss_fail(ctx, err, "%s: cannot sync: %s", dir, strerror(err)) : 0;
-}
-
-/* Creates the parent directory of PATH if it is a subdirectory of the state
- * directory; the state directory itself is made by vss_state_check, once,
- * before a command uses it, and never as a side effect of a record. */
-static int make_parent(struct vss_ctx *ctx, const char *path, char *dir, size_t len)
-{
-	char copy[4200];
-
-	snprintf(copy, sizeof(copy), "%s", path);
-	snprintf(dir, len, "%s", dirname(copy));
-	if (strcmp(dir, ctx->state_dir) && mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return vss_fail(ctx, errno, "%s: %s", dir, strerror(errno));
-	return 0;
 }
 
 enum { PART_MAX = 150 };  /* of a value, per line: well below inih's 200 */
@@ -132,73 +127,34 @@ static int encode(const char *data, size_t len, char **out, size_t *outlen)
 
 int vss_state_write(struct vss_ctx *ctx, const char *rel, const char *plain, size_t plainlen)
 {
-	char path[4200], tmp[4300], dir[4200], *enc = NULL;
-	const char *data;
+	char dirpath[4400], *enc = NULL;
+	const char *base;
 	size_t len;
-	int fd, r, err;
+	int fd, r;
 
-	if ((r = path_of(ctx, rel, path, sizeof(path))) ||
-	    (r = make_parent(ctx, path, dir, sizeof(dir))))
+	if ((r = get_dir(ctx, rel, true, &fd, dirpath, sizeof(dirpath), &base)))
 		return r;
-	if ((r = encode(plain, plainlen, &enc, &len)))
-		return vss_fail(ctx, -r, "%s: cannot write: %s", path, strerror(-r));
-	data = enc;
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		err = errno;
-		free(enc);
-		return vss_fail(ctx, err, "%s: %s", tmp, strerror(err));
+	if ((r = encode(plain, plainlen, &enc, &len))) {
+		put_dir(ctx, fd);
+		return vss_fail(ctx, -r, "%s/%s: cannot write: %s", ctx->state_dir, rel, strerror(-r));
 	}
-	while (len > 0) {
-		ssize_t w = write(fd, data, len);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		data += w;
-		len -= (size_t)w;
-	}
-	if (fsync(fd) < 0)
-		goto fail;
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0)
-		goto fail;
+	r = trust_file_replace(ctx, fd, dirpath, base, enc, len, 0600);
 	free(enc);
-	/* The new file is in place: a failed directory sync makes it less
-	 * durable, not absent, so the caller must not act as if it were. */
-	if (fsync_dir(ctx, dir))
-		vss_log(ctx, VSS_LEVEL_WARNING, "%s", vss_errmsg(ctx));
-	return 0;
-fail:
-	err = errno;
-	free(enc);
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return vss_fail(ctx, err, "%s: cannot write: %s", path, strerror(err));
+	put_dir(ctx, fd);
+	return r;
 }
 
 int vss_state_unlink(struct vss_ctx *ctx, const char *rel)
 {
-	char path[4200], copy[4200];
-	int r;
+	char dirpath[4400];
+	const char *base;
+	int fd, r;
 
-	if ((r = path_of(ctx, rel, path, sizeof(path))))
+	if ((r = get_dir(ctx, rel, false, &fd, dirpath, sizeof(dirpath), &base)))
 		return r;
-	if (unlink(path) < 0)
-		return vss_fail(ctx, errno, "%s: %s", path, strerror(errno));
-	snprintf(copy, sizeof(copy), "%s", path);
-	/* Gone: a failed sync makes that less durable, not undone. */
-	if (fsync_dir(ctx, dirname(copy)))
-		vss_log(ctx, VSS_LEVEL_WARNING, "%s", vss_errmsg(ctx));
-	return 0;
+	r = trust_unlink(ctx, fd, dirpath, base);
+	put_dir(ctx, fd);
+	return r;
 }
 
 /* The value being rejoined: handed on when a line of another key comes. */
@@ -274,44 +230,54 @@ static int on_line(void *data, const char *section, const char *key, const char 
 int vss_state_read(struct vss_ctx *ctx, const char *rel, ini_handler fn, void *data)
 {
 	struct reader rd = { .fn = fn, .data = data };
-	char path[4200];
+	char dirpath[4400];
+	const char *base;
+	int dfd, fd, r;
 	FILE *f;
-	int r;
 
-	if ((r = path_of(ctx, rel, path, sizeof(path))))
+	if ((r = get_dir(ctx, rel, false, &dfd, dirpath, sizeof(dirpath), &base)))
 		return r;
-	f = fopen(path, "re");
-	if (!f)
-		return vss_fail(ctx, errno, "%s: %s", path, strerror(errno));
+	r = trust_file_open(ctx, dfd, dirpath, base, O_RDONLY, 0, &fd);
+	put_dir(ctx, dfd);
+	if (r)
+		return r;
+	if (!(f = fdopen(fd, "r"))) {
+		close(fd);
+		return vss_fail(ctx, ENOMEM, "out of memory");
+	}
 	r = ini_parse_file(f, on_line, &rd);
 	fclose(f);
 	if (r == 0 && !flush(&rd))
 		r = -1;
 	free(rd.value);
 	if (r != 0)
-		return r > 0 ? vss_fail(ctx, EBADMSG, "%s:%d: damaged state file (at or before "
-					"this line)", path, r) :
-			       vss_fail(ctx, EBADMSG, "%s: damaged state file (at its end)", path);
+		return r > 0 ? vss_fail(ctx, EBADMSG, "%s/%s:%d: damaged state file (at or before "
+					"this line)", ctx->state_dir, rel, r) :
+			       vss_fail(ctx, EBADMSG, "%s/%s: damaged state file (at its end)",
+					ctx->state_dir, rel);
 	return 0;
 }
 
 int vss_state_list(struct vss_ctx *ctx, const char *sub, const char *suffix,
 		   char ***namesp, size_t *np)
 {
-	char path[4200];
 	size_t slen = strlen(suffix), n = 0;
-	char **names = NULL;
+	char **names = NULL, path[4400];
 	struct dirent *de;
+	int top, fd, r;
 	DIR *d;
-	int r;
 
 	*namesp = NULL;
 	*np = 0;
-	if ((r = path_of(ctx, sub, path, sizeof(path))))
-		return r;
-	d = opendir(path);
-	if (!d)
-		return errno == ENOENT ? 0 : vss_fail(ctx, errno, "%s: %s", path, strerror(errno));
+	if ((top = vss_state_fd(ctx)) < 0)
+		return top;
+	if ((r = trust_subdir(ctx, top, ctx->state_dir, sub, 0, &fd)))
+		return r == -ENOENT ? 0 : r;
+	snprintf(path, sizeof(path), "%s/%s", ctx->state_dir, sub);
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return vss_fail(ctx, errno, "%s: %s", path, strerror(errno));
+	}
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
 

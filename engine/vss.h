@@ -48,8 +48,10 @@ enum vss_error_kind {
 enum vss_error_kind vss_errkind(const struct vss_ctx *ctx);
 const char *vss_state_dir(const struct vss_ctx *ctx);
 
-/* Checks that the state directory exists and can be written, making it
- * (0700, parents 0755) when it does not exist yet, as on first use. */
+/* Checks the state and run directories and every directory on the way:
+ * each must be root's (or the caller's) and writable by no one else, or
+ * it is refused (VSS_ERR_USAGE). Makes them when missing, as on first
+ * use: the state directory 0700, the run directory 0755, parents 0755. */
 int vss_state_check(struct vss_ctx *ctx);
 /* Checks that this kernel and process can drive device-mapper. */
 int vss_dm_available(struct vss_ctx *ctx);

@@ -52,7 +52,7 @@ vss: $conf:4: lock_timeout: 'later' is not a duration in seconds"
 	touch "$BATS_TEST_TMPDIR/file"
 	VSS_STATE_DIR=$BATS_TEST_TMPDIR/file/state vss list volumes
 	assert_failure 2
-	assert_stderr "vss: list volumes: state directory $BATS_TEST_TMPDIR/file/state: Not a directory"
+	assert_stderr "vss: list volumes: state directory $BATS_TEST_TMPDIR/file/state: $BATS_TEST_TMPDIR/file: not a directory (a regular file)"
 	assert_equal "$(stat -c %F "$BATS_TEST_TMPDIR/file")" "regular empty file"
 }
 
@@ -69,7 +69,7 @@ vss: $conf:4: lock_timeout: 'later' is not a duration in seconds"
 	touch "$BATS_TEST_TMPDIR/file"
 	VSS_STATE_DIR=$BATS_TEST_TMPDIR/file vss list volumes
 	assert_failure 2
-	assert_stderr "vss: list volumes: state directory $BATS_TEST_TMPDIR/file: not a directory"
+	assert_stderr "vss: list volumes: state directory $BATS_TEST_TMPDIR/file: not a directory (a regular file)"
 }
 
 @test "a bad VSS_LOCK_TIMEOUT is a configuration error" {

@@ -144,7 +144,8 @@ int main(void)
 	opts.state_dir = path;
 	vss_ctx_new(&bad, &opts);
 	ok(vss_state_check(bad) == -ENOTDIR, "a parent that is a file: ENOTDIR");
-	snprintf(want, sizeof(want), "state directory %s: Not a directory", path);
+	snprintf(want, sizeof(want), "state directory %s: %s/file: not a directory (a regular file)",
+		 path, dir);
 	is_str(vss_errmsg(bad), want, "and says which directory and why");
 	snprintf(want, sizeof(want), "%s/file", dir);
 	unlink(want);
