@@ -12,6 +12,7 @@
  */
 #include "config.h"
 #include "event-pub.h"
+#include "trust.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -71,27 +72,25 @@ static void prune(int dirfd)
 
 static int pub_open(struct vss_ctx *ctx)
 {
-	char dir[4200], name[32];
-	int dirfd;
+	char name[32];
+	int dirfd, fd;
 
-	if (event_pub_dir(ctx, dir, sizeof(dir)))
-		return -1;
-	/* The run directory may not exist yet (the first command since boot). */
-	if (mkdir(ctx->run_dir, 0755) < 0 && errno != EEXIST)
-		return -1;
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return -1;
-	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+	/* The run directory is made here when this is the first command since
+	 * boot; events/ is 0755 and each file 0644, for a dashboard run by
+	 * another process, and writable by no one else. */
+	if (vss_run_fd(ctx) < 0 ||
+	    trust_subdir(ctx, ctx->run_fd, ctx->run_dir, "events", 0755, &dirfd))
 		return -1;
 	prune(dirfd);
 	snprintf(name, sizeof(name), "%ld.ev", (long)getpid());
 	/* A file of an earlier process with our pid goes: ours is a new one
 	 * (a new inode), which tells a follower to read it from its start. */
 	unlinkat(dirfd, name, 0);
-	ctx->pub_fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC |
-			     O_NOFOLLOW, 0644);
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
+		    0644);
 	close(dirfd);
-	return ctx->pub_fd < 0 ? -1 : 0;
+	ctx->pub_fd = fd;
+	return fd < 0 ? -1 : 0;
 }
 
 /* S with tabs and newlines as spaces, into OUT at *POS. */
@@ -115,8 +114,20 @@ void event_publish(struct vss_ctx *ctx, const struct vss_event *ev)
 		if (ctx->pub_tried)
 			return;
 		ctx->pub_tried = true;
-		if (pub_open(ctx) < 0)
-			return;
+		{
+			/* Its failure is no failure of the operation, whose
+			 * message may be the one being published. */
+			char msg[sizeof(ctx->errmsg)];
+			enum vss_error_kind kind = ctx->errkind;
+			int r;
+
+			memcpy(msg, ctx->errmsg, sizeof(msg));
+			r = pub_open(ctx);
+			memcpy(ctx->errmsg, msg, sizeof(msg));
+			ctx->errkind = kind;
+			if (r < 0)
+				return;
+		}
 	}
 	n = snprintf(line, sizeof(line), "%lld\t%ld\t%s\t%s\t%llu\t%d\t%d\t", ev->at_us,
 		     (long)getpid(), kinds[ev->kind], levels[ev->level],

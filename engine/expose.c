@@ -9,6 +9,7 @@
 #include "blockdev.h"
 #include "dm.h"
 #include "set.h"
+#include "trust.h"
 #include "strv.h"
 
 #include <errno.h>
@@ -66,22 +67,44 @@ static int do_mount(struct vss_ctx *ctx, const char *dev, const char *target, co
 	return 0;
 }
 
-/* Makes DIR (and its parent under RUN_DIR); *MADE when DIR is new. */
-static int make_dir(struct vss_ctx *ctx, const char *dir, bool parent, int *made)
+/* Makes RUN_DIR/SET8/VOLUME, the default mount point, as trust.c checks
+ * directories; *MADE when VOLUME's directory is new. The path TARGET is
+ * checked to lead to that very directory: mount(2) takes a path, and a
+ * link planted on the way would mount the shadow elsewhere. */
+static int make_run_dir(struct vss_ctx *ctx, const char *set8, const char *vol,
+			const char *target, int *made)
+{
+	char setpath[4200];
+	struct stat want, got;
+	int sfd = -1, vfd = -1, r;
+
+	*made = 0;
+	snprintf(setpath, sizeof(setpath), "%s/%s", ctx->run_dir, set8);
+	if ((r = vss_run_fd(ctx)) < 0 ||
+	    (r = trust_subdir(ctx, ctx->run_fd, ctx->run_dir, set8, 0700, &sfd)))
+		return r;
+	if (mkdirat(sfd, vol, 0700) == 0)
+		*made = 1;
+	else if (errno != EEXIST)
+		r = vss_fail(ctx, errno, "%s: %s", target, strerror(errno));
+	if (!r)
+		r = trust_subdir(ctx, sfd, setpath, vol, 0, &vfd);
+	if (!r && (fstat(vfd, &want) < 0 || stat(target, &got) < 0 || want.st_dev != got.st_dev ||
+		   want.st_ino != got.st_ino))
+		r = vss_fail_kind(ctx, VSS_ERR_USAGE, EPERM, "%s: does not lead to the directory vss "
+				  "made (a link on the way?): not mounted", target);
+	if (r && *made)
+		unlinkat(sfd, vol, AT_REMOVEDIR);
+	if (vfd >= 0)
+		close(vfd);
+	close(sfd);
+	return r;
+}
+
+/* Makes DIR, the mount point under one the user named; *MADE when new. */
+static int make_dir(struct vss_ctx *ctx, const char *dir, int *made)
 {
 	*made = 0;
-	if (parent) {
-		char p[4096], *slash;
-
-		snprintf(p, sizeof(p), "%s", dir);
-		if ((slash = strrchr(p, '/')) && slash != p) {
-			*slash = '\0';
-			if (mkdir(ctx->run_dir, 0755) < 0 && errno != EEXIST)
-				return vss_fail(ctx, errno, "%s: %s", ctx->run_dir, strerror(errno));
-			if (mkdir(p, 0700) < 0 && errno != EEXIST)
-				return vss_fail(ctx, errno, "%s: %s", p, strerror(errno));
-		}
-	}
 	if (mkdir(dir, 0700) == 0)
 		*made = 1;
 	else if (errno != EEXIST)
@@ -168,9 +191,14 @@ static int expose_one(struct vss_ctx *ctx, const struct set_rec *rec, struct sha
 		snprintf(target, sizeof(target), "%.3900s/%.100s", mountpoint, sh->volume);
 	else
 		snprintf(target, sizeof(target), "%s", mountpoint);
-	if (!mountpoint || whole) {
-		if ((r = make_dir(ctx, target, !mountpoint, &made)))
+	if (!mountpoint) {
+		char set8[9];
+
+		snprintf(set8, sizeof(set8), "%.8s", rec->id);
+		if ((r = make_run_dir(ctx, set8, sh->volume, target, &made)))
 			return r;
+	} else if (whole && (r = make_dir(ctx, target, &made))) {
+		return r;
 	}
 	if ((r = do_mount(ctx, dev, target, fstype, opts))) {
 		if (made)

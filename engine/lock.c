@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "internal.h"
+#include "trust.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,19 +36,18 @@ int vss_lock(struct vss_ctx *ctx)
 	char path[4200], pid[32];
 	struct timespec nap = { 0, 50 * 1000 * 1000 }, start, now;
 	unsigned waited = 0;
-	int fd, n;
+	int fd, n, r;
 
 	if (ctx->lock_depth++ > 0)
 		return 0;
-	if (mkdir(ctx->run_dir, 0755) < 0 && errno != EEXIST) {
-		ctx->lock_depth--;
-		return vss_fail(ctx, errno, "%s: %s", ctx->run_dir, strerror(errno));
-	}
+	/* The lock file is written (our pid): through a link planted in its
+	 * place it would write elsewhere, so it is opened as trust.c says. */
 	snprintf(path, sizeof(path), "%s/lock", ctx->run_dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
+	if ((r = vss_run_fd(ctx)) < 0 ||
+	    (r = trust_file_open(ctx, ctx->run_fd, ctx->run_dir, "lock", O_RDWR | O_CREAT, 0600,
+				 &fd)) < 0) {
 		ctx->lock_depth--;
-		return vss_fail(ctx, errno, "%s: %s", path, strerror(errno));
+		return r;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {

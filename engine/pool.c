@@ -70,6 +70,11 @@ int pool_load(struct vss_ctx *ctx, const char *name, struct pool *p)
 		return vss_fail(ctx, ENOENT, "thin pool %s: no such pool", name);
 	if (!r && (!p->dm_name[0] || !p->data_sectors || !p->block_sectors || !p->meta_sectors))
 		return vss_fail(ctx, EBADMSG, "%s/%s: damaged pool record", ctx->state_dir, rel);
+	/* A record is data: it may name only a device vss made. */
+	if (!r && (strncmp(p->uuid, POOL_UUID_PREFIX, strlen(POOL_UUID_PREFIX)) ||
+		   strncmp(p->dm_name, "vss-", 4)))
+		return vss_fail_kind(ctx, VSS_ERR_USAGE, EPERM, "%s/%s: %s (uuid %s) is not a pool vss "
+				     "made: refused", ctx->state_dir, rel, p->dm_name, p->uuid);
 	return r;
 }
 

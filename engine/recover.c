@@ -14,10 +14,13 @@
 #include "state.h"
 #include "storage.h"
 #include "strv.h"
+#include "trust.h"
 #include "writer.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,11 +221,17 @@ static int stray_files(struct vss_ctx *ctx, int *fixed)
 	struct dirent *de;
 	size_t n;
 	DIR *d;
-	int r;
+	int r, top, fd;
 
 	snprintf(dir, sizeof(dir), "%s/storage", ctx->state_dir);
-	if (!(d = opendir(dir)))
+	if ((top = vss_state_fd(ctx)) < 0)
+		return top;
+	if ((r = trust_subdir(ctx, top, ctx->state_dir, "storage", 0, &fd)))
+		return r == -ENOENT ? 0 : r;
+	if (!(d = fdopendir(fd))) {
+		close(fd);
 		return 0;
+	}
 	if ((r = set_rec_list_strict(ctx, "sets", &recs, &n))) {
 		closedir(d);
 		return r;
@@ -231,6 +240,7 @@ static int stray_files(struct vss_ctx *ctx, int *fixed)
 		char path[4600];
 		size_t len = strlen(de->d_name);
 		bool used = false;
+		struct stat st;
 
 		if (len < 5 || strcmp(de->d_name + len - 4, ".cow"))
 			continue;
@@ -238,7 +248,10 @@ static int stray_files(struct vss_ctx *ctx, int *fixed)
 		for (size_t i = 0; i < n && !used; i++)
 			for (size_t j = 0; j < recs[i].n && !used; j++)
 				used = !strcmp(recs[i].sh[j].cow_file, path);
-		if (used || unlink(path) < 0)
+		/* Only a file vss could have made: a regular one of root's. */
+		if (used || fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) || !trust_owner(st.st_uid) ||
+		    unlinkat(dirfd(d), de->d_name, 0) < 0)
 			continue;
 		vss_step(ctx, "%s: removed (no set names it)", path);
 		(*fixed)++;

@@ -57,6 +57,7 @@ int set_shadow_mounts(struct vss_ctx *ctx, const struct shadow_rec *sh, char ***
 int shadow_unexpose(struct vss_ctx *ctx, struct shadow_rec *sh)
 {
 	char **targets;
+	bool was_there = false;
 	size_t n;
 	int r;
 
@@ -65,6 +66,7 @@ int shadow_unexpose(struct vss_ctx *ctx, struct shadow_rec *sh)
 	for (size_t i = n; i-- > 0 && !r;) {
 		if ((r = vss_umount(ctx, targets[i])))
 			break;
+		was_there |= !strcmp(targets[i], sh->exposed);
 		/* What unexpose reports; for a delete --force, a detail. */
 		if (ctx->op && !strcmp(ctx->op, "unexpose"))
 			vss_step(ctx, "/dev/mapper/%s unmounted from %s", sh->dm_name, targets[i]);
@@ -75,15 +77,18 @@ int shadow_unexpose(struct vss_ctx *ctx, struct shadow_rec *sh)
 	vss_strv_free(targets, n);
 	if (r)
 		return r;
-	if (sh->exposed[0] && sh->exposed_made_dir && rmdir(sh->exposed) == 0) {
+	/* The record's word alone removes nothing: only the directory the
+	 * shadow was mounted on just now, and only if vss made it. */
+	if (was_there && sh->exposed_made_dir && rmdir(sh->exposed) == 0) {
 		/* RUN_DIR/SET8 goes with its last volume. */
 		char parent[4096], *slash;
+		size_t rl = strlen(ctx->run_dir);
 
 		snprintf(parent, sizeof(parent), "%s", sh->exposed);
 		if ((slash = strrchr(parent, '/')) && slash != parent) {
 			*slash = '\0';
-			if (!strncmp(parent, ctx->run_dir, strlen(ctx->run_dir)) &&
-			    strcmp(parent, ctx->run_dir))
+			if (!strncmp(parent, ctx->run_dir, rl) && parent[rl] == '/' &&
+			    !strchr(parent + rl + 1, '/'))
 				rmdir(parent);
 		}
 	}
@@ -138,7 +143,11 @@ int set_teardown(struct vss_ctx *ctx, struct set_rec *rec, bool force, bool resu
 	bool deleting = !strcmp(rec->op, "delete");
 	int r = 0;
 
-	if (!force && (r = set_exposed_check(ctx, rec)))
+	/* What the record names is checked before anything is touched: a
+	 * refusal leaves the set whole. */
+	for (size_t i = 0; i < rec->n && !r; i++)
+		r = storage_check(ctx, &rec->sh[i]);
+	if (r || (!force && (r = set_exposed_check(ctx, rec))))
 		return r;
 	for (size_t i = 0; i < rec->n && !r; i++)
 		r = shadow_unexpose(ctx, &rec->sh[i]);

@@ -144,6 +144,50 @@ static void rel_of(const char *dir, const char *id, char *buf, size_t len)
 	snprintf(buf, len, "%s/%s.conf", dir, id);
 }
 
+static bool has_prefix(const char *s, const char *prefix, const char *id)
+{
+	size_t pl = strlen(prefix), il = strlen(id);
+
+	return !strncmp(s, prefix, pl) && !strncmp(s + pl, id, il) && s[pl + il] == '-';
+}
+
+/* A path as vss writes one: absolute, with no "." or ".." in it. */
+static bool clean_path(const char *p)
+{
+	return p[0] == '/' && !strstr(p, "/../") && !strstr(p, "/./") &&
+	       (strlen(p) < 3 || (strcmp(p + strlen(p) - 3, "/..") && strcmp(p + strlen(p) - 2, "/.")));
+}
+
+/* A record is data, never an instruction: what it names must be what vss
+ * gives its own shadows (devices named vss-..., uuids of this set, COW
+ * files named SET-VOLUME.cow), so a record written by someone else cannot
+ * make root remove, detach or unmount anything else. */
+static int vouch(struct vss_ctx *ctx, const char *rel, const struct set_rec *rec,
+		 const struct shadow_rec *sh)
+{
+	const char *what = NULL, *value = NULL;
+	char cow[300];
+
+	snprintf(cow, sizeof(cow), "/%.36s-%.128s.cow", rec->id, sh->volume);
+	if (strncmp(sh->dm_name, "vss-", 4))
+		what = "dm_name", value = sh->dm_name;
+	else if (!has_prefix(sh->dm_uuid, SNAP_UUID_PREFIX, rec->id))
+		what = "dm_uuid", value = sh->dm_uuid;
+	else if (sh->cow_name[0] && strncmp(sh->cow_name, "vss-", 4))
+		what = "cow_name", value = sh->cow_name;
+	else if (sh->cow_uuid[0] && !has_prefix(sh->cow_uuid, COW_UUID_PREFIX, rec->id))
+		what = "cow_uuid", value = sh->cow_uuid;
+	else if (sh->cow_file[0] && (!clean_path(sh->cow_file) || strlen(sh->cow_file) <= strlen(cow) ||
+				     strcmp(sh->cow_file + strlen(sh->cow_file) - strlen(cow), cow)))
+		what = "cow_file", value = sh->cow_file;
+	else if (sh->exposed[0] && !clean_path(sh->exposed))
+		what = "exposed", value = sh->exposed;
+	if (!what)
+		return 0;
+	return vss_fail_kind(ctx, VSS_ERR_USAGE, EPERM, "%s/%s: %s %s is not what vss records for "
+			     "a shadow of %s: refused", ctx->state_dir, rel, what, value, sh->volume);
+}
+
 int set_rec_load(struct vss_ctx *ctx, const char *dir, const char *id, struct set_rec *rec)
 {
 	struct parse p = { .ctx = ctx, .rec = rec };
@@ -163,6 +207,8 @@ int set_rec_load(struct vss_ctx *ctx, const char *dir, const char *id, struct se
 		     !rec->sh[i].pool[0] || !rec->sh[i].thin_id))
 			r = vss_fail(ctx, EBADMSG, "%s/%s: damaged set record (shadow of %s)",
 				     ctx->state_dir, rel, rec->sh[i].volume);
+	for (size_t i = 0; r == 0 && i < rec->n; i++)
+		r = vouch(ctx, rel, rec, &rec->sh[i]);
 	if (r)
 		set_rec_free(rec);
 	return r;

@@ -11,6 +11,7 @@
 #include "state.h"
 #include "pool.h"
 #include "storage.h"
+#include "trust.h"
 #include "strv.h"
 
 #include <errno.h>
@@ -436,6 +437,14 @@ static int add_checks(struct vss_ctx *ctx, const char *path, struct area *a)
 		if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
 			return vss_fail(ctx, EPERM, "%s: must be owned by root and not writable by group "
 					"or others (shadow data goes there)", path);
+		/* And so must every directory on the way to it. */
+		{
+			int fd;
+
+			if ((r = trust_dir_open(ctx, "storage area", real, 0, &fd)))
+				return r;
+			close(fd);
+		}
 		return 0;
 	}
 	if (!S_ISBLK(st.st_mode))

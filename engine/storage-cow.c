@@ -12,6 +12,7 @@
 #include "state.h"
 #include "storage.h"
 #include "strv.h"
+#include "trust.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -241,16 +242,77 @@ out:
 	return r;
 }
 
+/* Where SH's COW file is: in the directory of its area A, under the one
+ * name vss gives it. A record naming a file anywhere else is refused, as
+ * is an area directory anyone but root could write to: the file is made,
+ * attached and removed through *DIRFD (close it) and *BASE, never by a
+ * path a link could lead astray. MAKE: the default area's directory is
+ * made on first use. */
+static int cow_place(struct vss_ctx *ctx, const struct area *a, const struct shadow_rec *sh,
+		     bool make, int *dirfd, const char **base)
+{
+	size_t pl = strlen(a->path), bl;
+	const char *b = sh->cow_file + pl + 1;
+
+	*dirfd = -1;
+	if (a->device || strncmp(sh->cow_file, a->path, pl) || sh->cow_file[pl] != '/' ||
+	    strchr(b, '/') || b[0] == '.' || (bl = strlen(b)) < 5 || strcmp(b + bl - 4, ".cow"))
+		return vss_fail_kind(ctx, VSS_ERR_USAGE, EPERM, "%s: not a COW file in the storage "
+				     "area %s its record names: refused", sh->cow_file, a->path);
+	*base = b;
+	return trust_dir_open(ctx, "storage area", a->path, make && a->implicit ? 0700 : 0, dirfd);
+}
+
+/* Whether the file BASE under DIRFD is the COW file SH's record says it is:
+ * a regular file of root's, with one link, of its recorded size. 0 when
+ * it is or is gone (-ENOENT); refused, with the reason, when it is not. */
+static int cow_is_ours(struct vss_ctx *ctx, int dirfd, const char *base,
+		       const struct shadow_rec *sh)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? -ENOENT : vss_fail(ctx, errno, "%s: %s", sh->cow_file,
+							     strerror(errno));
+	if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || !trust_owner(st.st_uid) ||
+	    (uint64_t)st.st_size != sh->cow_sectors * 512)
+		return vss_fail_kind(ctx, VSS_ERR_USAGE, EPERM, "%s: not the COW file vss made (%s, "
+				     "%lu links, uid %u, %lld bytes, not %llu): refused", sh->cow_file,
+				     trust_kind(&st), (unsigned long)st.st_nlink, (unsigned)st.st_uid,
+				     (long long)st.st_size,
+				     (unsigned long long)(sh->cow_sectors * 512));
+	return 0;
+}
+
+int storage_check(struct vss_ctx *ctx, const struct shadow_rec *sh)
+{
+	const char *base;
+	struct area a;
+	int r, dirfd;
+
+	if (!sh->cow_file[0])
+		return 0;
+	if ((r = area_find(ctx, sh->area, &a)))
+		return r;
+	if ((r = cow_place(ctx, &a, sh, false, &dirfd, &base)))
+		return r == -ENOENT ? 0 : r;
+	r = cow_is_ours(ctx, dirfd, base, sh);
+	close(dirfd);
+	return r == -ENOENT ? 0 : r;
+}
+
 /* A preallocated file: every block it will need is its own from the start,
  * so the COW can never meet a full filesystem later. */
 static int make_file(struct vss_ctx *ctx, const struct area *a, const struct shadow_rec *sh)
 {
 	uint64_t bytes = sh->cow_sectors * 512;
-	int fd, err = 0;
+	const char *base;
+	int fd, dirfd, err = 0;
 
-	if (a->implicit && mkdir(a->path, 0700) < 0 && errno != EEXIST)
-		return vss_fail(ctx, errno, "%s: %s", a->path, strerror(errno));
-	fd = open(sh->cow_file, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if ((err = cow_place(ctx, a, sh, true, &dirfd, &base)))
+		return err;
+	fd = openat(dirfd, base, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	close(dirfd);
 	if (fd < 0)
 		return vss_fail(ctx, errno, "%s: %s", sh->cow_file, strerror(errno));
 	/* On btrfs and other copy-on-write filesystems preallocated blocks are
@@ -362,7 +424,6 @@ int storage_make(struct vss_ctx *ctx, const struct shadow_rec *sh)
 int storage_attach(struct vss_ctx *ctx, const struct shadow_rec *sh, bool *made)
 {
 	struct vss_dm_info info;
-	struct stat st;
 	struct area a;
 	int r;
 
@@ -378,11 +439,19 @@ int storage_attach(struct vss_ctx *ctx, const struct shadow_rec *sh, bool *made)
 	if ((r = area_find(ctx, sh->area, &a)) || (r = area_verify(ctx, &a)))
 		return r;
 	/* Its exceptions are all it has: a file cut short or gone is no store. */
-	if (!a.device && stat(sh->cow_file, &st) < 0)
-		return vss_fail(ctx, ENOENT, "%s: its COW file is missing", sh->cow_file);
-	if (!a.device && (!S_ISREG(st.st_mode) || (uint64_t)st.st_size != sh->cow_sectors * 512))
-		return vss_fail(ctx, EINVAL, "%s: its COW file is not the file vss made (size)",
-				sh->cow_file);
+	if (!a.device) {
+		const char *base;
+		int dirfd;
+
+		if ((r = cow_place(ctx, &a, sh, false, &dirfd, &base)))
+			return r;
+		r = cow_is_ours(ctx, dirfd, base, sh);
+		close(dirfd);
+		if (r == -ENOENT)
+			return vss_fail(ctx, ENOENT, "%s: its COW file is missing", sh->cow_file);
+		if (r)
+			return r;
+	}
 	if ((r = cow_device(ctx, &a, sh)))
 		return r;
 	*made = true;
@@ -404,7 +473,24 @@ int storage_release(struct vss_ctx *ctx, const struct shadow_rec *sh)
 		if ((r = vss_dm_remove(ctx, sh->cow_name)))
 			return r;
 	}
-	if (sh->cow_file[0] && unlink(sh->cow_file) < 0 && errno != ENOENT)
-		return vss_fail(ctx, errno, "%s: %s", sh->cow_file, strerror(errno));
+	if (sh->cow_file[0]) {
+		const char *base;
+		struct area a;
+		int dirfd;
+
+		/* The record's word is checked, not obeyed: only the file vss
+		 * made, where it made it, goes. */
+		if ((r = area_find(ctx, sh->area, &a)))
+			return r;
+		/* A directory gone takes its files with it. */
+		if ((r = cow_place(ctx, &a, sh, false, &dirfd, &base)))
+			return r == -ENOENT ? 0 : r;
+		if ((r = cow_is_ours(ctx, dirfd, base, sh)) == 0 && unlinkat(dirfd, base, 0) < 0 &&
+		    errno != ENOENT)
+			r = vss_fail(ctx, errno, "%s: %s", sh->cow_file, strerror(errno));
+		close(dirfd);
+		if (r && r != -ENOENT)
+			return r;
+	}
 	return 0;
 }

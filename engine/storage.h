@@ -17,6 +17,10 @@ int storage_make(struct vss_ctx *ctx, const struct shadow_rec *sh);
 /* After a reboot: SH's COW device again over what its area still holds (the
  * persistent exception store, never cleared here). *MADE: it was missing. */
 int storage_attach(struct vss_ctx *ctx, const struct shadow_rec *sh, bool *made);
+/* Refuses (VSS_ERR_USAGE) when SH's record names a COW file that is not
+ * the one vss made in its area's directory: checked before a teardown
+ * touches anything. */
+int storage_check(struct vss_ctx *ctx, const struct shadow_rec *sh);
 /* Removes whatever exists of SH's COW: its device and its file. */
 int storage_release(struct vss_ctx *ctx, const struct shadow_rec *sh);
 /* Whether the default directory area is recorded (it is at its first use),

@@ -74,6 +74,10 @@ int volume_rec_load(struct vss_ctx *ctx, const char *name, struct volume_rec *r)
 	ret = vss_state_read(ctx, rel, record_field, r);
 	if (ret == 0 && (!r->dm_uuid[0] || !r->sectors))
 		return vss_fail(ctx, EBADMSG, "%s/%s: damaged volume record", ctx->state_dir, rel);
+	/* A record is data: it may name only a device vss made. */
+	if (ret == 0 && strncmp(r->dm_uuid, VOL_UUID_PREFIX, strlen(VOL_UUID_PREFIX)))
+		return vss_fail_kind(ctx, VSS_ERR_USAGE, EPERM, "%s/%s: dm uuid %s is not one vss "
+				     "gives a volume: refused", ctx->state_dir, rel, r->dm_uuid);
 	return ret;
 }
 

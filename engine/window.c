@@ -9,6 +9,7 @@
 #include "config.h"
 #include "dm.h"
 #include "set.h"
+#include "trust.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,43 +18,61 @@
 #include <string.h>
 #include <unistd.h>
 
-static void path_of(struct vss_ctx *ctx, char *buf, size_t len)
+/* The marker, opened to be read (as trust.c allows): NULL when there is
+ * none, or (with the message set, *ERR -errno) when it is not to be trusted. */
+static FILE *open_marker(struct vss_ctx *ctx, int *err)
 {
-	snprintf(buf, len, "%s/window", ctx->run_dir);
+	FILE *f;
+	int fd;
+
+	*err = 0;
+	if ((*err = vss_run_fd(ctx)) < 0)
+		return NULL;
+	*err = trust_file_open(ctx, ctx->run_fd, ctx->run_dir, "window", O_RDONLY, 0, &fd);
+	if (*err == -ENOENT)
+		*err = 0;
+	if (*err)
+		return NULL;
+	if (!(f = fdopen(fd, "r"))) {
+		close(fd);
+		*err = vss_fail(ctx, ENOMEM, "out of memory");
+	}
+	return f;
 }
 
 int window_mark(struct vss_ctx *ctx, char **volumes, char **uuids, size_t n)
 {
-	char path[4200];
+	char *buf = NULL;
+	size_t len = 0;
 	FILE *f;
-	int err = 0;
+	int r;
 
-	path_of(ctx, path, sizeof(path));
-	f = fopen(path, "we");
-	if (!f)
-		return vss_fail(ctx, errno, "%s: %s", path, strerror(errno));
+	if ((r = vss_run_fd(ctx)) < 0)
+		return r;
+	if (!(f = open_memstream(&buf, &len)))
+		return vss_fail(ctx, ENOMEM, "out of memory");
 	fprintf(f, "%ld %llu\n", (long)getpid(), set_proc_start(getpid()));
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "%s %s\n", volumes[i], uuids[i][0] ? uuids[i] : "-");
-	if (fflush(f) || ferror(f))
-		err = errno ? errno : EIO;
-	if (fclose(f) && !err)
-		err = errno;
-	if (err) {
-		unlink(path);
-		return vss_fail(ctx, err, "%s: %s", path, strerror(err));
+	if (fclose(f)) {
+		free(buf);
+		return vss_fail(ctx, ENOMEM, "out of memory");
 	}
-	return 0;
+	/* A new file renamed into place: a link planted as "window" is
+	 * replaced, never written through. */
+	r = trust_file_replace(ctx, ctx->run_fd, ctx->run_dir, "window", buf, len, 0600);
+	free(buf);
+	return r;
 }
 
 bool window_names(struct vss_ctx *ctx, const char *volume)
 {
-	char path[4200], line[512];
+	char line[512];
 	bool found = false;
 	FILE *f;
+	int err;
 
-	path_of(ctx, path, sizeof(path));
-	if (!(f = fopen(path, "re")))
+	if (!(f = open_marker(ctx, &err)))
 		return false;
 	/* The first line is the owner; then "VOLUME UUID" a line. */
 	if (fgets(line, sizeof(line), f))
@@ -68,24 +87,20 @@ bool window_names(struct vss_ctx *ctx, const char *volume)
 
 void window_clear(struct vss_ctx *ctx)
 {
-	char path[4200];
-
-	path_of(ctx, path, sizeof(path));
-	unlink(path);
+	if (ctx->run_fd >= 0)
+		unlinkat(ctx->run_fd, "window", 0);
 }
 
 int window_recover(struct vss_ctx *ctx, int *fixed)
 {
-	char path[4200], line[512];
+	char line[512];
 	unsigned long long start = 0;
 	long pid = 0;
 	int r = 0;
 	FILE *f;
 
-	path_of(ctx, path, sizeof(path));
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
+	if (!(f = open_marker(ctx, &r)))
+		return r;
 	if (!fgets(line, sizeof(line), f) || sscanf(line, "%ld %llu", &pid, &start) != 2)
 		pid = 0;
 	/* Recovery runs under the lock, so a live owner can only be us. */
@@ -119,6 +134,6 @@ int window_recover(struct vss_ctx *ctx, int *fixed)
 	}
 	fclose(f);
 	if (r == 0)
-		unlink(path);
+		window_clear(ctx);
 	return r;
 }

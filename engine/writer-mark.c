@@ -10,33 +10,30 @@
 #include "config.h"
 #include "set.h"
 #include "strv.h"
+#include "trust.h"
 #include "writer.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static void path_of(struct vss_ctx *ctx, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/writers", ctx->run_dir);
-}
-
 void writer_mark(struct vss_ctx *ctx, const struct writer_seq *seq)
 {
-	char path[4200];
 	bool any = false;
+	char *buf = NULL;
+	size_t len = 0;
 	FILE *f;
 
 	for (size_t i = 0; i < seq->n; i++)
 		any |= seq->w[i].conf->type == VSS_WRITER_EXEC;
 	if (!any)
 		return;
-	path_of(ctx, path, sizeof(path));
-	if (!(f = fopen(path, "we"))) {
-		vss_log(ctx, VSS_LEVEL_WARNING, "%s: %s (a vss killed now would leave writers frozen)",
-			path, strerror(errno));
+	if (vss_run_fd(ctx) < 0 || !(f = open_memstream(&buf, &len))) {
+		vss_log(ctx, VSS_LEVEL_WARNING, "%s/writers: %s (a vss killed now would leave writers "
+			"frozen)", ctx->run_dir, ctx->run_fd < 0 ? vss_errmsg(ctx) : strerror(ENOMEM));
 		return;
 	}
 	fprintf(f, "%ld %llu %s %s\n", (long)getpid(), set_proc_start(getpid()),
@@ -51,17 +48,35 @@ void writer_mark(struct vss_ctx *ctx, const struct writer_seq *seq)
 		for (char **a = c->argv; *a; a++)
 			fprintf(f, "A %s\n", *a);
 	}
-	if (fflush(f) || ferror(f))
-		vss_log(ctx, VSS_LEVEL_WARNING, "%s: %s", path, strerror(errno ? errno : EIO));
-	fclose(f);
+	if (fclose(f) == 0 &&
+	    trust_file_replace(ctx, ctx->run_fd, ctx->run_dir, "writers", buf, len, 0600) < 0)
+		vss_log(ctx, VSS_LEVEL_WARNING, "%s (a vss killed now would leave writers frozen)",
+			vss_errmsg(ctx));
+	free(buf);
 }
 
 void writer_unmark(struct vss_ctx *ctx)
 {
-	char path[4200];
+	if (ctx->run_fd >= 0)
+		unlinkat(ctx->run_fd, "writers", 0);
+}
 
-	path_of(ctx, path, sizeof(path));
-	unlink(path);
+/* Whether W, read from the marker, is a writer the configuration names
+ * now, with the very same command: the marker is data, and root runs no
+ * command from it that root's configuration does not hold. */
+static bool configured(const struct writer_confs *now, const struct writer_conf *w)
+{
+	for (size_t i = 0; i < now->n; i++) {
+		const struct writer_conf *c = &now->w[i];
+		size_t k = 0;
+
+		if (c->type != VSS_WRITER_EXEC || c->hook != w->hook || strcmp(c->name, w->name))
+			continue;
+		while (c->argv[k] && w->argv[k] && !strcmp(c->argv[k], w->argv[k]))
+			k++;
+		return !c->argv[k] && !w->argv[k];
+	}
+	return false;
 }
 
 /* Appends the writer W NAME to ALL. */
@@ -101,17 +116,23 @@ static int push_arg(struct writer_conf *w, const char *arg)
 
 int writer_recover(struct vss_ctx *ctx, int *fixed)
 {
-	char path[4200], line[4200], set[37] = "", vols[4096] = "";
+	char line[4200], set[37] = "", vols[4096] = "", refused[512] = "";
+	struct writer_confs now;
 	struct writer_seq *seq;
 	struct writer_conf *w = NULL;
 	unsigned long long start = 0;
 	long pid = 0;
-	int r = 0;
+	int r, fd;
 	FILE *f;
 
-	path_of(ctx, path, sizeof(path));
-	if (!(f = fopen(path, "re")))
-		return 0;
+	if ((r = vss_run_fd(ctx)) < 0)
+		return r;
+	if ((r = trust_file_open(ctx, ctx->run_fd, ctx->run_dir, "writers", O_RDONLY, 0, &fd)))
+		return r == -ENOENT ? 0 : r;
+	if (!(f = fdopen(fd, "r"))) {
+		close(fd);
+		return vss_fail(ctx, ENOMEM, "out of memory");
+	}
 	if (!fgets(line, sizeof(line), f) ||
 	    sscanf(line, "%ld %llu %36s %4095[^\n]", &pid, &start, set, vols) < 3)
 		pid = 0;
@@ -151,17 +172,40 @@ int writer_recover(struct vss_ctx *ctx, int *fixed)
 		run->reached = true;
 		snprintf(run->st.name, sizeof(run->st.name), "%s", run->conf->name);
 	}
-	if (r) {
+	if (r || (r = writer_confs_current(ctx, &now))) {
 		writer_seq_end(ctx, seq);
-		return vss_fail(ctx, -r, "out of memory");
+		return r == -ENOMEM ? vss_fail(ctx, ENOMEM, "out of memory") : r;
 	}
+	for (size_t i = 0; i < seq->n; i++) {
+		struct wrun *run = &seq->w[i];
+
+		if (configured(&now, run->conf))
+			continue;
+		/* Not told anything: a process with nothing to run is none. */
+		run->freeze_sent = run->reached = false;
+		run->failed = true;
+		vss_log(ctx, VSS_LEVEL_ERROR, "writer %s: its command in %s/writers (%s) is not the "
+			"one the configuration names for it: not run", run->conf->name, ctx->run_dir,
+			run->conf->argv[0] ? run->conf->argv[0] : "none");
+		if (!refused[0])
+			snprintf(refused, sizeof(refused), "%s", run->conf->name);
+	}
+	writer_confs_free(&now);
 	writer_seq_event(ctx, seq, "abort", 0);
 	for (size_t i = 0; i < seq->n; i++) {
+		if (seq->w[i].failed)
+			continue;
 		vss_step(ctx, "writer %s: told %s (a vss process was killed while it was frozen)",
 			 seq->w[i].conf->name, seq->w[i].conf->hook ? "thaw" : "abort");
 		(*fixed)++;
 	}
 	writer_seq_end(ctx, seq);
-	unlink(path);
+	/* Gone either way: a marker that named a command not configured would
+	 * otherwise stop every later command. */
+	writer_unmark(ctx);
+	if (refused[0])
+		return vss_fail_kind(ctx, VSS_ERR_USAGE, EPERM, "%s/writers: writer %s: its command is "
+				     "not the one the configuration names for it: not run",
+				     ctx->run_dir, refused);
 	return 0;
 }
