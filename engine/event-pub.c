@@ -122,7 +122,12 @@ void event_publish(struct vss_ctx *ctx, const struct vss_event *ev)
 			int r;
 
 			memcpy(msg, ctx->errmsg, sizeof(msg));
+			ctx->errmsg[0] = '\0';
 			r = pub_open(ctx);
+			/* Said, as trust.c's refusals are, but only once. */
+			if (r < 0 && ctx->errmsg[0])
+				vss_log(ctx, VSS_LEVEL_WARNING, "%s (events are not published)",
+					ctx->errmsg);
 			memcpy(ctx->errmsg, msg, sizeof(msg));
 			ctx->errkind = kind;
 			if (r < 0)

@@ -322,8 +322,10 @@ static int list(struct vss_ctx *ctx, const char *dir, struct set_rec **recsp, si
 					char msg[sizeof(ctx->errmsg)];
 
 					snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
-					vss_fail(ctx, -r, "%.900s (vss will not guess what it held: repair "
-						 "it or move it away)", msg);
+					/* A refusal stays one (exit 2). */
+					vss_fail_kind(ctx, vss_errkind(ctx), -r, "%.900s (vss will not "
+						      "guess what it held: repair it or move it away)",
+						      msg);
 				}
 				set_recs_free(recs, n);
 				vss_strv_free(ids, nids);
