@@ -143,8 +143,21 @@ static int walk(struct vss_ctx *ctx, const char *what, const char *dir, char *pa
 		if (!strcmp(name, "."))
 			continue;
 		if (!strcmp(name, "..")) {
+			/* DONE holds no link, so its parent is the one ".."
+			 * leads to (a link's target, such as /var/run's
+			 * "../run", may say so): walked again from "/". */
+			char next[PATH_MAX + 512], *slash = strrchr(done, '/');
+			int w;
+
 			close(fd);
-			return refuse(ctx, EINVAL, what, dir, "'..' in the path");
+			if (slash)
+				*slash = '\0';
+			w = snprintf(next, sizeof(next), "%s/%s", done, p);
+			if (w < 0 || (size_t)w >= sizeof(next) || (size_t)w >= pathlen)
+				return refuse(ctx, ENAMETOOLONG, what, dir, "too long a path");
+			memcpy(path, next, (size_t)w + 1);
+			*restart = true;
+			return 0;
 		}
 		if (snprintf(at, sizeof(at), "%s/%s", done, name) >= (int)sizeof(at)) {
 			close(fd);
@@ -247,7 +260,7 @@ int trust_dir_open(struct vss_ctx *ctx, const char *what, const char *dir, mode_
 int trust_subdir(struct vss_ctx *ctx, int dirfd, const char *dirpath, const char *name,
 		 mode_t mode, int *fdp)
 {
-	char why[256];
+	char why[256] = "";
 	struct stat st;
 	int fd;
 
@@ -312,7 +325,8 @@ int trust_file_open(struct vss_ctx *ctx, int dirfd, const char *dirpath, const c
 		close(fd);
 		return refuse(ctx, EPERM, NULL, NULL, "%s/%s: %s", dirpath, name, why);
 	}
-	if (fcntl(fd, F_SETFL, flags & O_NONBLOCK) < 0 || (trunc && ftruncate(fd, 0) < 0)) {
+	if ((!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) ||
+	    (trunc && ftruncate(fd, 0) < 0)) {
 		int err = errno;
 
 		close(fd);
