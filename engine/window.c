@@ -31,7 +31,7 @@ static FILE *open_marker(struct vss_ctx *ctx, int *err)
 	*err = trust_file_open(ctx, ctx->run_fd, ctx->run_dir, "window", O_RDONLY, 0, &fd);
 	if (*err == -ENOENT)
 		*err = 0;
-	if (*err)
+	if (fd < 0)
 		return NULL;
 	if (!(f = fdopen(fd, "r"))) {
 		close(fd);
