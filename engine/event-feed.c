@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "event-pub.h"
+#include "trust.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -185,10 +186,21 @@ static bool new_file(struct feed_file *ff, int fd, off_t size)
 
 int vss_feed_read(struct vss_feed *f, vss_event_fn *fn, void *data)
 {
-	DIR *d = opendir(f->dir);
+	int dfd = open(f->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct dirent *de;
+	struct stat dst;
 	int count = 0;
+	DIR *d = NULL;
 
+	/* Only events root published are shown: a directory or a file anyone
+	 * else could write is no news. */
+	if (dfd >= 0 && (fstat(dfd, &dst) < 0 || !trust_owner(dst.st_uid) ||
+			 (dst.st_mode & (S_IWGRP | S_IWOTH)))) {
+		close(dfd);
+		return -EPERM;
+	}
+	if (dfd >= 0 && !(d = fdopendir(dfd)))
+		close(dfd);
 	if (!d) {
 		/* None yet: whatever appears later is news, not history. */
 		if (errno == ENOENT)
@@ -214,6 +226,10 @@ int vss_feed_read(struct vss_feed *f, vss_event_fn *fn, void *data)
 			continue;
 		}
 		ff->seen = true;
+		if (!trust_owner(st.st_uid) || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+			close(fd);
+			continue;
+		}
 		/* What a process long gone wrote before we looked is history. */
 		if (fresh && !f->primed && kill((pid_t)pid, 0) < 0 && errno == ESRCH)
 			ff->pos = st.st_size;
