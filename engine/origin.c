@@ -75,6 +75,10 @@ static int record_load(struct vss_ctx *ctx, const char *volume, struct origin_re
 	r = vss_state_read(ctx, rel, on_value, o);
 	if (r == 0 && !o->real_uuid[0])
 		r = vss_fail(ctx, EBADMSG, "%s/%s: damaged origin record", ctx->state_dir, rel);
+	/* A record is data: it may name only a device vss made. */
+	if (r == 0 && strncmp(o->real_uuid, REAL_UUID_PREFIX, strlen(REAL_UUID_PREFIX)))
+		r = vss_fail_kind(ctx, VSS_ERR_USAGE, EPERM, "%s/%s: real_uuid %s is not one vss gives "
+				  "a volume's -real device: refused", ctx->state_dir, rel, o->real_uuid);
 	if (r)
 		vss_dm_table_free(&o->tab);
 	return r;
