@@ -172,7 +172,8 @@ refused() {
 	mnt=$BATS_TEST_TMPDIR/full
 	mkdir "$mnt"
 	# Room for the volumes directory, none for a file in it.
-	mount -t tmpfs -o size=64k,nr_inodes=2 tmpfs "$mnt"
+	# 0700: a state directory anyone may write (tmpfs is 1777) is refused.
+	mount -t tmpfs -o size=64k,nr_inodes=2,mode=0700 tmpfs "$mnt"
 	mkdir "$mnt/volumes"
 	VSS_STATE_DIR=$mnt vss volume import "$dev" "${PFX}a"
 	assert_equal "$status" 1
