@@ -237,17 +237,24 @@ static int stray_files(struct vss_ctx *ctx, int *fixed)
 		return r;
 	}
 	while ((de = readdir(d))) {
-		char path[4600];
+		char path[4600], id[37];
 		size_t len = strlen(de->d_name);
 		bool used = false;
 		struct stat st;
 
-		if (len < 5 || strcmp(de->d_name + len - 4, ".cow"))
+		/* SET-VOLUME.cow: a file of a set some record still names by
+		 * its id stays, whatever path that record gives (a record is
+		 * not trusted to name its own file right). */
+		if (len < 42 || strcmp(de->d_name + len - 4, ".cow") || de->d_name[36] != '-')
 			continue;
+		snprintf(id, sizeof(id), "%.36s", de->d_name);
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		for (size_t i = 0; i < n && !used; i++)
+		for (size_t i = 0; i < n && !used; i++) {
+			used = !strcmp(recs[i].id, id);
 			for (size_t j = 0; j < recs[i].n && !used; j++)
 				used = !strcmp(recs[i].sh[j].cow_file, path);
+		}
+		used |= set_rec_exists(ctx, "journal", id);
 		/* Only a file vss could have made: a regular one of root's. */
 		if (used || fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISREG(st.st_mode) || !trust_owner(st.st_uid) ||

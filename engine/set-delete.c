@@ -138,16 +138,37 @@ static int settle_open(struct vss_ctx *ctx, const struct set_rec *rec, const cha
 	return 0;
 }
 
+/* One of NAME's devices, if it exists, must carry UUID: a name alone is
+ * no proof the device is the one vss made. */
+static int dm_ours(struct vss_ctx *ctx, const char *name, const char *uuid)
+{
+	struct vss_dm_info info;
+	int r;
+
+	if (!name[0] || (r = vss_dm_info(ctx, name, &info)) || !info.exists ||
+	    !strcmp(info.uuid, uuid))
+		return name[0] ? r : 0;
+	return vss_fail_kind(ctx, VSS_ERR_USAGE, EEXIST, "%s: not the device vss made (uuid %s)",
+			     name, info.uuid[0] ? info.uuid : "none");
+}
+
+int set_vouch(struct vss_ctx *ctx, const struct set_rec *rec)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < rec->n && !r; i++)
+		if (!(r = dm_ours(ctx, rec->sh[i].dm_name, rec->sh[i].dm_uuid)) &&
+		    !(r = dm_ours(ctx, rec->sh[i].cow_name, rec->sh[i].cow_uuid)))
+			r = storage_check(ctx, &rec->sh[i]);
+	return r;
+}
+
 int set_teardown(struct vss_ctx *ctx, struct set_rec *rec, bool force, bool resume)
 {
 	bool deleting = !strcmp(rec->op, "delete");
 	int r = 0;
 
-	/* What the record names is checked before anything is touched: a
-	 * refusal leaves the set whole. */
-	for (size_t i = 0; i < rec->n && !r; i++)
-		r = storage_check(ctx, &rec->sh[i]);
-	if (r || (!force && (r = set_exposed_check(ctx, rec))))
+	if ((r = set_vouch(ctx, rec)) || (!force && (r = set_exposed_check(ctx, rec))))
 		return r;
 	for (size_t i = 0; i < rec->n && !r; i++)
 		r = shadow_unexpose(ctx, &rec->sh[i]);
@@ -225,7 +246,9 @@ int set_delete_locked(struct vss_ctx *ctx, struct set_rec *rec, bool force)
 {
 	int r;
 
-	if (!force && (r = set_exposed_check(ctx, rec)))
+	/* Refused before the journal is written: a delete that cannot be
+	 * done is not begun. */
+	if ((r = set_vouch(ctx, rec)) || (!force && (r = set_exposed_check(ctx, rec))))
 		return r;
 	/* (A scheduled revert is cancelled with its set.) */
 	for (size_t i = 0; i < rec->n; i++)

@@ -70,6 +70,8 @@ struct shadow_rec *set_rec_add(struct vss_ctx *ctx, struct set_rec *rec);
 int set_rec_load(struct vss_ctx *ctx, const char *dir, const char *id, struct set_rec *rec);
 int set_rec_save(struct vss_ctx *ctx, const char *dir, const struct set_rec *rec);
 int set_rec_unlink(struct vss_ctx *ctx, const char *dir, const char *id);
+/* Whether DIR/ID.conf is there, readable or not. */
+bool set_rec_exists(struct vss_ctx *ctx, const char *dir, const char *id);
 /* Every record under DIR, oldest first; records that cannot be read are
  * skipped with a warning. */
 int set_rec_list(struct vss_ctx *ctx, const char *dir, struct set_rec **recs, size_t *n);
@@ -82,6 +84,11 @@ int set_rec_list_strict(struct vss_ctx *ctx, const char *dir, struct set_rec **r
  * of VOLUME; -errno when the state cannot be read. */
 int set_volume_in_use(struct vss_ctx *ctx, const char *volume, const char *except);
 
+/* Whether REC names only what vss made: each shadow's and COW's device,
+ * where one of the name exists, carries the record's uuid, and its COW
+ * file is the one in its area (storage_check). A refusal (VSS_ERR_USAGE)
+ * comes before anything is touched. */
+int set_vouch(struct vss_ctx *ctx, const struct set_rec *rec);
 /* Removes whatever exists of REC's shadows: exposed mounts (when FORCE),
  * snapshot devices, origin layering no other set needs, COW storage. Each
  * step checks what is there, so it finishes a half-made or half-deleted set

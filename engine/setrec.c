@@ -9,6 +9,8 @@
 #include "strv.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,6 +280,17 @@ int set_rec_save(struct vss_ctx *ctx, const char *dir, const struct set_rec *r)
 	ret = vss_state_write(ctx, rel, buf, (size_t)len);
 	free(buf);
 	return ret;
+}
+
+bool set_rec_exists(struct vss_ctx *ctx, const char *dir, const char *id)
+{
+	char rel[128];
+	struct stat st;
+	int top = vss_state_fd(ctx);
+
+	rel_of(dir, id, rel, sizeof(rel));
+	/* Whatever is there counts: what cannot be read is not thrown away. */
+	return top >= 0 && fstatat(top, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 int set_rec_unlink(struct vss_ctx *ctx, const char *dir, const char *id)
