@@ -237,8 +237,17 @@ int area_verify(struct vss_ctx *ctx, struct area *a)
 	struct stat st;
 	dev_t devno;
 
-	if (!a->device)
-		return 0;
+	if (!a->device) {
+		/* Shadow data goes there: checked as the state directory is,
+		 * before any COW file is made or used. A directory not made
+		 * yet (the default one, before its first use) is made later,
+		 * 0700. */
+		int fd, r = trust_dir_open(ctx, "storage area", a->path, 0, &fd);
+
+		if (r == 0)
+			close(fd);
+		return r == -ENOENT ? 0 : r;
+	}
 	vss_size_format(a->sectors * 512, had, sizeof(had));
 	if (a->devid[0]) {
 		if (vss_devid_find(a->devid, &devno))

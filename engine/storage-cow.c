@@ -284,6 +284,17 @@ static int cow_is_ours(struct vss_ctx *ctx, int dirfd, const char *base,
 	return 0;
 }
 
+/* Whether SH's COW file, refused by cow_place with R, is not there at
+ * all: nothing is removed or trusted then, so nothing is refused (a
+ * create refused before its file was made is undone). A directory gone
+ * takes its files with it. */
+static bool nothing_there(const struct shadow_rec *sh, int r)
+{
+	struct stat st;
+
+	return r == -ENOENT || (lstat(sh->cow_file, &st) < 0 && errno == ENOENT);
+}
+
 int storage_check(struct vss_ctx *ctx, const struct shadow_rec *sh)
 {
 	const char *base;
@@ -295,7 +306,7 @@ int storage_check(struct vss_ctx *ctx, const struct shadow_rec *sh)
 	if ((r = area_find(ctx, sh->area, &a)))
 		return r;
 	if ((r = cow_place(ctx, &a, sh, false, &dirfd, &base)))
-		return r == -ENOENT ? 0 : r;
+		return nothing_there(sh, r) ? 0 : r;
 	r = cow_is_ours(ctx, dirfd, base, sh);
 	close(dirfd);
 	return r == -ENOENT ? 0 : r;
@@ -482,9 +493,8 @@ int storage_release(struct vss_ctx *ctx, const struct shadow_rec *sh)
 		 * made, where it made it, goes. */
 		if ((r = area_find(ctx, sh->area, &a)))
 			return r;
-		/* A directory gone takes its files with it. */
 		if ((r = cow_place(ctx, &a, sh, false, &dirfd, &base)))
-			return r == -ENOENT ? 0 : r;
+			return nothing_there(sh, r) ? 0 : r;
 		if ((r = cow_is_ours(ctx, dirfd, base, sh)) == 0 && unlinkat(dirfd, base, 0) < 0 &&
 		    errno != ENOENT)
 			r = vss_fail(ctx, errno, "%s: %s", sh->cow_file, strerror(errno));

@@ -510,3 +510,66 @@ set $(awk 'NR == 1 {print $3}' "$T/genuine"): an interrupted create-set was undo
 	assert_equal "$(mount_src "$R/$SET8/${PFX}a")" "$(shadow "$SET" a)"
 	assert_equal "$(ls -A "$T/elsewhere")" ""
 }
+
+@test "forged origin, storage area and pool records: each refused (exit 2) naming it, nothing loaded, made or changed where it points" {
+	T=$BATS_TEST_TMPDIR S=$VSS_STATE_DIR
+	# An origin record is the table a volume gets back when its last
+	# shadow goes: one naming a device vss did not make is not loaded.
+	foreign_dev "${PFX}victim"
+	table=$(dmsetup table "${PFX}victim")
+	mkdir -p "$S/origins" "$S/areas" "$S/pools"
+	printf '[origin]\nvolume = %s\norigin_uuid = TEST-%s\nreal_uuid = TEST-real\ntarget = 0 2048 error\n' \
+		"${PFX}victim" "${PFX}victim" >"$S/origins/${PFX}victim.conf"
+	chmod 0600 "$S/origins/${PFX}victim.conf"
+	before=$(fp)
+	vss recover
+	assert_failure 2
+	assert_output ""
+	assert_stderr "vss: recover: recovering from an interrupted vss: $S/origins/${PFX}victim.conf: real_uuid TEST-real is not one vss gives a volume's -real device: refused"
+	assert_equal "$(dmsetup table "${PFX}victim")" "$table"
+	assert_equal "$(fp)" "$before"
+	rm "$S/origins/${PFX}victim.conf"
+
+	# The default area's record naming a directory anyone may write: no
+	# COW file is made there.
+	mkdir "$T/open"
+	chmod 0777 "$T/open"
+	printf '[area]\nid = default\ntype = directory\npath = %s\nmax = 0\nadded = 1\n' "$T/open" \
+		>"$S/areas/default.conf"
+	chmod 0600 "$S/areas/default.conf"
+	mkvol a 16
+	table=$(dmsetup table "${PFX}a")
+	before=$(fp)
+	vss create-set "${PFX}a"
+	assert_failure 2
+	assert_output ""
+	assert_stderr "vss: create-set: storage area $T/open: writable by others (mode 0777)"
+	assert_equal "$(ls -A "$T/open")" ""
+	assert_equal "$(dmsetup table "${PFX}a")" "$table"
+	assert_equal "$(fp)" "$before"
+	none_suspended
+	rm "$S/areas/default.conf"
+
+	# A pool record naming a device vss did not make: importing refuses
+	# rather than trust it.
+	dev=$(mkloop 16)
+	printf '[pool]\nname = evil\ndm_name = %s\nuuid = TEST-pool\ndevice = %s\ndevice_id = x\ndevno = 7:99\nmeta_sectors = 8\ndata_sectors = 8\nblock_sectors = 128\nnext_id = 1\ncreated = 1\n' \
+		"${PFX}victim" "$dev" >"$S/pools/evil.conf"
+	chmod 0600 "$S/pools/evil.conf"
+	before=$(fp)
+	vss volume import "$dev" "${PFX}b"
+	assert_failure 2
+	assert_output ""
+	assert_stderr "vss: volume import: $S/pools/evil.conf: ${PFX}victim (uuid TEST-pool) is not a pool vss made: refused"
+	run dmsetup info "${PFX}b"
+	assert_failure
+	assert_equal "$(dmsetup table "${PFX}victim")" "0 2048 zero "
+	assert_equal "$(fp)" "$before"
+	rm "$S/pools/evil.conf"
+
+	# With the forgeries gone, the same commands do their work.
+	vss create-set "${PFX}a"
+	assert_success
+	vss volume import "$dev" "${PFX}b"
+	assert_success
+}
