@@ -145,9 +145,10 @@ static int dm_ours(struct vss_ctx *ctx, const char *name, const char *uuid)
 	struct vss_dm_info info;
 	int r;
 
-	if (!name[0] || (r = vss_dm_info(ctx, name, &info)) || !info.exists ||
-	    !strcmp(info.uuid, uuid))
-		return name[0] ? r : 0;
+	if (!name[0])
+		return 0;
+	if ((r = vss_dm_info(ctx, name, &info)) || !info.exists || !strcmp(info.uuid, uuid))
+		return r;
 	return vss_fail_kind(ctx, VSS_ERR_USAGE, EEXIST, "%s: not the device vss made (uuid %s)",
 			     name, info.uuid[0] ? info.uuid : "none");
 }
