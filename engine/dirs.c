@@ -54,7 +54,11 @@ int vss_state_check(struct vss_ctx *ctx)
 {
 	int r;
 
-	if ((r = open_state(ctx, 0700)) < 0 || (r = vss_run_fd(ctx)) < 0)
+	/* The run directory first: made in /run, where every command that
+	 * changes anything makes it anyway, rather than a state directory
+	 * made for a command then refused. Only root's commands use it: a
+	 * user's (list writers, a dashboard) need not make or reach it. */
+	if ((geteuid() == 0 && (r = vss_run_fd(ctx)) < 0) || (r = open_state(ctx, 0700)) < 0)
 		return r;
 	/* Not root: a directory it may not write is said now, not at the
 	 * first record. */

@@ -199,8 +199,12 @@ int vss_feed_read(struct vss_feed *f, vss_event_fn *fn, void *data)
 		close(dfd);
 		return -EPERM;
 	}
-	if (dfd >= 0 && !(d = fdopendir(dfd)))
+	if (dfd >= 0 && !(d = fdopendir(dfd))) {
+		int err = errno;
+
 		close(dfd);
+		return -err;
+	}
 	if (!d) {
 		/* None yet: whatever appears later is news, not history. */
 		if (errno == ENOENT)

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <libmount.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,6 +200,14 @@ static int expose_one(struct vss_ctx *ctx, const struct set_rec *rec, struct sha
 			return r;
 	} else if (whole && (r = make_dir(ctx, target, &made))) {
 		return r;
+	}
+	/* Recorded as the kernel will show it (no link, '.' or '..' on the
+	 * way), so that unexpose finds it among the mounts. */
+	{
+		char real[PATH_MAX];
+
+		if (realpath(target, real) && strlen(real) < sizeof(target))
+			snprintf(target, sizeof(target), "%s", real);
 	}
 	if ((r = do_mount(ctx, dev, target, fstype, opts))) {
 		if (made)

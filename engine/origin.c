@@ -394,10 +394,10 @@ int origin_restore(struct vss_ctx *ctx, const char *volume)
 		if ((r = vss_dm_table(ctx, volume, &live)))
 			goto out;
 		if (rinfo.exists && is_layered(&live, &rinfo)) {
-			/* T from the record; -real carries it too (crypt: only there). */
-			if (have_rec && rec.tab.n)
-				r = swap_table(ctx, volume, info.uuid, &rec.tab);
-			else if ((r = vss_dm_table(ctx, real, &t)) == 0)
+			/* T as -real (ours, by its uuid) carries it in the
+			 * kernel, not as the record says: a record is data, and
+			 * a forged one would map the volume anywhere. */
+			if ((r = vss_dm_table(ctx, real, &t)) == 0)
 				r = swap_table(ctx, volume, info.uuid, &t);
 			if (r)
 				goto out;

@@ -79,10 +79,13 @@ int shadow_unexpose(struct vss_ctx *ctx, struct shadow_rec *sh)
 		return r;
 	/* The record's word alone removes nothing: only the directory the
 	 * shadow was mounted on just now, and only if vss made it. */
+	size_t rl = strlen(ctx->run_dir);
+
+	/* Or, unmounted already, one vss made under the run directory. */
+	was_there |= !strncmp(sh->exposed, ctx->run_dir, rl) && sh->exposed[rl] == '/';
 	if (was_there && sh->exposed_made_dir && rmdir(sh->exposed) == 0) {
 		/* RUN_DIR/SET8 goes with its last volume. */
 		char parent[4096], *slash;
-		size_t rl = strlen(ctx->run_dir);
 
 		snprintf(parent, sizeof(parent), "%s", sh->exposed);
 		if ((slash = strrchr(parent, '/')) && slash != parent) {

@@ -153,17 +153,12 @@ static bool has_prefix(const char *s, const char *prefix, const char *id)
 	return !strncmp(s, prefix, pl) && !strncmp(s + pl, id, il) && s[pl + il] == '-';
 }
 
-/* A path as vss writes one: absolute, with no "." or ".." in it. */
-static bool clean_path(const char *p)
-{
-	return p[0] == '/' && !strstr(p, "/../") && !strstr(p, "/./") &&
-	       (strlen(p) < 3 || (strcmp(p + strlen(p) - 3, "/..") && strcmp(p + strlen(p) - 2, "/.")));
-}
-
 /* A record is data, never an instruction: what it names must be what vss
  * gives its own shadows (devices named vss-..., uuids of this set, COW
  * files named SET-VOLUME.cow), so a record written by someone else cannot
- * make root remove, detach or unmount anything else. */
+ * make root remove, detach or unmount anything else. (Where a COW file
+ * lies, storage_check sees; a mount point is acted on only where the
+ * shadow is mounted.) */
 static int vouch(struct vss_ctx *ctx, const char *rel, const struct set_rec *rec,
 		 const struct shadow_rec *sh)
 {
@@ -179,10 +174,10 @@ static int vouch(struct vss_ctx *ctx, const char *rel, const struct set_rec *rec
 		what = "cow_name", value = sh->cow_name;
 	else if (sh->cow_uuid[0] && !has_prefix(sh->cow_uuid, COW_UUID_PREFIX, rec->id))
 		what = "cow_uuid", value = sh->cow_uuid;
-	else if (sh->cow_file[0] && (!clean_path(sh->cow_file) || strlen(sh->cow_file) <= strlen(cow) ||
+	else if (sh->cow_file[0] && (sh->cow_file[0] != '/' || strlen(sh->cow_file) <= strlen(cow) ||
 				     strcmp(sh->cow_file + strlen(sh->cow_file) - strlen(cow), cow)))
 		what = "cow_file", value = sh->cow_file;
-	else if (sh->exposed[0] && !clean_path(sh->exposed))
+	else if (sh->exposed[0] && sh->exposed[0] != '/')
 		what = "exposed", value = sh->exposed;
 	if (!what)
 		return 0;

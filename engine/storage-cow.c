@@ -267,15 +267,18 @@ static int cow_place(struct vss_ctx *ctx, const struct area *a, const struct sha
  * a regular file of root's, with one link, of its recorded size. 0 when
  * it is or is gone (-ENOENT); refused, with the reason, when it is not. */
 static int cow_is_ours(struct vss_ctx *ctx, int dirfd, const char *base,
-		       const struct shadow_rec *sh)
+		       const struct shadow_rec *sh, bool whole)
 {
+	uint64_t want = sh->cow_sectors * 512;
 	struct stat st;
 
 	if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? -ENOENT : vss_fail(ctx, errno, "%s: %s", sh->cow_file,
 							     strerror(errno));
+	/* To be removed, one cut short (a create killed while it was being
+	 * preallocated) is still ours; to be used, only the whole one. */
 	if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || !trust_owner(st.st_uid) ||
-	    (uint64_t)st.st_size != sh->cow_sectors * 512)
+	    (whole ? (uint64_t)st.st_size != want : (uint64_t)st.st_size > want))
 		return vss_fail_kind(ctx, VSS_ERR_USAGE, EPERM, "%s: not the COW file vss made (%s, "
 				     "%lu links, uid %u, %lld bytes, not %llu): refused", sh->cow_file,
 				     trust_kind(&st), (unsigned long)st.st_nlink, (unsigned)st.st_uid,
@@ -307,7 +310,7 @@ int storage_check(struct vss_ctx *ctx, const struct shadow_rec *sh)
 		return r;
 	if ((r = cow_place(ctx, &a, sh, false, &dirfd, &base)))
 		return nothing_there(sh, r) ? 0 : r;
-	r = cow_is_ours(ctx, dirfd, base, sh);
+	r = cow_is_ours(ctx, dirfd, base, sh, false);
 	close(dirfd);
 	return r == -ENOENT ? 0 : r;
 }
@@ -456,7 +459,7 @@ int storage_attach(struct vss_ctx *ctx, const struct shadow_rec *sh, bool *made)
 
 		if ((r = cow_place(ctx, &a, sh, false, &dirfd, &base)))
 			return r;
-		r = cow_is_ours(ctx, dirfd, base, sh);
+		r = cow_is_ours(ctx, dirfd, base, sh, true);
 		close(dirfd);
 		if (r == -ENOENT)
 			return vss_fail(ctx, ENOENT, "%s: its COW file is missing", sh->cow_file);
@@ -472,35 +475,42 @@ int storage_attach(struct vss_ctx *ctx, const struct shadow_rec *sh, bool *made)
 int storage_release(struct vss_ctx *ctx, const struct shadow_rec *sh)
 {
 	struct vss_dm_info info;
-	int r;
+	const char *base = NULL;
+	int r, dirfd = -1;
 
-	if ((r = vss_dm_info(ctx, sh->cow_name, &info)))
-		return r;
-	if (info.exists) {
-		if (strcmp(info.uuid, sh->cow_uuid))
-			return vss_fail(ctx, EEXIST, "%s: not the device vss made (uuid %s)",
-					sh->cow_name, info.uuid);
-		/* Its loop device, set to clear itself, goes with it. */
-		if ((r = vss_dm_remove(ctx, sh->cow_name)))
-			return r;
-	}
+	/* The record's word is checked, not obeyed, and before anything goes:
+	 * only the file vss made, where it made it, is removed. */
 	if (sh->cow_file[0]) {
-		const char *base;
 		struct area a;
-		int dirfd;
 
-		/* The record's word is checked, not obeyed: only the file vss
-		 * made, where it made it, goes. */
 		if ((r = area_find(ctx, sh->area, &a)))
 			return r;
-		if ((r = cow_place(ctx, &a, sh, false, &dirfd, &base)))
-			return nothing_there(sh, r) ? 0 : r;
-		if ((r = cow_is_ours(ctx, dirfd, base, sh)) == 0 && unlinkat(dirfd, base, 0) < 0 &&
-		    errno != ENOENT)
-			r = vss_fail(ctx, errno, "%s: %s", sh->cow_file, strerror(errno));
-		close(dirfd);
-		if (r && r != -ENOENT)
+		if ((r = cow_place(ctx, &a, sh, false, &dirfd, &base))) {
+			if (!nothing_there(sh, r))
+				return r;
+			base = NULL;
+		} else if ((r = cow_is_ours(ctx, dirfd, base, sh, false)) && r != -ENOENT) {
+			close(dirfd);
 			return r;
+		}
 	}
-	return 0;
+	if ((r = vss_dm_info(ctx, sh->cow_name, &info)))
+		goto out;
+	if (info.exists) {
+		if (strcmp(info.uuid, sh->cow_uuid)) {
+			r = vss_fail(ctx, EEXIST, "%s: not the device vss made (uuid %s)",
+				     sh->cow_name, info.uuid);
+			goto out;
+		}
+		/* Its loop device, set to clear itself, goes with it. */
+		if ((r = vss_dm_remove(ctx, sh->cow_name)))
+			goto out;
+	}
+	r = 0;
+	if (base && unlinkat(dirfd, base, 0) < 0 && errno != ENOENT)
+		r = vss_fail(ctx, errno, "%s: %s", sh->cow_file, strerror(errno));
+out:
+	if (dirfd >= 0)
+		close(dirfd);
+	return r;
 }
