@@ -105,6 +105,23 @@ as_nobody() {
 	assert_equal "$stderr" "vss: volume remove: must be run as root"
 }
 
+# A directory of nobody's outside bats' own (which nobody may not enter).
+teardown() {
+	[ -z "${NOBODY_DIR:-}" ] || rm -rf "$NOBODY_DIR"
+}
+
+@test "not root: a command a user may run works in the user's own state directory and neither makes nor reaches the run directory" {
+	[ "$(id -u)" = 0 ] || skip "needs root to make a directory of nobody's"
+	NOBODY_DIR=$(mktemp -d /tmp/vss-nobody-state.XXXXXX)
+	chown 65534:65534 "$NOBODY_DIR"
+	export VSS_STATE_DIR=$NOBODY_DIR/state VSS_RUN_DIR=$NOBODY_DIR/run
+	as_nobody list writers --json
+	assert_equal "$status" 0
+	assert_equal "$stderr" ""
+	[ ! -e "$NOBODY_DIR/run" ] || fail "a run directory was made for a user's command"
+	assert_equal "$(stat -c '%a %u' "$NOBODY_DIR/state")" "700 65534"
+}
+
 @test "device-mapper not available here: one line, exit 1" {
 	[ "$(id -u)" = 0 ] || skip "needs root (the root check comes first)"
 	! dmsetup version >/dev/null 2>&1 || skip "device-mapper works on this machine"
