@@ -277,13 +277,20 @@ static int cow_is_ours(struct vss_ctx *ctx, int dirfd, const char *base,
 							     strerror(errno));
 	/* To be removed, one cut short (a create killed while it was being
 	 * preallocated) is still ours; to be used, only the whole one. */
-	if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || !trust_owner(st.st_uid) ||
-	    (whole ? (uint64_t)st.st_size != want : (uint64_t)st.st_size > want))
-		return vss_fail_kind(ctx, VSS_ERR_USAGE, EPERM, "%s: not the COW file vss made (%s, "
-				     "%lu links, uid %u, %lld bytes, not %llu): refused", sh->cow_file,
-				     trust_kind(&st), (unsigned long)st.st_nlink, (unsigned)st.st_uid,
-				     (long long)st.st_size,
-				     (unsigned long long)(sh->cow_sectors * 512));
+	char why[128] = "";
+
+	if (!S_ISREG(st.st_mode))
+		snprintf(why, sizeof(why), "%s", trust_kind(&st));
+	else if (st.st_nlink != 1)
+		snprintf(why, sizeof(why), "%lu links", (unsigned long)st.st_nlink);
+	else if (!trust_owner(st.st_uid))
+		snprintf(why, sizeof(why), "owned by uid %u", (unsigned)st.st_uid);
+	else if (whole ? (uint64_t)st.st_size != want : (uint64_t)st.st_size > want)
+		snprintf(why, sizeof(why), "%lld bytes, not %llu", (long long)st.st_size,
+			 (unsigned long long)want);
+	if (why[0])
+		return vss_fail_kind(ctx, VSS_ERR_USAGE, EPERM, "%s: not the COW file vss made (%s): "
+				     "refused", sh->cow_file, why);
 	return 0;
 }
 

@@ -573,3 +573,63 @@ set $(awk 'NR == 1 {print $3}' "$T/genuine"): an interrupted create-set was undo
 	vss volume import "$dev" "${PFX}b"
 	assert_success
 }
+
+@test "a link planted as a set record or as a set's COW file is never followed: listing skips the record with a warning, recovery and delete-set refuse (exit 2); the victim untouched, the set whole" {
+	T=$BATS_TEST_TMPDIR S=$VSS_STATE_DIR
+	mkvol a 16
+	new_set "${PFX}a"
+	victim "$T/victim"
+
+	# A record that is a link: read through it, the victim's bytes would
+	# be taken for a set.
+	ln -s "$T/victim" "$S/sets/$FORGED.conf"
+	before=$(fp)
+	why="$S/sets/$FORGED.conf: a symbolic link, not a regular file (never followed)"
+	vss list sets --json
+	assert_success
+	assert_stderr "vss: warning: $why"
+	assert_equal "$(jq -r '.sets[].id' <<<"$output")" "$SET"
+	vss recover
+	assert_failure 2
+	assert_output ""
+	assert_stderr "vss: recover: recovering from an interrupted vss: $why (vss will not guess what it held: repair it or move it away)"
+	victim_ok "$T/victim"
+	assert_equal "$(fp)" "$before"
+	rm "$S/sets/$FORGED.conf"
+
+	# The set's COW file swapped for a link (its loop device keeps the
+	# real one open): removing it would remove only the link, but it is
+	# not the file vss made, so the delete is not begun at all.
+	cow=$S/storage/$SET-${PFX}a.cow
+	mv "$cow" "$T/kept.cow"
+	ln -s "$T/victim" "$cow"
+	before=$(fp)
+	vss delete-set "$SET"
+	assert_failure 2
+	assert_output ""
+	assert_stderr "vss: delete-set: $cow: not the COW file vss made (a symbolic link): refused"
+	victim_ok "$T/victim"
+	assert_equal "$(set_ids)" "$SET"
+	[ ! -e "$S/journal/$SET.conf" ] || fail "a delete was begun"
+	assert_equal "$(fp)" "$before"
+
+	# Put back, but with a second name: the file is someone else's too.
+	rm "$cow"
+	mv "$T/kept.cow" "$cow"
+	ln "$cow" "$T/second-name"
+	before=$(fp)
+	vss delete-set "$SET"
+	assert_failure 2
+	assert_output ""
+	assert_stderr "vss: delete-set: $cow: not the COW file vss made (2 links): refused"
+	assert_equal "$(set_ids)" "$SET"
+	assert_equal "$(fp)" "$before"
+	rm "$T/second-name"
+
+	# Its own again, the delete goes through and removes the file vss made.
+	vss delete-set "$SET"
+	assert_success
+	assert_equal "$(set_ids)" ""
+	[ ! -e "$cow" ] || fail "the COW file is left"
+	victim_ok "$T/victim"
+}
