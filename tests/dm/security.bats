@@ -590,9 +590,7 @@ set $(awk 'NR == 1 {print $3}' "$T/genuine"): an interrupted create-set was undo
 	assert_stderr "vss: warning: $why"
 	assert_equal "$(jq -r '.sets[].id' <<<"$output")" "$SET"
 	vss recover
-	assert_failure 2
-	assert_output ""
-	assert_stderr "vss: recover: recovering from an interrupted vss: $why (vss will not guess what it held: repair it or move it away)"
+	refused_after 2 "vss: recover: recovering from an interrupted vss: $why (vss will not guess what it held: repair it or move it away)" "vss: warning: $why"
 	victim_ok "$T/victim"
 	assert_equal "$(fp)" "$before"
 	rm "$S/sets/$FORGED.conf"
