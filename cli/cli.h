@@ -6,6 +6,7 @@
 #include "engine/vss.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* The exit codes documented in vss(8). */
@@ -16,6 +17,7 @@ enum vss_exit {
 	VSS_EXIT_WRITER = 3,
 	VSS_EXIT_STORAGE = 4,
 	VSS_EXIT_LOCKED = 5,
+	VSS_EXIT_BROKEN = 6,  /* monitor --once: a shadow invalid or missing, a pool failed */
 };
 
 enum {
@@ -38,6 +40,7 @@ enum arg_kind {
 	ARG_AREA,      /* a storage area */
 	ARG_SETTING,   /* set's OPTION then VALUE */
 	ARG_CHOICE,    /* one of the option's VALUES */
+	ARG_COLUMNS,   /* a listing's column names, comma-separated */
 };
 
 struct cmd_opt {
@@ -46,6 +49,7 @@ struct cmd_opt {
 	const char *arg;      /* "TEXT"; NULL for a flag */
 	enum arg_kind kind;
 	const char *values;   /* ARG_CHOICE: "persistent auto-release" */
+	char letter;          /* its short form, 'l' for -l; 0: none */
 };
 
 struct session;
@@ -113,6 +117,18 @@ int cmd_lookup(int argc, char **argv, const struct cmd **cmd, int *used, char *w
 int cmd_option(const struct cmd *cmd, const char *arg, const struct cmd_opt **opt, char *why,
 	       size_t len);
 
+/* The nearest of the words offered to the word typed (cli/suggest.c). */
+struct cli_suggest {
+	const char *typed;
+	char best[65];   /* "": none near enough */
+	size_t dist;
+};
+void cli_suggest_init(struct cli_suggest *sg, const char *typed);
+void cli_suggest_offer(struct cli_suggest *sg, const char *word, size_t len);
+
+/* The option of CMD whose short form is LETTER; NULL: none. */
+const struct cmd_opt *cmd_short_option(const struct cmd *cmd, int letter);
+
 /* A session: one command, -c, a script, or the shell. */
 void session_init(struct session *s);
 /* Runs one command (ARGV as typed): its exit code, reported. */
@@ -154,6 +170,11 @@ int cli_getopt(struct session *s, int argc, char **argv,
 int cli_on_json(struct session *s, int c, const char *arg, void *data);
 
 
+/* Whether there is a person to ask: stdin and stderr are terminals. */
+bool cli_can_ask(void);
+/* Asks the question FMT on the terminal: true only for an explicit yes. */
+bool cli_confirm(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Subscribes the terminal printer to the engine's events. */
 void cli_printer_attach(struct session *s);
 /* A long operation begins: its progress is shown on a terminal or with -v
@@ -170,6 +191,7 @@ int cmd_volume_remove(struct session *s, int argc, char **argv);
 int cmd_list_volumes(struct session *s, int argc, char **argv);
 int cmd_create_set(struct session *s, int argc, char **argv);
 int cmd_list_sets(struct session *s, int argc, char **argv);
+int cmd_list_shadows(struct session *s, int argc, char **argv);
 int cmd_show(struct session *s, int argc, char **argv);
 int cmd_delete_set(struct session *s, int argc, char **argv);
 int cmd_expose(struct session *s, int argc, char **argv);
@@ -191,10 +213,66 @@ int cmd_end_backup(struct session *s, int argc, char **argv);
 int cmd_exec(struct session *s, int argc, char **argv);
 int cmd_exit(struct session *s, int argc, char **argv);
 
-/* Sets as tables (cli/setview.c). */
-/* KEEP (NULL: no such column): why retention keeps each set, NULL: pruned. */
-void cli_print_sets(const struct vss_set *sets, size_t n, bool json, const char *const *keep);
-void cli_print_set(const struct vss_set *set, bool json);
+/* ---- listings: -o COLUMNS, -n, -r, -b, -J (cli/output.c) ---- */
+enum { CLI_MAX_COLS = 32 };
+
+/* What the listing options asked for; zeroed, then filled by
+ * cli_on_output and cli_output_parse. */
+struct cli_out {
+	const char *columns;  /* -o: "A,B", "+A", "help"; NULL: the default */
+	bool noheadings, raw, bytes, json;
+	size_t sel[CLI_MAX_COLS];  /* the columns chosen, in order */
+	size_t n;
+};
+
+enum {
+	CLI_COL_TABLE = 1 << 0,  /* in the default table */
+	CLI_COL_JSON = 1 << 1,   /* in the default JSON */
+};
+
+struct cli_col {
+	const char *name;     /* its heading and -o's word; lower case, its JSON key */
+	const char *help;     /* a line for -o help */
+	double width;         /* libsmartcols' width hint */
+	int scols_flags;      /* SCOLS_FL_* */
+	int json_type;        /* SCOLS_JSON_* */
+	int flags;            /* CLI_COL_* */
+	/* ROW's value (in BUF or its own), NULL: none (null in JSON). */
+	const char *(*get)(const void *row, const struct cli_out *o, char *buf, size_t len);
+};
+
+struct cli_listing {
+	const char *name;     /* the JSON's key: "sets" */
+	const struct cli_col *cols;  /* ends with a NULL name */
+	const char *table_default;   /* the default table's columns; NULL: CLI_COL_TABLE's */
+};
+
+/* The handler of the listing options ('o', 'n', 'r', 'b', 'j'): DATA is
+ * the struct cli_out. */
+int cli_on_output(struct session *s, int c, const char *arg, void *data);
+/* Resolves -o against L's columns: 0, 1 after printing -o help's list
+ * (exit 0), or -1 after a usage error. */
+int cli_output_parse(struct session *s, const struct cli_listing *l, struct cli_out *o);
+/* Column NAME too, unless -o chose the columns. */
+void cli_output_add(const struct cli_listing *l, struct cli_out *o, const char *name);
+/* N rows of STRIDE bytes each at ROWS: 0, or -1 (out of memory). */
+int cli_output_print(const struct cli_listing *l, const struct cli_out *o, const void *rows,
+		     size_t n, size_t stride);
+/* A size as the listing asked: bytes for -b and JSON, else "1.5G". */
+const char *cli_out_size(const struct cli_out *o, uint64_t bytes, char *buf, size_t len);
+const char *cli_out_bool(const struct cli_out *o, bool v);
+
+/* Sets and shadows (cli/setview.c): one row a set; one row a shadow,
+ * with its set's id and label; show's shadows (its page names the set). */
+extern const struct cli_listing cli_sets_listing, cli_shadows_listing, cli_show_listing;
+/* KEEP (NULL: no rules): why retention keeps each set, NULL: pruned.
+ * These return 0, or -1: out of memory. */
+int cli_print_sets(const struct vss_set *sets, size_t n, const struct cli_out *o,
+		   const char *const *keep);
+int cli_print_shadows(const struct cli_listing *l, const struct vss_set *sets, size_t n,
+		      const struct cli_out *o);
+/* show: the set's page for people, its shadows' rows for programs. */
+int cli_print_set(const struct vss_set *set, const struct cli_out *o);
 const char *cli_set_state(const struct vss_set *set);
 /* libsmartcols, as every table of ours uses it (cli/scols.c). */
 #include <libsmartcols.h>
@@ -204,8 +282,9 @@ void cli_column(struct libscols_table *tb, const char *name, double w, int flags
  * "" for 0. */
 void cli_time(long long us, bool utc_iso, char *buf, size_t len);
 
-/* Writers as a table or JSON (cli/writerview.c). */
-void cli_print_writers(const struct vss_writer_status *ws, size_t n, bool json);
+/* Writers, one row each (cli/writerview.c): 0, or -1 (out of memory). */
+extern const struct cli_listing cli_writers_listing;
+int cli_print_writers(const struct vss_writer_status *ws, size_t n, const struct cli_out *o);
 /* Notes a set the session made: auto-release ones go when it ends; those
  * made in a backup hear backup-complete at end-backup. */
 int cli_remember_set(struct session *s, const char *id, bool auto_release);  /* -1, -2: ENOMEM */

@@ -2,8 +2,28 @@
 #include "config.h"
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+/* A file that parses may still name directories every command would
+ * refuse: said now, as the commands would say it. */
+static int dirs(struct session *s, const struct vss_config *cfg)
+{
+	struct vss_options opts = { .state_dir = cfg->state_dir, .run_dir = cfg->run_dir };
+	struct vss_ctx *ctx;
+	int r;
+
+	if ((r = vss_ctx_new(&ctx, &opts)) == -ENAMETOOLONG)
+		return cli_error(s, VSS_EXIT_USAGE, "the state directory (%s) or the run directory "
+				 "(%s) is too long a path", cfg->state_dir, cfg->run_dir);
+	if (r)
+		return cli_error(s, VSS_EXIT_FAILED, "%s", strerror(-r));
+	if ((r = vss_dirs_probe(ctx)))
+		cli_error(s, VSS_EXIT_USAGE, "%s", vss_errmsg(ctx));
+	vss_ctx_free(ctx);
+	return r;
+}
 
 int cmd_check_config(struct session *s, int argc, char **argv)
 {
@@ -20,6 +40,10 @@ int cmd_check_config(struct session *s, int argc, char **argv)
 	if (vss_config_load(&cfg, path, true, err, sizeof(err))) {
 		for (char *line = strtok(err, "\n"); line; line = strtok(NULL, "\n"))
 			fprintf(stderr, "%s: %s\n", s->prog, line);
+		vss_config_free(&cfg);
+		return VSS_EXIT_USAGE;
+	}
+	if (dirs(s, &cfg)) {
 		vss_config_free(&cfg);
 		return VSS_EXIT_USAGE;
 	}

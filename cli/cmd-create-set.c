@@ -1,4 +1,4 @@
-/* create-set [--label TEXT] [--context C] [--cow-size S|N%] [--chunk-size S] [--json] VOLUME... */
+/* create-set [-l TEXT] [--context C] [-p P] [-L S|N%] [-c S] [-w W] [-J] VOLUME... */
 #include "config.h"
 #include "cli.h"
 
@@ -176,8 +176,12 @@ static int create(struct session *s, int argc, char **argv, struct opts *op)
 			s->prog, s->cmd->name, set->id);
 		break;
 	}
-	if (!s->quiet || o.json)
-		cli_print_set(set, o.json);
+	if (!s->quiet || o.json) {
+		struct cli_out out = { .json = o.json };
+
+		cli_output_parse(s, &cli_show_listing, &out);
+		cli_print_set(set, &out);
+	}
 	vss_sets_free(set, 1);
 	return VSS_EXIT_OK;
 }

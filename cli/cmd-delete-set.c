@@ -1,4 +1,4 @@
-/* delete-set [--force] SET... | --oldest | --older-than AGE | --all */
+/* delete-set [-y] [-f] SET... | --oldest | --older-than AGE | -a */
 #include "config.h"
 #include "cli.h"
 
@@ -10,7 +10,7 @@
 #include <time.h>
 
 struct opts {
-	bool force, oldest, all, older;
+	bool yes, force, oldest, all, older;
 	uint64_t age;
 };
 
@@ -19,6 +19,9 @@ static int on_option(struct session *s, int c, const char *arg, void *data)
 	struct opts *o = data;
 
 	switch (c) {
+	case 'y':
+		o->yes = true;
+		break;
 	case 'f':
 		o->force = true;
 		break;
@@ -69,6 +72,29 @@ static int choose(struct session *s, const struct opts *o, int argc, char **argv
 	return 0;
 }
 
+/* The person at the terminal says yes to the sets chosen, each named. */
+static bool asked(const struct vss_set *sets, size_t n, const bool *chosen)
+{
+	size_t count = 0;
+	char names[300] = "";
+
+	for (size_t k = 0; k < n; k++) {
+		size_t used = strlen(names);
+
+		if (!chosen[k])
+			continue;
+		if (count++ < 8)
+			snprintf(names + used, sizeof(names) - used, "%s%.8s%s%s%s", count > 1 ? ", " : "",
+				 sets[k].id, sets[k].label[0] ? " (" : "", sets[k].label,
+				 sets[k].label[0] ? ")" : "");
+	}
+	/* Nothing chosen: nothing to lose. */
+	if (!count)
+		return true;
+	return cli_confirm("Delete %zu shadow copy set%s: %s%s? Their shadows are lost.", count,
+			   count == 1 ? "" : "s", names, count > 8 ? ", ..." : "");
+}
+
 int cmd_delete_set(struct session *s, int argc, char **argv)
 {
 	struct opts o = { 0 };
@@ -100,6 +126,8 @@ int cmd_delete_set(struct session *s, int argc, char **argv)
 				r = cli_error(s, VSS_EXIT_FAILED,
 					      "%.8s: exposed on %s; unexpose it first or use --force",
 					      sets[k].id, sets[k].shadows[j].mountpoint);
+	if (!r && !o.yes && cli_can_ask() && !asked(sets, n, chosen))
+		r = cli_error(s, VSS_EXIT_FAILED, "not confirmed; nothing changed");
 	for (size_t k = 0; !r && k < n; k++) {
 		if (chosen[k] && vss_set_delete(s->ctx, sets[k].id, o.force))
 			r = cli_engine_error(s);

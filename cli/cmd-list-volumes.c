@@ -1,104 +1,121 @@
-/* list volumes [--json] [VOLUME...] */
+/* list volumes [-o COLUMNS] [-nrbJ] [VOLUME...] */
 #include "config.h"
 #include "cli.h"
 
-#include <getopt.h>
-#include <inttypes.h>
 #include <libsmartcols.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-enum { COL_NAME, COL_DEVICE, COL_SIZE, COL_FSTYPE, COL_UUID, COL_MOUNTPOINT,
-       COL_MANAGED, COL_BACKING, COL_ACTIVE };
+#define ROW(v) const struct vss_volume *v = row; (void)o, (void)buf, (void)len
 
-static const struct {
-	const char *name;
-	double width;
-	int flags;
-	int json;
-	bool json_only;
-} columns[] = {
-	[COL_NAME] = { "NAME", 0.1, 0, SCOLS_JSON_STRING, false },
-	[COL_DEVICE] = { "DEVICE", 0.1, 0, SCOLS_JSON_STRING, false },
-	[COL_SIZE] = { "SIZE", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, false },
-	[COL_FSTYPE] = { "FSTYPE", 0.1, 0, SCOLS_JSON_STRING, false },
-	[COL_UUID] = { "UUID", 36, 0, SCOLS_JSON_STRING, false },
-	[COL_MOUNTPOINT] = { "MOUNTPOINT", 0.1, 0, SCOLS_JSON_STRING, false },
-	[COL_MANAGED] = { "MANAGED", 1, 0, SCOLS_JSON_BOOLEAN, false },
-	[COL_BACKING] = { "BACKING", 0.1, 0, SCOLS_JSON_STRING, false },
-	[COL_ACTIVE] = { "ACTIVE", 1, 0, SCOLS_JSON_BOOLEAN, true },
+static const char *g_name(const void *row, const struct cli_out *o, char *buf, size_t len)
+{
+	ROW(v);
+	return v->name;
+}
+
+static const char *g_device(const void *row, const struct cli_out *o, char *buf, size_t len)
+{
+	ROW(v);
+	return v->path;
+}
+
+static const char *g_majmin(const void *row, const struct cli_out *o, char *buf, size_t len)
+{
+	ROW(v);
+	if (!v->active)
+		return NULL;
+	snprintf(buf, len, "%u:%u", v->major, v->minor);
+	return buf;
+}
+
+static const char *g_size(const void *row, const struct cli_out *o, char *buf, size_t len)
+{
+	ROW(v);
+	return cli_out_size(o, v->size, buf, len);
+}
+
+static const char *g_fstype(const void *row, const struct cli_out *o, char *buf, size_t len)
+{
+	ROW(v);
+	return v->fstype[0] ? v->fstype : NULL;
+}
+
+static const char *g_uuid(const void *row, const struct cli_out *o, char *buf, size_t len)
+{
+	ROW(v);
+	return v->fsuuid[0] ? v->fsuuid : NULL;
+}
+
+static const char *g_mountpoint(const void *row, const struct cli_out *o, char *buf, size_t len)
+{
+	ROW(v);
+	return v->mountpoint[0] ? v->mountpoint : NULL;
+}
+
+static const char *g_managed(const void *row, const struct cli_out *o, char *buf, size_t len)
+{
+	ROW(v);
+	/* A managed volume whose device is not there says so, to people. */
+	if (!o->json && v->managed && !v->active)
+		return "yes, inactive";
+	return cli_out_bool(o, v->managed);
+}
+
+static const char *g_active(const void *row, const struct cli_out *o, char *buf, size_t len)
+{
+	ROW(v);
+	return cli_out_bool(o, v->active);
+}
+
+static const char *g_backing(const void *row, const struct cli_out *o, char *buf, size_t len)
+{
+	ROW(v);
+	return v->backing[0] ? v->backing : NULL;
+}
+
+static const char *g_dm_uuid(const void *row, const struct cli_out *o, char *buf, size_t len)
+{
+	ROW(v);
+	return v->dm_uuid[0] ? v->dm_uuid : NULL;
+}
+
+#undef ROW
+
+enum { T = CLI_COL_TABLE, J = CLI_COL_JSON };
+
+static const struct cli_col cols[] = {
+	{ "NAME", "the device-mapper name", 0.1, 0, SCOLS_JSON_STRING, T | J, g_name },
+	{ "DEVICE", "its device node", 0.1, 0, SCOLS_JSON_STRING, T | J, g_device },
+	{ "MAJ:MIN", "its device number", 6, 0, SCOLS_JSON_STRING, 0, g_majmin },
+	{ "SIZE", "its size", 5, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, T | J, g_size },
+	{ "FSTYPE", "the filesystem on it", 0.1, 0, SCOLS_JSON_STRING, T | J, g_fstype },
+	{ "UUID", "the filesystem's UUID", 36, 0, SCOLS_JSON_STRING, T | J, g_uuid },
+	{ "MOUNTPOINT", "where it is mounted", 0.1, 0, SCOLS_JSON_STRING, T | J, g_mountpoint },
+	{ "MANAGED", "imported by vss (volume import)", 3, 0, SCOLS_JSON_BOOLEAN, T | J,
+	  g_managed },
+	{ "BACKING", "for a managed volume, the device it wraps", 0.1, 0, SCOLS_JSON_STRING, T | J,
+	  g_backing },
+	{ "ACTIVE", "its device exists (a managed volume is inactive until activate)", 3, 0,
+	  SCOLS_JSON_BOOLEAN, J, g_active },
+	{ "DM-UUID", "the device-mapper uuid", 0.2, 0, SCOLS_JSON_STRING, 0, g_dm_uuid },
+	{ NULL, NULL, 0, 0, 0, 0, NULL },
 };
 
-static int on_option(struct session *s, int c, const char *arg, void *data)
-{
-	(void)s, (void)arg;
-	if (c == 'j')
-		*(bool *)data = true;
-	return 0;
-}
-
-static void add_row(struct libscols_table *tb, const struct vss_volume *v, bool json)
-{
-	struct libscols_line *ln = scols_table_new_line(tb, NULL);
-	char size[32];
-
-	if (!ln)
-		return;
-	if (json)
-		snprintf(size, sizeof(size), "%" PRIu64, v->size);
-	else
-		vss_size_format(v->size, size, sizeof(size));
-	scols_line_set_data(ln, COL_NAME, v->name);
-	scols_line_set_data(ln, COL_DEVICE, v->path);
-	scols_line_set_data(ln, COL_SIZE, size);
-	scols_line_set_data(ln, COL_FSTYPE, v->fstype);
-	scols_line_set_data(ln, COL_UUID, v->fsuuid);
-	scols_line_set_data(ln, COL_MOUNTPOINT, v->mountpoint);
-	if (json) {
-		scols_line_set_data(ln, COL_MANAGED, v->managed ? "1" : "0");
-		scols_line_set_data(ln, COL_ACTIVE, v->active ? "1" : "0");
-	} else {
-		/* A managed volume whose device is not there says so. */
-		scols_line_set_data(ln, COL_MANAGED,
-				    v->managed ? (v->active ? "yes" : "yes, inactive") : "no");
-	}
-	scols_line_set_data(ln, COL_BACKING, v->backing);
-}
-
-static int print(const struct vss_volume *vols, size_t n, bool json)
-{
-	struct libscols_table *tb = scols_new_table();
-
-	if (!tb)
-		return VSS_EXIT_FAILED;
-	scols_table_enable_json(tb, json);
-	scols_table_set_name(tb, "volumes");
-	for (size_t i = 0; i < sizeof(columns) / sizeof(columns[0]); i++) {
-		struct libscols_column *cl;
-
-		cl = scols_table_new_column(tb, columns[i].name, columns[i].width, columns[i].flags);
-		if (!cl)
-			break;
-		scols_column_set_json_type(cl, columns[i].json);
-		if (columns[i].json_only && !json)
-			scols_column_set_flags(cl, columns[i].flags | SCOLS_FL_HIDDEN);
-	}
-	for (size_t i = 0; i < n; i++)
-		add_row(tb, &vols[i], json);
-	scols_print_table(tb);
-	scols_unref_table(tb);
-	return VSS_EXIT_OK;
-}
+static const struct cli_listing listing = { "volumes", cols, NULL };
 
 int cmd_list_volumes(struct session *s, int argc, char **argv)
 {
 	struct vss_volume *vols = NULL;
-	bool json = false;
+	struct cli_out o = { 0 };
 	size_t n = 0;
-	int i = cli_getopt(s, argc, argv, on_option, &json), r, code;
+	int i = cli_getopt(s, argc, argv, cli_on_output, &o), r;
 
-	if (i < 0)
+	if (i < 0 || (r = cli_output_parse(s, &listing, &o)) < 0)
 		return VSS_EXIT_USAGE;
+	if (r)
+		return VSS_EXIT_OK;
 	if ((r = cli_open(s)))
 		return r;
 	if (i == argc) {
@@ -115,7 +132,7 @@ int cmd_list_volumes(struct session *s, int argc, char **argv)
 			}
 		}
 	}
-	code = print(vols, n, json);
+	r = cli_output_print(&listing, &o, vols, n, sizeof(*vols));
 	free(vols);
-	return code;
+	return r ? cli_error(s, VSS_EXIT_FAILED, "out of memory") : VSS_EXIT_OK;
 }

@@ -1,4 +1,4 @@
-/* monitor [--once] [--interval SECONDS] */
+/* monitor [--once] [-i SECONDS] */
 #include "config.h"
 #include "cli.h"
 
@@ -26,6 +26,7 @@ static int on_option(struct session *s, int c, const char *arg, void *data)
 int cmd_monitor(struct session *s, int argc, char **argv)
 {
 	struct opts o = { 0 };
+	unsigned broken = 0;
 	int i, r;
 
 	if ((i = cli_getopt(s, argc, argv, on_option, &o)) < 0)
@@ -36,7 +37,13 @@ int cmd_monitor(struct session *s, int argc, char **argv)
 		return r;
 	if (!o.interval_ms)
 		o.interval_ms = s->cfg.monitor_interval_ms;
-	if (vss_monitor(s->ctx, o.interval_ms, o.once))
+	if (vss_monitor(s->ctx, o.interval_ms, o.once, &broken))
 		return cli_engine_error(s);
+	/* A check from cron or a script must see trouble in the status; the
+	 * service, stopped by a signal, must not fail for it. */
+	if (o.once && broken)
+		return cli_error(s, VSS_EXIT_BROKEN, "%u shadow%s or pool%s need%s attention (see the "
+				 "warnings above)", broken, broken == 1 ? "" : "s", broken == 1 ? "" : "s",
+				 broken == 1 ? "s" : "");
 	return VSS_EXIT_OK;
 }

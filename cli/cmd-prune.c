@@ -1,4 +1,4 @@
-/* prune [--dry-run] [--keep-last N] [--keep-within AGE] [--keep-hourly N] ... [--json] */
+/* prune [-y] [-n] [--keep-last N] [--keep-within AGE] [--keep-hourly N] ... [-J] */
 #include "config.h"
 #include "cli.h"
 
@@ -8,7 +8,7 @@
 #include <string.h>
 
 struct opts {
-	bool dry_run, json, given;
+	bool yes, dry_run, json, given;
 	struct vss_retention keep;
 };
 
@@ -30,6 +30,9 @@ static int on_option(struct session *s, int c, const char *arg, void *data)
 	struct opts *o = data;
 
 	switch (c) {
+	case 'y':
+		o->yes = true;
+		return 0;
 	case 'n':
 		o->dry_run = true;
 		return 0;
@@ -57,6 +60,36 @@ static int on_option(struct session *s, int c, const char *arg, void *data)
 	}
 }
 
+/* On a terminal, the sets that would go are named and a yes asked for:
+ * 0 to go on, -1 when there is nothing to prune (said), or the exit code. */
+static int ask(struct session *s, const struct vss_retention *keep)
+{
+	struct vss_set *gone;
+	char names[300] = "";
+	bool quiet = s->quiet;
+	size_t n;
+	int r;
+
+	s->quiet = true;
+	r = vss_prune(s->ctx, keep, true, &gone, &n);
+	s->quiet = quiet;
+	if (r)
+		return cli_engine_error(s);
+	for (size_t k = 0; k < n && k < 8; k++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%.8s",
+			 k ? ", " : "", gone[k].id);
+	vss_sets_free(gone, n);
+	if (!n) {
+		printf("nothing to prune: the retention rules keep every set\n");
+		return -1;
+	}
+	if (!cli_confirm("Delete %zu shadow copy set%s that the retention rules do not keep: "
+			 "%s%s? Their shadows are lost.", n, n == 1 ? "" : "s", names,
+			 n > 8 ? ", ..." : ""))
+		return cli_error(s, VSS_EXIT_FAILED, "not confirmed; nothing changed");
+	return 0;
+}
+
 int cmd_prune(struct session *s, int argc, char **argv)
 {
 	struct opts o = { 0 };
@@ -74,18 +107,33 @@ int cmd_prune(struct session *s, int argc, char **argv)
 	/* Options say the whole rule, or the configuration does. */
 	if (!o.given)
 		o.keep = s->cfg.retention;
-	if (!vss_retention_given(&o.keep))
-		return cli_error(s, VSS_EXIT_USAGE, "no retention rule: nothing says what to keep (give "
-				 "--keep-last and the like, or keep_* in %s)",
-				 s->cfg.path[0] ? s->cfg.path : VSS_CONF_FILE);
+	/* Nothing asked is nothing to do: the shipped timer, enabled before
+	 * any rule is written, must not fail every hour. */
+	if (!vss_retention_given(&o.keep)) {
+		if (o.json) {
+			struct cli_out out = { .json = true };
+
+			cli_output_parse(s, &cli_sets_listing, &out);
+			cli_print_sets(NULL, 0, &out, NULL);
+		} else if (!s->quiet)
+			printf("nothing to prune: no retention rule (keep_* in %s, or --keep-last and "
+			       "the like)\n", s->cfg.path[0] ? s->cfg.path : VSS_CONF_FILE);
+		return VSS_EXIT_OK;
+	}
+	if (!o.yes && !o.dry_run && !o.json && cli_can_ask() && (r = ask(s, &o.keep)))
+		return r < 0 ? VSS_EXIT_OK : r;
 	/* JSON alone on stdout: the sets, not a line for each. */
 	s->quiet |= o.json;
 	r = vss_prune(s->ctx, &o.keep, o.dry_run, &gone, &n);
 	s->quiet = quiet;
 	for (size_t k = 0; !o.json && o.dry_run && k < n; k++)
 		printf("would delete %s\n", gone[k].id);
-	if (o.json)
-		cli_print_sets(gone, n, true, NULL);
+	if (o.json) {
+		struct cli_out out = { .json = true };
+
+		cli_output_parse(s, &cli_sets_listing, &out);
+		cli_print_sets(gone, n, &out, NULL);
+	}
 	else if (!n && !r)
 		printf("nothing to prune: the retention rules keep every set\n");
 	for (size_t k = 0; !o.dry_run && k < n; k++)

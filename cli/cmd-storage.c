@@ -1,5 +1,5 @@
-/* storage add DEVICE|DIRECTORY [--max SIZE], storage remove AREA,
- * storage list / list storage [--json] */
+/* storage add [-m SIZE] DEVICE|DIRECTORY, storage remove AREA,
+ * storage list / list storage [-o COLUMNS] [-nrbJ] */
 #include "config.h"
 #include "cli.h"
 
@@ -49,20 +49,69 @@ int cmd_storage_remove(struct session *s, int argc, char **argv)
 	return VSS_EXIT_OK;
 }
 
-static void cell_size(struct libscols_line *ln, int col, uint64_t v, bool json, bool none)
-{
-	char buf[32];
+#define ROW(a) const struct vss_storage_area *a = row; (void)o, (void)buf, (void)len
 
-	if (none) {
-		scols_line_set_data(ln, col, json ? NULL : "-");
-		return;
-	}
-	if (json)
-		snprintf(buf, sizeof(buf), "%" PRIu64, v);
-	else
-		vss_size_format(v, buf, sizeof(buf));
-	scols_line_set_data(ln, col, buf);
+static const char *g_area(const void *row, const struct cli_out *o, char *buf, size_t len)
+{
+	ROW(a);
+	return a->path;
 }
+
+static const char *g_type(const void *row, const struct cli_out *o, char *buf, size_t len)
+{
+	ROW(a);
+	return a->thin ? "thin-pool" : a->device ? "device" : "directory";
+}
+
+static const char *g_size(const void *row, const struct cli_out *o, char *buf, size_t len)
+{
+	ROW(a);
+	uint64_t size = a->device ? (a->max && a->max < a->size ? a->max : a->size) : a->max;
+
+	/* A directory without --max grows with its filesystem. */
+	if (!size)
+		return o->json ? NULL : "-";
+	return cli_out_size(o, size, buf, len);
+}
+
+static const char *g_used(const void *row, const struct cli_out *o, char *buf, size_t len)
+{
+	ROW(a);
+	return cli_out_size(o, a->used, buf, len);
+}
+
+static const char *g_free(const void *row, const struct cli_out *o, char *buf, size_t len)
+{
+	ROW(a);
+	return cli_out_size(o, a->free, buf, len);
+}
+
+static const char *g_shadows(const void *row, const struct cli_out *o, char *buf, size_t len)
+{
+	ROW(a);
+	snprintf(buf, len, "%u", a->shadows);
+	return buf;
+}
+
+#undef ROW
+
+static const struct cli_col cols[] = {
+	{ "AREA", "the device or directory", 0.5, 0, SCOLS_JSON_STRING,
+	  CLI_COL_TABLE | CLI_COL_JSON, g_area },
+	{ "TYPE", "device, directory or thin-pool", 6, 0, SCOLS_JSON_STRING,
+	  CLI_COL_TABLE | CLI_COL_JSON, g_type },
+	{ "SIZE", "the space vss may use (--max), none for a directory without it", 6,
+	  SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER, CLI_COL_TABLE | CLI_COL_JSON, g_size },
+	{ "USED", "the space shadows use", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+	  CLI_COL_TABLE | CLI_COL_JSON, g_used },
+	{ "FREE", "the space left", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+	  CLI_COL_TABLE | CLI_COL_JSON, g_free },
+	{ "SHADOWS", "how many shadows use it", 6, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER,
+	  CLI_COL_TABLE | CLI_COL_JSON, g_shadows },
+	{ NULL, NULL, 0, 0, 0, 0, NULL },
+};
+
+static const struct cli_listing listing = { "storage", cols, NULL };
 
 /* The policy that bounds what the table shows. */
 static void policy_line(struct session *s, const struct vss_storage_area *areas, size_t n)
@@ -83,54 +132,25 @@ static void policy_line(struct session *s, const struct vss_storage_area *areas,
 
 int cmd_list_storage(struct session *s, int argc, char **argv)
 {
-	static const char *const names[] = { "AREA", "TYPE", "SIZE", "USED", "FREE", "SHADOWS" };
 	struct vss_storage_area *areas;
-	struct libscols_table *tb;
-	bool json = false;
+	struct cli_out o = { 0 };
 	size_t n;
-	int i = cli_getopt(s, argc, argv, cli_on_json, &json), r;
+	int i = cli_getopt(s, argc, argv, cli_on_output, &o), r;
 
-	if (i < 0)
+	if (i < 0 || (r = cli_output_parse(s, &listing, &o)) < 0)
 		return VSS_EXIT_USAGE;
+	if (r)
+		return VSS_EXIT_OK;
 	if (i < argc)
 		return cli_usage(s, "unexpected argument '%s'", argv[i]);
 	if ((r = cli_open(s)))
 		return r;
 	if (vss_storage_list(s->ctx, &areas, &n))
 		return cli_engine_error(s);
-	if (!(tb = scols_new_table())) {
-		free(areas);
-		return cli_error(s, VSS_EXIT_FAILED, "out of memory");
-	}
-	scols_table_enable_json(tb, json);
-	scols_table_set_name(tb, "storage");
-	for (size_t c = 0; c < 6; c++) {
-		struct libscols_column *cl = scols_table_new_column(tb, names[c], c ? 6 : 0.5,
-								     c >= 2 ? SCOLS_FL_RIGHT : 0);
-
-		if (cl)
-			scols_column_set_json_type(cl, c >= 2 ? SCOLS_JSON_NUMBER : SCOLS_JSON_STRING);
-	}
-	for (size_t k = 0; k < n; k++) {
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-		const struct vss_storage_area *a = &areas[k];
-		uint64_t size = a->device ? (a->max && a->max < a->size ? a->max : a->size) : a->max;
-		char buf[32];
-
-		if (!ln)
-			break;
-		scols_line_set_data(ln, 0, a->path);
-		scols_line_set_data(ln, 1, a->thin ? "thin-pool" : a->device ? "device" : "directory");
-		cell_size(ln, 2, size, json, size == 0);
-		cell_size(ln, 3, a->used, json, false);
-		cell_size(ln, 4, a->free, json, false);
-		snprintf(buf, sizeof(buf), "%u", a->shadows);
-		scols_line_set_data(ln, 5, buf);
-	}
-	scols_print_table(tb);
-	scols_unref_table(tb);
-	if (!json)
+	r = cli_output_print(&listing, &o, areas, n, sizeof(*areas));
+	/* The footer is for people: a script's rows stay rows. */
+	if (!r && !o.json && !o.raw && !o.noheadings)
 		policy_line(s, areas, n);
 	free(areas);
-	return VSS_EXIT_OK;
+	return r ? cli_error(s, VSS_EXIT_FAILED, "out of memory") : VSS_EXIT_OK;
 }

@@ -69,20 +69,28 @@ int cli_usage(struct session *s, const char *fmt, ...)
 int cli_getopt(struct session *s, int argc, char **argv,
 	       int (*on)(struct session *, int, const char *, void *), void *data)
 {
-	struct option longopts[16] = { { NULL, 0, NULL, 0 } };
-	size_t n = 0;
+	struct option longopts[24] = { { NULL, 0, NULL, 0 } };
+	char shorts[64] = ":";
+	size_t n = 0, len = 1;
 	int c;
 
-	/* Values above any byte: getopt's optopt then tells a long option's
-	 * mistake from an unknown short one. */
-	for (const struct cmd_opt *o = s->cmd->opts; o && o->name && n < 15; o++, n++)
+	/* Long options come back as values above any byte: getopt's optopt
+	 * then tells a long option's mistake from a short one's. */
+	for (const struct cmd_opt *o = s->cmd->opts; o && o->name && n < 23; o++, n++) {
 		longopts[n] = (struct option){ o->name, o->arg ? required_argument : no_argument,
 					       NULL, 256 + (int)n };
+		if (o->letter && len + 3 < sizeof(shorts)) {
+			shorts[len++] = o->letter;
+			if (o->arg)
+				shorts[len++] = ':';
+		}
+	}
+	shorts[len] = '\0';
 	/* Our own messages, not getopt's: they must name the command. Options
 	 * may follow operands (show SET --json), as in util-linux and LVM;
 	 * no operand begins with '-' (names may not), and -- ends options. */
 	optind = 0;
-	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
 		const struct cmd_opt *opt;
 		char why[256];
 
@@ -96,9 +104,16 @@ int cli_getopt(struct session *s, int argc, char **argv,
 				return cli_usage(s, "%s", why), -1;
 			return cli_usage(s, "unknown option %s", argv[optind - 1]), -1;
 		}
-		if (c == ':')
+		if (c == ':') {
+			if (optopt > 0 && optopt < 256)
+				return cli_usage(s, "option -%c needs a value", optopt), -1;
 			return cli_usage(s, "option %s needs a value", argv[optind - 1]), -1;
-		if (!on || on(s, s->cmd->opts[c - 256].val, optarg, data))
+		}
+		if (c < 256 && !(opt = cmd_short_option(s->cmd, c)))
+			return cli_usage(s, "unknown option -%c", c), -1;
+		if (c >= 256)
+			opt = &s->cmd->opts[c - 256];
+		if (!on || on(s, opt->val, optarg, data))
 			return -1;
 	}
 	return optind;

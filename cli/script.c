@@ -25,6 +25,24 @@ static void complain(struct session *s, const char *name, int line, const char *
 	fputc('\n', stderr);
 }
 
+/* Short options bundled in WORD (-nr, -oNAME, -o NAME): the words of
+ * values to skip after it (0 or 1), or -1 after saying which is unknown. */
+static int short_options(struct session *s, const char *name, int line, const struct cmd *cmd,
+			 const char *word)
+{
+	for (const char *p = word + 1; *p; p++) {
+		const struct cmd_opt *opt = cmd_short_option(cmd, *p);
+
+		if (!opt) {
+			complain(s, name, line, "%s: unknown option -%c", cmd->name, *p);
+			return -1;
+		}
+		if (opt->arg)
+			return p[1] ? 0 : 1;
+	}
+	return 0;
+}
+
 /* A command's words and option names, known before anything runs: a typo
  * on the last line must not leave a half-done backup. */
 static int check(struct session *s, const char *name, const struct command_line *c)
@@ -42,10 +60,13 @@ static int check(struct session *s, const char *name, const struct command_line 
 	for (int i = used; i < c->argc && cmd->operand != ARG_PROGRAM; i++) {
 		if (!strcmp(c->argv[i], "--"))
 			break;
-		/* Commands take long options only. */
 		if (c->argv[i][0] == '-' && c->argv[i][1] && c->argv[i][1] != '-') {
-			complain(s, name, c->line, "%s: unknown option %.2s", cmd->name, c->argv[i]);
-			return -1;
+			int skip = short_options(s, name, c->line, cmd, c->argv[i]);
+
+			if (skip < 0)
+				return -1;
+			i += skip;
+			continue;
 		}
 		if (strncmp(c->argv[i], "--", 2))
 			continue;

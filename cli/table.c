@@ -6,70 +6,87 @@
 #include <stdbool.h>
 #include <string.h>
 
+/* The listings' options, as lsblk's: which columns, and how printed. */
+#define OUTPUT_OPTS \
+	{ "output", 'o', "COLUMNS", ARG_COLUMNS, NULL, 'o' }, \
+	{ "noheadings", 'n', NULL, ARG_NONE, NULL, 'n' }, \
+	{ "raw", 'r', NULL, ARG_NONE, NULL, 'r' }, \
+	{ "bytes", 'b', NULL, ARG_NONE, NULL, 'b' }, \
+	{ "json", 'j', NULL, ARG_NONE, NULL, 'J' }
+
+static const struct cmd_opt output_opts[] = {
+	OUTPUT_OPTS,
+	{ NULL, 0, NULL, ARG_NONE, NULL, 0 },
+};
+
 static const struct cmd_opt json_opt[] = {
-	{ "json", 'j', NULL, ARG_NONE, NULL },
-	{ NULL, 0, NULL, ARG_NONE, NULL },
+	{ "json", 'j', NULL, ARG_NONE, NULL, 'J' },
+	{ NULL, 0, NULL, ARG_NONE, NULL, 0 },
 };
 
 static const struct cmd_opt create_opts[] = {
-	{ "label", 'l', "TEXT", ARG_TEXT, NULL },
-	{ "context", 'c', "C", ARG_CHOICE, "persistent auto-release" },
-	{ "provider", 'p', "P", ARG_CHOICE, "auto cow thin" },
-	{ "cow-size", 's', "SIZE", ARG_TEXT, NULL },
-	{ "chunk-size", 'k', "SIZE", ARG_CHOICE, "4K 8K 16K 32K 64K 128K 256K 512K" },
-	{ "writers", 'w', "W", ARG_WRITERS, NULL },
-	{ "json", 'j', NULL, ARG_NONE, NULL },
-	{ NULL, 0, NULL, ARG_NONE, NULL },
+	{ "label", 'l', "TEXT", ARG_TEXT, NULL, 'l' },
+	{ "context", 'c', "C", ARG_CHOICE, "persistent auto-release", 0 },
+	{ "provider", 'p', "P", ARG_CHOICE, "auto cow thin", 'p' },
+	/* lvcreate's letters for a snapshot's size and chunk size. */
+	{ "cow-size", 's', "SIZE", ARG_TEXT, NULL, 'L' },
+	{ "chunk-size", 'k', "SIZE", ARG_CHOICE, "4K 8K 16K 32K 64K 128K 256K 512K", 'c' },
+	{ "writers", 'w', "W", ARG_WRITERS, NULL, 'w' },
+	{ "json", 'j', NULL, ARG_NONE, NULL, 'J' },
+	{ NULL, 0, NULL, ARG_NONE, NULL, 0 },
 };
 
 static const struct cmd_opt delete_opts[] = {
-	{ "force", 'f', NULL, ARG_NONE, NULL },
-	{ "oldest", 'o', NULL, ARG_NONE, NULL },
-	{ "older-than", 't', "AGE", ARG_TEXT, NULL },
-	{ "all", 'a', NULL, ARG_NONE, NULL },
-	{ NULL, 0, NULL, ARG_NONE, NULL },
+	{ "yes", 'y', NULL, ARG_NONE, NULL, 'y' },
+	{ "force", 'f', NULL, ARG_NONE, NULL, 'f' },
+	{ "oldest", 'o', NULL, ARG_NONE, NULL, 0 },
+	{ "older-than", 't', "AGE", ARG_TEXT, NULL, 0 },
+	{ "all", 'a', NULL, ARG_NONE, NULL, 'a' },
+	{ NULL, 0, NULL, ARG_NONE, NULL, 0 },
 };
 
-static const struct cmd_opt revert_opts[] = {
-	{ "yes", 'y', NULL, ARG_NONE, NULL },
-	{ NULL, 0, NULL, ARG_NONE, NULL },
+static const struct cmd_opt yes_opt[] = {
+	{ "yes", 'y', NULL, ARG_NONE, NULL, 'y' },
+	{ NULL, 0, NULL, ARG_NONE, NULL, 0 },
 };
 
 static const struct cmd_opt prune_opts[] = {
-	{ "dry-run", 'n', NULL, ARG_NONE, NULL },
-	{ "keep-last", 'l', "N", ARG_TEXT, NULL },
-	{ "keep-within", 'w', "AGE", ARG_TEXT, NULL },
-	{ "keep-hourly", 'H', "N", ARG_TEXT, NULL },
-	{ "keep-daily", 'd', "N", ARG_TEXT, NULL },
-	{ "keep-weekly", 'W', "N", ARG_TEXT, NULL },
-	{ "keep-monthly", 'm', "N", ARG_TEXT, NULL },
-	{ "json", 'j', NULL, ARG_NONE, NULL },
-	{ NULL, 0, NULL, ARG_NONE, NULL },
+	{ "yes", 'y', NULL, ARG_NONE, NULL, 'y' },
+	{ "dry-run", 'n', NULL, ARG_NONE, NULL, 'n' },
+	{ "keep-last", 'l', "N", ARG_TEXT, NULL, 0 },
+	{ "keep-within", 'w', "AGE", ARG_TEXT, NULL, 0 },
+	{ "keep-hourly", 'H', "N", ARG_TEXT, NULL, 0 },
+	{ "keep-daily", 'd', "N", ARG_TEXT, NULL, 0 },
+	{ "keep-weekly", 'W', "N", ARG_TEXT, NULL, 0 },
+	{ "keep-monthly", 'm', "N", ARG_TEXT, NULL, 0 },
+	{ "json", 'j', NULL, ARG_NONE, NULL, 'J' },
+	{ NULL, 0, NULL, ARG_NONE, NULL, 0 },
 };
 
 static const struct cmd_opt monitor_opts[] = {
-	{ "once", 'o', NULL, ARG_NONE, NULL },
-	{ "interval", 'i', "SECONDS", ARG_TEXT, NULL },
-	{ NULL, 0, NULL, ARG_NONE, NULL },
+	{ "once", 'o', NULL, ARG_NONE, NULL, 0 },
+	{ "interval", 'i', "SECONDS", ARG_TEXT, NULL, 'i' },
+	{ NULL, 0, NULL, ARG_NONE, NULL, 0 },
 };
 
 static const struct cmd_opt import_opts[] = {
-	{ "thin", 't', "SIZE", ARG_TEXT, NULL },
-	{ NULL, 0, NULL, ARG_NONE, NULL },
+	/* lvcreate's letter for a thin volume. */
+	{ "thin", 't', "SIZE", ARG_TEXT, NULL, 'T' },
+	{ NULL, 0, NULL, ARG_NONE, NULL, 0 },
 };
 
 static const struct cmd_opt storage_opts[] = {
-	{ "max", 'm', "SIZE", ARG_TEXT, NULL },
-	{ NULL, 0, NULL, ARG_NONE, NULL },
+	{ "max", 'm', "SIZE", ARG_TEXT, NULL, 'm' },
+	{ NULL, 0, NULL, ARG_NONE, NULL, 0 },
 };
 
 const struct cmd vss_commands[] = {
 	{ "help", "[COMMAND]", "show the commands, or one command's usage",
 	  NULL, 0, cmd_help, NULL, ARG_COMMAND },
 	{ "volume import", "[--thin SIZE] DEVICE NAME", "wrap a block device as the managed volume /dev/mapper/NAME",
-	  "  --thin SIZE  make instead a new, empty thin volume of SIZE in the thin pool\n"
-	  "               on DEVICE (made there the first time: DEVICE must hold\n"
-	  "               nothing); its shadows are thin snapshots (provider thin)\n"
+	  "  -T, --thin SIZE  make instead a new, empty thin volume of SIZE in the thin pool\n"
+	  "                   on DEVICE (made there the first time: DEVICE must hold\n"
+	  "                   nothing); its shadows are thin snapshots (provider thin)\n"
 	  "DEVICE must not be mounted or in use. NAME may hold letters, digits and . _ + -\n"
 	  "(at most 100, not beginning with - or vss-). Without --thin the device keeps\n"
 	  "its data; mount /dev/mapper/NAME instead of DEVICE from now on.",
@@ -78,53 +95,82 @@ const struct cmd vss_commands[] = {
 	  "Refused while the volume is mounted, open, or has shadows. A thin volume's data\n"
 	  "goes with it (it lives only in its pool), and the pool with its last volume.",
 	  CMD_ROOT | CMD_STATE, cmd_volume_remove, NULL, ARG_VOLUME },
-	{ "list volumes", "[--json] [VOLUME...]", "list managed volumes and other device-mapper devices",
-	  "  --json    print JSON (sizes in bytes)\n"
+	{ "list volumes", "[--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json] [VOLUME...]", "list managed volumes and other device-mapper devices",
+	  "  -o, --output COLUMNS  the columns to print, comma-separated; +COLUMNS adds to\n"
+	  "                        the default; -o help lists them\n"
+	  "  -n, --noheadings      no heading line\n"
+	  "  -r, --raw             columns separated by one space, unaligned (for scripts)\n"
+	  "  -b, --bytes           sizes in bytes\n"
+	  "  -J, --json            JSON (sizes in bytes, times in ISO 8601 UTC)\n"
 	  "VOLUME is a managed volume's name or the path of any device-mapper device.",
-	  CMD_ROOT | CMD_STATE, cmd_list_volumes, json_opt, ARG_VOLUME },
+	  CMD_ROOT | CMD_STATE, cmd_list_volumes, output_opts, ARG_VOLUME },
 	{ "create-set", "[--label TEXT] [--context persistent|auto-release] [--provider auto|cow|thin] [--cow-size SIZE|N%] [--chunk-size SIZE] [--writers NAME[,NAME...]|all|none] [--json] VOLUME...",
 	  "make a shadow copy set: every VOLUME at one instant",
-	  "  --label TEXT        a name for people (and for SET arguments)\n"
+	  "  -l, --label TEXT    a name for people and for SET arguments, unique among\n"
+	  "                      the sets\n"
 	  "  --context C         persistent, or auto-release: deleted when this vss session\n"
 	  "                      ends, however it ends (default: set context, else\n"
 	  "                      vss.conf's context, else persistent)\n"
-	  "  --provider P        how shadows are made: thin (a dm-thin snapshot in its pool)\n"
+	  "  -p, --provider P    how shadows are made: thin (a dm-thin snapshot in its pool)\n"
 	  "                      for a thin volume vss made, cow (dm-snapshot) for any\n"
 	  "                      other (auto, the default); cow or thin for every volume\n"
-	  "  --cow-size S|N%     COW space of each shadow (default 10% of its origin)\n"
-	  "  --chunk-size SIZE   copy-on-write unit, a power of two from 4K to 512K (default 4K)\n"
-	  "  --writers W,...     these writers take part too (besides those whose volumes\n"
+	  "  -L, --cow-size S|N% COW space of each shadow (default 10% of its origin)\n"
+	  "  -c, --chunk-size S  copy-on-write unit, a power of two from 4K to 512K (default 4K)\n"
+	  "  -w, --writers W,... these writers take part too (besides those whose volumes\n"
 	  "                      the set touches); all: every enabled writer; none: no\n"
 	  "                      writer at all\n"
-	  "  --json              print the new set as JSON\n"
+	  "  -J, --json          print the new set's shadows as JSON (as list shadows --json)\n"
 	  "Writers are told identify, prepare-backup, prepare-snapshot and freeze; every\n"
 	  "origin is then suspended together (filesystems flushed and frozen), the shadows\n"
 	  "made live, and all resumed; writers are told thaw and post-snapshot. The freeze\n"
 	  "window is bounded by freeze_timeout; any failure aborts the set (exit 3 for a\n"
 	  "writer's). Progress is shown on a terminal or with -v.",
 	  CMD_ROOT | CMD_STATE, cmd_create_set, create_opts, ARG_VOLUME },
-	{ "list sets", "[--json]", "list the shadow copy sets",
-	  "  --json    print JSON: each set with its shadows as children",
-	  CMD_ROOT | CMD_STATE, cmd_list_sets, json_opt, ARG_NONE },
-	{ "show", "[--json] SET", "show one set and the state of each shadow",
+	{ "list sets", "[--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json] [SET...]", "list the shadow copy sets, one row a set",
+	  "  -o, --output COLUMNS  the columns to print, comma-separated; +COLUMNS adds to\n"
+	  "                        the default; -o help lists them\n"
+	  "  -n, --noheadings      no heading line\n"
+	  "  -r, --raw             columns separated by one space, unaligned (for scripts)\n"
+	  "  -b, --bytes           sizes in bytes\n"
+	  "  -J, --json            JSON (sizes in bytes, times in ISO 8601 UTC)\n"
+	  "SET is a set's id, a unique prefix of one, or its label; without SET, every set.",
+	  CMD_ROOT | CMD_STATE, cmd_list_sets, output_opts, ARG_SET },
+	{ "list shadows", "[--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json] [SET...]", "list the shadows of sets, one row a shadow",
+	  "  -o, --output COLUMNS  the columns to print, comma-separated; +COLUMNS adds to\n"
+	  "                        the default; -o help lists them\n"
+	  "  -n, --noheadings      no heading line\n"
+	  "  -r, --raw             columns separated by one space, unaligned (for scripts)\n"
+	  "  -b, --bytes           sizes in bytes\n"
+	  "  -J, --json            JSON (sizes in bytes, times in ISO 8601 UTC)\n"
+	  "Each row carries its set's id (and, in JSON, its label).",
+	  CMD_ROOT | CMD_STATE, cmd_list_shadows, output_opts, ARG_SET },
+	{ "show", "[--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json] SET", "show one set and the state of each shadow",
 	  "SET is a set's id, a unique prefix of one, or its label.\n"
-	  "  --json    print JSON (as list sets --json)",
-	  CMD_ROOT | CMD_STATE, cmd_show, json_opt, ARG_SET },
-	{ "delete-set", "[--force] SET... | --oldest | --older-than AGE | --all",
+	  "  -o, --output COLUMNS  the columns to print, comma-separated; +COLUMNS adds to\n"
+	  "                        the default; -o help lists them\n"
+	  "  -n, --noheadings      no heading line\n"
+	  "  -r, --raw             columns separated by one space, unaligned (for scripts)\n"
+	  "  -b, --bytes           sizes in bytes\n"
+	  "  -J, --json            JSON (sizes in bytes, times in ISO 8601 UTC)\n"
+	  "With -n, -r or -J only the shadows' rows are printed (as list shadows SET).",
+	  CMD_ROOT | CMD_STATE, cmd_show, output_opts, ARG_SET },
+	{ "delete-set", "[--yes] [--force] SET... | --oldest | --older-than AGE | --all",
 	  "delete shadow copy sets",
-	  "  --force          unexpose exposed sets first (else they are refused)\n"
+	  "  -y, --yes        do not ask (on a terminal, vss asks before deleting)\n"
+	  "  -f, --force      unexpose exposed sets first (else they are refused)\n"
 	  "  --oldest         the oldest set\n"
 	  "  --older-than AGE sets older than AGE (90, 30m, 12h, 7d, 2w)\n"
-	  "  --all            every set\n"
+	  "  -a, --all        every set\n"
 	  "A volume whose last shadow goes gets its own table back.",
 	  CMD_ROOT | CMD_STATE, cmd_delete_set, delete_opts, ARG_SET },
 	{ "revert", "[--yes] SET [VOLUME...]", "roll volumes back to their shadows in SET",
-	  "  --yes    do not ask (needed where there is no terminal to ask on)\n"
+	  "  -y, --yes  do not ask (needed where there is no terminal to ask on)\n"
 	  "Each shadow is merged into its volume (dm snapshot-merge) and leaves the set;\n"
 	  "the volume reads as the shadow at once. Other shadows of the volume keep their\n"
 	  "own instants. A volume in use (mounted, open) gets its revert scheduled: it\n"
-	  "starts once the volume is free (at the next vss command) or at activate.",
-	  CMD_ROOT | CMD_STATE, cmd_revert, revert_opts, ARG_SET },
+	  "starts once the volume is free: at the next vss command that changes\n"
+	  "something, at vss monitor's next look, or at activate.",
+	  CMD_ROOT | CMD_STATE, cmd_revert, yes_opt, ARG_SET },
 	{ "expose", "SET[/VOLUME] [MOUNTPOINT]", "mount shadows read-only",
 	  "Default mountpoint: RUN_DIR/SET8/VOLUME. With a whole set and a MOUNTPOINT,\n"
 	  "each volume goes to MOUNTPOINT/VOLUME.",
@@ -134,21 +180,34 @@ const struct cmd vss_commands[] = {
 	{ "storage add", "[--max SIZE] DEVICE|DIRECTORY", "add a storage area for COW data",
 	  "A DEVICE (unused, no signature) is carved with dm-linear; a DIRECTORY holds\n"
 	  "preallocated files on loop devices.\n"
-	  "  --max SIZE   use at most SIZE of it",
+	  "  -m, --max SIZE  use at most SIZE of it",
 	  CMD_ROOT | CMD_STATE, cmd_storage_add, storage_opts, ARG_PATH },
 	{ "storage remove", "AREA", "stop using a storage area (refused while shadows use it)", NULL,
 	  CMD_ROOT | CMD_STATE, cmd_storage_remove, NULL, ARG_AREA },
-	{ "storage list", "[--json]", "list storage areas with their used and free space", NULL,
-	  CMD_ROOT | CMD_STATE, cmd_list_storage, json_opt, ARG_NONE },
-	{ "list storage", "[--json]", "the same as storage list", NULL,
-	  CMD_ROOT | CMD_STATE, cmd_list_storage, json_opt, ARG_NONE },
-	{ "list writers", "[--json]", "list writers with their last state, failure and timings",
-	  "  --json    print JSON, with every field\n"
+	{ "storage list", "[--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json]", "list storage areas with their used and free space",
+	  "  -o, --output COLUMNS  the columns to print, comma-separated; +COLUMNS adds to\n"
+	  "                        the default; -o help lists them\n"
+	  "  -n, --noheadings      no heading line\n"
+	  "  -r, --raw             columns separated by one space, unaligned (for scripts)\n"
+	  "  -b, --bytes           sizes in bytes\n"
+	  "  -J, --json            JSON (sizes in bytes, times in ISO 8601 UTC)\n"
+	  "A table for people ends with the storage policy in force.",
+	  CMD_ROOT | CMD_STATE, cmd_list_storage, output_opts, ARG_NONE },
+	{ "list storage", "[--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json]", "the same as storage list", NULL,
+	  CMD_ROOT | CMD_STATE, cmd_list_storage, output_opts, ARG_NONE },
+	{ "list writers", "[--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json]", "list writers with their last state, failure and timings",
+	  "  -o, --output COLUMNS  the columns to print, comma-separated; +COLUMNS adds to\n"
+	  "                        the default; -o help lists them\n"
+	  "  -n, --noheadings      no heading line\n"
+	  "  -r, --raw             columns separated by one space, unaligned (for scripts)\n"
+	  "  -b, --bytes           sizes in bytes\n"
+	  "  -J, --json            JSON (sizes in bytes, times in ISO 8601 UTC)\n"
 	  "Writers come from [writer NAME] sections of vss.conf and hook_dir.",
-	  CMD_STATE, cmd_list_writers, json_opt, ARG_NONE },
+	  CMD_STATE, cmd_list_writers, output_opts, ARG_NONE },
 	{ "writer verify", "[--json] [NAME]", "run identify on a writer (or every enabled one)",
 	  "Runs each writer's identify event only and reports; hooks from hook_dir are\n"
-	  "checked (owner, permissions), not run. Exit 3 when a writer failed.",
+	  "checked (owner, permissions), not run. Exit 3 when a writer failed.\n"
+	  "  -J, --json  print JSON, as list writers --json",
 	  CMD_STATE, cmd_writer_verify, json_opt, ARG_WRITER },
 	{ "check-config", "[FILE]", "check a configuration file and exit 0, or 2 with every problem",
 	  "FILE defaults to -C FILE, $VSS_CONFIG, or /etc/vss/vss.conf. Each problem is\n"
@@ -167,14 +226,15 @@ const struct cmd vss_commands[] = {
 	  "filesystems are mounted. Exit 1 when a volume could not be activated (each\n"
 	  "is named, with why); the others are activated all the same.",
 	  CMD_ROOT | CMD_STATE, cmd_activate, NULL, ARG_NONE },
-	{ "prune", "[--dry-run] [--keep-last N] [--keep-within AGE] [--keep-hourly N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N] [--json]",
+	{ "prune", "[--yes] [--dry-run] [--keep-last N] [--keep-within AGE] [--keep-hourly N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N] [--json]",
 	  "delete the sets the retention rules do not keep",
-	  "  --dry-run         only say which sets would be deleted\n"
+	  "  -y, --yes         do not ask (on a terminal, vss asks before deleting)\n"
+	  "  -n, --dry-run     only say which sets would be deleted\n"
 	  "  --keep-last N     the N newest sets of each volume\n"
 	  "  --keep-within AGE those younger than AGE (90m, 36h, 14d, 8w)\n"
 	  "  --keep-hourly N   the newest set of each of the last N hours (local time)\n"
 	  "  --keep-daily N    ... days, --keep-weekly N ... weeks, --keep-monthly N ... months\n"
-	  "  --json            print the sets deleted (or that would be) as JSON\n"
+	  "  -J, --json        print the sets deleted (or that would be) as JSON\n"
 	  "Options replace vss.conf's keep_* rules as a whole. A set stays when any rule\n"
 	  "keeps it for any of its volumes; auto-release, exposed and reverting sets always\n"
 	  "stay. With no rule at all nothing is deleted (exit 2).",
@@ -182,7 +242,7 @@ const struct cmd vss_commands[] = {
 	{ "monitor", "[--once] [--interval SECONDS]",
 	  "watch COW use: warn, and apply on_full before a shadow overflows",
 	  "  --once              look once and exit\n"
-	  "  --interval SECONDS  between looks (default: monitor_interval, 10)\n"
+	  "  -i, --interval S    between looks (default: monitor_interval, 10)\n"
 	  "A shadow at warn_at (80%) use is warned about; at full_at (90%), on_full =\n"
 	  "delete-oldest deletes the oldest set of its volume (a warning names it), and\n"
 	  "refuse only warns. A shadow that became invalid is named, with why. Reverts\n"
@@ -330,11 +390,22 @@ int cmd_lookup(int argc, char **argv, const struct cmd **cmdp, int *used, char *
 						p += strcspn(p, " ") + 1;
 					snprintf(group, sizeof(group), "%.*s", (int)(p - name - 1), name);
 				}
+			struct cli_suggest sg;
+			char hint[sizeof(before) + 96] = "";
+
+			cli_suggest_init(&sg, argv[k]);
+			for (size_t c = 0; c < ncmd; c++)
+				if ((k == 0 || before_word[c]) &&
+				    word_of(vss_commands[c].name, k, word, sizeof(word)))
+					cli_suggest_offer(&sg, word, strlen(word));
+			if (sg.best[0])
+				snprintf(hint, sizeof(hint), "did you mean '%s%s%s'? ", before,
+					 k ? " " : "", sg.best);
 			if (k == 0)
-				snprintf(why, len, "%s: unknown command; see 'vss help'", argv[0]);
+				snprintf(why, len, "%s: unknown command; %ssee 'vss help'", argv[0], hint);
 			else
-				snprintf(why, len, "%s %s: unknown command; %s takes: %s", before, argv[k],
-					 group, words);
+				snprintf(why, len, "%s %s: unknown command; %s%s takes: %s", before,
+					 argv[k], hint, group, words);
 			return -1;
 		}
 		if (distinct > 1) {
@@ -343,6 +414,23 @@ int cmd_lookup(int argc, char **argv, const struct cmd **cmdp, int *used, char *
 			return -1;
 		}
 	}
+}
+
+/* "; did you mean --label?" for --lable, or "". */
+static const char *nearest(const struct cmd *cmd, const char *name, size_t nlen)
+{
+	static char hint[96];
+	char typed[65];
+	struct cli_suggest sg;
+
+	snprintf(typed, sizeof(typed), "%.*s", (int)(nlen < 64 ? nlen : 64), name);
+	cli_suggest_init(&sg, typed);
+	for (const struct cmd_opt *o = cmd->opts; o && o->name; o++)
+		cli_suggest_offer(&sg, o->name, strlen(o->name));
+	hint[0] = '\0';
+	if (sg.best[0])
+		snprintf(hint, sizeof(hint), "; did you mean --%s?", sg.best);
+	return hint;
 }
 
 int cmd_option(const struct cmd *cmd, const char *arg, const struct cmd_opt **opt, char *why,
@@ -372,6 +460,14 @@ int cmd_option(const struct cmd *cmd, const char *arg, const struct cmd_opt **op
 	if (found > 1)
 		snprintf(why, len, "option --%.*s is ambiguous: %s", (int)nlen, name, list);
 	else
-		snprintf(why, len, "unknown option --%.*s", (int)nlen, name);
+		snprintf(why, len, "unknown option --%.*s%s", (int)nlen, name, nearest(cmd, name, nlen));
 	return -1;
+}
+
+const struct cmd_opt *cmd_short_option(const struct cmd *cmd, int letter)
+{
+	for (const struct cmd_opt *o = cmd->opts; o && o->name; o++)
+		if (letter && o->letter == letter)
+			return o;
+	return NULL;
 }

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -64,5 +65,37 @@ int vss_state_check(struct vss_ctx *ctx)
 	 * first record. */
 	if (faccessat(ctx->state_fd, ".", W_OK | X_OK, AT_EACCESS) < 0)
 		return vss_fail(ctx, errno, "state directory %s: %s", ctx->state_dir, strerror(errno));
+	return 0;
+}
+
+/* DIR, or else the nearest directory above it, trusted: DIR may be made
+ * there. Nothing is made. */
+static int probe(struct vss_ctx *ctx, const char *what, const char *dir)
+{
+	char path[4096];
+	int fd = -1, r;
+
+	snprintf(path, sizeof(path), "%s", dir);
+	for (;;) {
+		char *slash;
+
+		r = trust_dir_open(ctx, what, path, 0, &fd);
+		if (r != -ENOENT || !(slash = strrchr(path, '/')) || slash == path)
+			break;
+		*slash = '\0';
+	}
+	if (fd >= 0)
+		close(fd);
+	/* "/" itself missing cannot happen; anything else is the message. */
+	return r < 0 && r != -ENOENT ? r : 0;
+}
+
+int vss_dirs_probe(struct vss_ctx *ctx)
+{
+	int r;
+
+	if ((r = probe(ctx, "state directory", ctx->state_dir)) ||
+	    (r = probe(ctx, "run directory", ctx->run_dir)))
+		return r;
 	return 0;
 }

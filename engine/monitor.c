@@ -31,6 +31,7 @@ struct said_rec {
 struct watch {
 	struct said_rec *s;
 	size_t n;
+	unsigned broken;  /* shadows invalid or missing, pools failed: in the last look */
 };
 
 static struct said_rec *said_of(struct watch *w, const char *set, const char *volume)
@@ -202,6 +203,7 @@ static int look_pools(struct vss_ctx *ctx, struct watch *w)
 			continue;
 		if (strcmp(mode, "rw") || !total) {
 			/* Failed, read-only, out of space: nothing more to weigh. */
+			w->broken++;
 			if (said->said != SAID_INVALID)
 				vss_log(ctx, VSS_LEVEL_WARNING, "thin pool %s: %s (dmsetup status %s)",
 					pools[i].name, !strcmp(mode, "out_of_data_space") ?
@@ -265,11 +267,13 @@ static int look(struct vss_ctx *ctx, struct watch *w)
 				break;
 			}
 			said->seen = true;
-			if (sh->state == VSS_SHADOW_INVALID) {
+			if (sh->state == VSS_SHADOW_INVALID || sh->state == VSS_SHADOW_MISSING) {
 				if (said->said != SAID_INVALID)
-					vss_log(ctx, VSS_LEVEL_WARNING, "set %.8s, shadow of %s: invalid: %s",
-						sets[i].id, sh->volume, sh->why);
+					vss_log(ctx, VSS_LEVEL_WARNING, "set %.8s, shadow of %s: %s: %s",
+						sets[i].id, sh->volume,
+						vss_shadow_state_name(sh->state), sh->why);
 				said->said = SAID_INVALID;
+				w->broken++;
 				continue;
 			}
 			/* A thin shadow's room is its pool's: look_pools. */
@@ -308,7 +312,7 @@ static void pause_ms(unsigned ms)
 	}
 }
 
-int vss_monitor(struct vss_ctx *ctx, unsigned interval_ms, bool once)
+int vss_monitor(struct vss_ctx *ctx, unsigned interval_ms, bool once, unsigned *broken)
 {
 	struct watch w = { 0 };
 	int r = 0;
@@ -323,8 +327,11 @@ int vss_monitor(struct vss_ctx *ctx, unsigned interval_ms, bool once)
 			vss_unlock(ctx);
 			/* A deleted set frees nothing for the others: look again,
 			 * at most once a set, until nothing is above the line. */
-			for (int k = 0; k < 1000 && !vss_interrupted() && (r = look(ctx, &w)) == 1; k++)
-				;
+			for (int k = 0; k < 1000 && !vss_interrupted(); k++) {
+				w.broken = 0;
+				if ((r = look(ctx, &w)) != 1)
+					break;
+			}
 			if (r == 1)
 				r = 0;
 			said_sweep(&w);
@@ -340,6 +347,8 @@ int vss_monitor(struct vss_ctx *ctx, unsigned interval_ms, bool once)
 		pause_ms(interval_ms);
 	}
 	free(w.s);
+	if (broken)
+		*broken = w.broken;
 	vss_op_end(ctx, r);
 	return r;
 }

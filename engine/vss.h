@@ -53,6 +53,10 @@ const char *vss_state_dir(const struct vss_ctx *ctx);
  * it is refused (VSS_ERR_USAGE). Makes them when missing, as on first
  * use: the state directory 0700, the run directory 0755, parents 0755. */
 int vss_state_check(struct vss_ctx *ctx);
+/* check-config's look at the state and run directories: each, or the
+ * directory above it where it would be made, trusted (see vss_state_check);
+ * nothing is made. */
+int vss_dirs_probe(struct vss_ctx *ctx);
 /* Checks that this kernel and process can drive device-mapper. */
 int vss_dm_available(struct vss_ctx *ctx);
 
@@ -381,8 +385,9 @@ int vss_on_full_parse(const char *s, enum vss_on_full *f);
 /* Watches every shadow's COW use: warns at warn_percent, applies on_full at
  * full_percent, says when a shadow became invalid, and finishes or starts
  * reverts whose time has come. Every INTERVAL_MS until a signal (ONCE: one
- * look). */
-int vss_monitor(struct vss_ctx *ctx, unsigned interval_ms, bool once);
+ * look). *BROKEN (may be NULL): the shadows invalid or missing and the
+ * thin pools failed or out of space, at the last look. */
+int vss_monitor(struct vss_ctx *ctx, unsigned interval_ms, bool once, unsigned *broken);
 
 /* ---- retention (prune) ----------------------------------------------- */
 

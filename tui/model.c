@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 long long tui_now_us(void)
@@ -147,6 +148,11 @@ void model_refresh(struct model *m, struct vss_ctx *ctx)
 		free(m->vols);
 		m->vols = vols;
 		m->nvols = n;
+	} else if (geteuid() != 0) {
+		/* Said as the CLI says it: why there is nothing to list. */
+		snprintf(m->error, sizeof(m->error), "volumes and sets: must be run as root");
+	} else if (vss_dm_available(ctx)) {
+		snprintf(m->error, sizeof(m->error), "%s", vss_errmsg(ctx));
 	} else {
 		snprintf(m->error, sizeof(m->error), "volumes: %s", vss_errmsg(ctx));
 	}

@@ -91,8 +91,8 @@ writers   q"\r'
 	assert_output ""
 	assert_stderr "$S:2: frobnicate: unknown command; see 'vss help'
 $S:4: s: ambiguous; it could be: show, storage, set
-$S:5: list: needs one of: volumes, sets, storage, writers
-$S:6: list x: unknown command; list takes: volumes, sets, storage, writers
+$S:5: list: needs one of: volumes, sets, shadows, storage, writers
+$S:6: list x: unknown command; list takes: volumes, sets, shadows, storage, writers
 $S:7: create-set: unknown option --frob
 $S:8: create-set: option --c is ambiguous: --context, --cow-size, --chunk-size
 $S:9: create-set: option --json takes no value"
@@ -149,7 +149,7 @@ Usage: vss exit [CODE]"
 	assert_success
 	assert_line --index 0 --partial "Usage: vss create-set [--label TEXT]"
 	vss help li wr
-	assert_line --index 0 "Usage: vss list writers [--json]"
+	assert_line --index 0 "Usage: vss list writers [--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json]"
 	vss help ex
 	assert_failure 2
 	assert_stderr "vss: help: ex: ambiguous; it could be: expose, exec, exit"
@@ -227,6 +227,7 @@ Usage: vss exec PROGRAM [ARG...]"
 	assert_output "create-set"
 	run "$VSS" __complete 1 list ""
 	assert_output "sets
+shadows
 storage
 volumes
 writers"
@@ -241,6 +242,7 @@ persistent"
 	assert_output "continue"
 	run "$VSS" __complete 2 help list s
 	assert_output "sets
+shadows
 storage"
 	run "$VSS" __complete 2 -C "$VSS_CONFIG" ex
 	assert_output "exec
@@ -286,7 +288,7 @@ writers   a#b'
 	assert_output ""
 	vss li x
 	assert_failure 2
-	assert_stderr "vss: li x: unknown command; list takes: volumes, sets, storage, writers"
+	assert_stderr "vss: li x: unknown command; list takes: volumes, sets, shadows, storage, writers"
 	vss list sets --json -xy
 	assert_failure 2
 	assert_equal "${stderr_lines[0]}" "vss: list sets: unknown option -x"

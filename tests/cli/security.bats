@@ -109,3 +109,30 @@ refused() {
 	assert_equal "$(stat -c %a "$VSS_RUN_DIR")" 755
 	assert_equal "$(find "$VSS_STATE_DIR" -mindepth 1 | wc -l)" 0
 }
+
+@test "check-config says what every command would: an untrusted or impossible state or run directory is exit 2; a missing one is OK and not made" {
+	printf '[vss]\nfreeze_timeout = 5\n' >"$T/vss.conf"
+	chmod 0644 "$T/vss.conf"
+	# Missing, under a trusted directory: commands make it; checking does not.
+	vss check-config "$T/vss.conf"
+	assert_success
+	assert_output "$T/vss.conf: OK (0 writers)"
+	[ ! -e "$VSS_STATE_DIR" ] && [ ! -e "$VSS_RUN_DIR" ] || fail "check-config made a directory"
+	mkdir -m 700 "$VSS_STATE_DIR"
+	chown 65534 "$VSS_STATE_DIR"
+	vss check-config "$T/vss.conf"
+	assert_failure 2
+	assert_output ""
+	assert_stderr "vss: check-config: state directory $VSS_STATE_DIR: owned by uid 65534, not by root"
+	rmdir "$VSS_STATE_DIR"
+	mkdir -m 777 "$T/open"
+	export VSS_RUN_DIR=$T/open/deeper/run
+	vss check-config "$T/vss.conf"
+	assert_failure 2
+	assert_stderr "vss: check-config: run directory $VSS_RUN_DIR: $T/open: writable by others (mode 0777)"
+	[ ! -e "$T/open/deeper" ] || fail "check-config made $T/open/deeper"
+	export VSS_RUN_DIR=$T/vss.conf/run
+	vss check-config "$T/vss.conf"
+	assert_failure 2
+	assert_stderr "vss: check-config: run directory $VSS_RUN_DIR: $T/vss.conf: not a directory (a regular file)"
+}

@@ -8,7 +8,7 @@
 load ../lib/common
 
 CREATE_USAGE='Usage: vss create-set [--label TEXT] [--context persistent|auto-release] [--provider auto|cow|thin] [--cow-size SIZE|N%] [--chunk-size SIZE] [--writers NAME[,NAME...]|all|none] [--json] VOLUME...'
-DELETE_USAGE='Usage: vss delete-set [--force] SET... | --oldest | --older-than AGE | --all'
+DELETE_USAGE='Usage: vss delete-set [--yes] [--force] SET... | --oldest | --older-than AGE | --all'
 COW_WHY='not a size (512M, 2G)'
 PCT_WHY='a percentage of the origin must be from 1% to 100%'
 CHUNK_WHY='must be a power of two from 4K to 512K'
@@ -173,17 +173,18 @@ one_line_error() {
 	one_line_error "storage: needs one of: add, remove, list" storage
 	one_line_error "storage explode: unknown command; storage takes: add, remove, list" storage explode
 	one_line_error "storage explode: unknown command; storage takes: add, remove, list" storage explode /dev/x
-	usage_error "storage list: unexpected argument 'x'" "Usage: vss storage list [--json]" storage list x
+	usage_error "storage list: unexpected argument 'x'" "Usage: vss storage list [--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json]" storage list x
 }
 
 @test "show: no set, two; list sets: an operand" {
-	usage_error "show: no set given" "Usage: vss show [--json] SET" show
-	usage_error "show: no set given" "Usage: vss show [--json] SET" show --json
-	usage_error "show: one set at a time" "Usage: vss show [--json] SET" show s t
-	usage_error "list sets: unexpected argument 'x'" "Usage: vss list sets [--json]" list sets x
-	usage_error "list sets: unexpected argument 'x'" "Usage: vss list sets [--json]" list sets --json x
-	usage_error "list sets: unknown option --all" "Usage: vss list sets [--json]" list sets --all
-	usage_error "list storage: unexpected argument 'x'" "Usage: vss list storage [--json]" list storage x
+	usage_error "show: no set given" "Usage: vss show [--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json] SET" show
+	usage_error "show: no set given" "Usage: vss show [--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json] SET" show --json
+	usage_error "show: one set at a time" "Usage: vss show [--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json] SET" show s t
+	usage_error "list sets: -o: unknown column 'x' (-o help lists them)" "Usage: vss list sets [--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json] [SET...]" list sets -o x
+	usage_error "list sets: -o: unknown column 'VOLUME' (-o help lists them)" "Usage: vss list sets [--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json] [SET...]" list sets --json -o +VOLUME
+	usage_error "list sets: unknown option --all" "Usage: vss list sets [--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json] [SET...]" list sets --all
+	usage_error "list shadows: unknown option -x" "Usage: vss list shadows [--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json] [SET...]" list shadows -x
+	usage_error "list storage: unexpected argument 'x'" "Usage: vss list storage [--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json]" list storage x
 }
 
 @test "recover: an operand, an option" {

@@ -18,7 +18,7 @@ load ../lib/common
 	assert_line '  volume import [--thin SIZE] DEVICE NAME'
 	assert_line --regexp '^ +wrap a block device as the managed volume'
 	assert_line --regexp '^  volume remove NAME +undo an import'
-	assert_line --regexp '^  list volumes \[--json\] \[VOLUME\.\.\.\] +list managed volumes'
+	assert_line --regexp '^  list volumes \[--output COLUMNS\] \[--noheadings\] \[--raw\] \[--bytes\] \[--json\] \[VOLUME\.\.\.\]$'
 	help_h=$output
 	vss help
 	assert_success
@@ -71,7 +71,7 @@ load ../lib/common
 	vss list volumes --bogus
 	assert_failure 2
 	assert_equal "${stderr_lines[0]}" "vss: list volumes: unknown option --bogus"
-	assert_equal "${stderr_lines[1]}" "Usage: vss list volumes [--json] [VOLUME...]"
+	assert_equal "${stderr_lines[1]}" "Usage: vss list volumes [--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json] [VOLUME...]"
 }
 
 @test "vsstui is the same binary, picked by its name; off a terminal it says it needs one" {

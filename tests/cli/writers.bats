@@ -199,7 +199,7 @@ vss: writer verify: writer x: identify: exited with status 1: told to fail at id
 	done
 	vss -C "$CONF" list writers extra
 	assert_equal "$stderr" "vss: list writers: unexpected argument 'extra'
-Usage: vss list writers [--json]"
+Usage: vss list writers [--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json]"
 	vss -C "$CONF" writer verify --bogus
 	assert_equal "$stderr" "vss: writer verify: unknown option --bogus
 Usage: vss writer verify [--json] [NAME]"
