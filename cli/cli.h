@@ -183,6 +183,8 @@ void cli_progress_begin(struct session *s, bool json);
 
 int tui_main(int argc, char **argv);
 void cli_print_usage(FILE *out);
+/* One command's usage, summary and help, as `help COMMAND` shows it. */
+void cli_print_command(const struct cmd *c, FILE *out);
 
 /* The command handlers, one file each (cli/cmd-*.c). */
 int cmd_help(struct session *s, int argc, char **argv);

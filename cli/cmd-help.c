@@ -42,11 +42,12 @@ void cli_print_usage(FILE *out)
 		"'vss help COMMAND' shows one command. See vss(8).\n");
 }
 
-static void print_command(const struct cmd *c)
+void cli_print_command(const struct cmd *c, FILE *out)
 {
-	printf("Usage: vss %s%s%s\n\n%s.\n", c->name, c->args[0] ? " " : "", c->args, c->summary);
+	fprintf(out, "Usage: vss %s%s%s\n\n%s.\n", c->name, c->args[0] ? " " : "", c->args,
+		c->summary);
 	if (c->help)
-		printf("\n%s\n", c->help);
+		fprintf(out, "\n%s\n", c->help);
 }
 
 /* "help list": every command of the group whose first word ARG names. */
@@ -75,7 +76,7 @@ static bool print_group(const char *arg)
 			continue;
 		if (!first)
 			printf("\n");
-		print_command(c);
+		cli_print_command(c, stdout);
 		first = false;
 	}
 	return true;
@@ -93,7 +94,7 @@ int cmd_help(struct session *s, int argc, char **argv)
 	}
 	if (cmd_lookup(argc - 1, argv + 1, &c, &used, why, sizeof(why)) == 0) {
 		if (used == argc - 1) {
-			print_command(c);
+			cli_print_command(c, stdout);
 			return VSS_EXIT_OK;
 		}
 		return cli_usage(s, "%s: one command at a time", argv[used + 1]);

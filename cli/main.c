@@ -23,6 +23,26 @@ static const struct option global_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* "did you mean --verbose? " for --verbos, or "". */
+static const char *nearest_global(const char *arg)
+{
+	static char hint[sizeof(((struct cli_suggest *)0)->best) + 32];
+	struct cli_suggest sg;
+	char typed[65];
+
+	hint[0] = '\0';
+	if (strncmp(arg, "--", 2))
+		return hint;
+	snprintf(typed, sizeof(typed), "%.*s", (int)strcspn(arg + 2, "="), arg + 2);
+	cli_suggest_init(&sg, typed);
+	for (const struct option *o = global_options; o->name; o++)
+		if (strcmp(o->name, "fault-points"))
+			cli_suggest_offer(&sg, o->name, strlen(o->name));
+	if (sg.best[0])
+		snprintf(hint, sizeof(hint), "did you mean --%s? ", sg.best);
+	return hint;
+}
+
 /* The whole of FILE ("-": stdin), for a script: NULL after saying why. */
 static char *slurp(struct session *s, const char *path)
 {
@@ -195,8 +215,8 @@ int main(int argc, char **argv)
 			if (optopt)
 				return cli_error(&s, VSS_EXIT_USAGE, "unknown option -%c; see 'vss help'",
 						 optopt);
-			return cli_error(&s, VSS_EXIT_USAGE, "unknown option %s; see 'vss help'",
-					 argv[optind - 1]);
+			return cli_error(&s, VSS_EXIT_USAGE, "unknown option %s; %ssee 'vss help'",
+					 argv[optind - 1], nearest_global(argv[optind - 1]));
 		}
 	}
 	if ((commands || file) && optind < argc)

@@ -60,6 +60,9 @@ static int check(struct session *s, const char *name, const struct command_line 
 	for (int i = used; i < c->argc && cmd->operand != ARG_PROGRAM; i++) {
 		if (!strcmp(c->argv[i], "--"))
 			break;
+		/* COMMAND --help runs nothing: shown, as on the command line. */
+		if (!strcmp(c->argv[i], "--help") || !strcmp(c->argv[i], "-h"))
+			continue;
 		if (c->argv[i][0] == '-' && c->argv[i][1] && c->argv[i][1] != '-') {
 			int skip = short_options(s, name, c->line, cmd, c->argv[i]);
 

@@ -125,6 +125,20 @@ int cli_backup_end(struct session *s, const char *id, bool complete)
 	return cli_engine_error(s);
 }
 
+/* COMMAND --help (or -h), as every tool answers it: the command's usage,
+ * whatever else the line holds. Not after --, nor among the words of
+ * exec's program. */
+static bool asks_help(const struct cmd *cmd, int argc, char **argv)
+{
+	for (int i = 0; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return true;
+		if (cmd->operand == ARG_PROGRAM && argv[i][0] != '-')
+			break;
+	}
+	return false;
+}
+
 int session_run(struct session *s, int argc, char **argv)
 {
 	const struct cmd *cmd;
@@ -134,6 +148,9 @@ int session_run(struct session *s, int argc, char **argv)
 	s->cmd = NULL;
 	if (cmd_lookup(argc, argv, &cmd, &used, why, sizeof(why))) {
 		code = cli_error(s, VSS_EXIT_USAGE, "%s", why);
+	} else if (asks_help(cmd, argc - used, argv + used)) {
+		cli_print_command(cmd, stdout);
+		code = VSS_EXIT_OK;
 	} else {
 		s->cmd = cmd;
 		/* The handler sees its last word as argv[0], getopt-style. */

@@ -75,6 +75,11 @@ static const struct cmd_opt import_opts[] = {
 	{ NULL, 0, NULL, ARG_NONE, NULL, 0 },
 };
 
+static const struct cmd_opt remove_opts[] = {
+	{ "yes", 'y', NULL, ARG_NONE, NULL, 'y' },
+	{ NULL, 0, NULL, ARG_NONE, NULL, 0 },
+};
+
 static const struct cmd_opt storage_opts[] = {
 	{ "max", 'm', "SIZE", ARG_TEXT, NULL, 'm' },
 	{ NULL, 0, NULL, ARG_NONE, NULL, 0 },
@@ -91,10 +96,11 @@ const struct cmd vss_commands[] = {
 	  "(at most 100, not beginning with - or vss-). Without --thin the device keeps\n"
 	  "its data; mount /dev/mapper/NAME instead of DEVICE from now on.",
 	  CMD_ROOT | CMD_STATE, cmd_volume_import, import_opts, ARG_PATH },
-	{ "volume remove", "NAME", "undo an import: remove /dev/mapper/NAME (a thin volume's data goes with it)",
+	{ "volume remove", "[--yes] NAME", "undo an import: remove /dev/mapper/NAME (a thin volume's data goes with it)",
+	  "  -y, --yes  do not ask (on a terminal, vss asks first)\n"
 	  "Refused while the volume is mounted, open, or has shadows. A thin volume's data\n"
 	  "goes with it (it lives only in its pool), and the pool with its last volume.",
-	  CMD_ROOT | CMD_STATE, cmd_volume_remove, NULL, ARG_VOLUME },
+	  CMD_ROOT | CMD_STATE, cmd_volume_remove, remove_opts, ARG_VOLUME },
 	{ "list volumes", "[--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json] [VOLUME...]", "list managed volumes and other device-mapper devices",
 	  "  -o, --output COLUMNS  the columns to print, comma-separated; +COLUMNS adds to\n"
 	  "                        the default; -o help lists them\n"

@@ -1,5 +1,5 @@
 /*
- * vss activate (DESIGN §6): after a reboot every dm device is gone, and the
+ * vss activate: after a reboot every dm device is gone, and the
  * state directory is all that says what was there. For each volume that is
  * managed or has shadows, in this order, so that no write to it can reach
  * its data before its shadows see it:

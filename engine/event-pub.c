@@ -1,5 +1,5 @@
 /*
- * Events published for other processes (DESIGN §2): a set made by cron
+ * Events published for other processes: a set made by cron
  * shows up live in a dashboard opened elsewhere. Each publishing process
  * appends one line an event to RUN_DIR/events/PID.ev; vss_feed (event-feed.c)
  * follows them. A file is opened at the process's first event of an

@@ -74,7 +74,7 @@ void vss_step(struct vss_ctx *ctx, const char *fmt, ...)
 /* Holds events from now on (true) or delivers the held ones (false). */
 void vss_events_hold(struct vss_ctx *ctx, bool hold);
 
-/* create-set enters PHASE (DESIGN §3): the point where writers are told. */
+/* create-set enters PHASE: the point where writers are told. */
 void vss_phase(struct vss_ctx *ctx, const char *set, const char *phase);
 
 /* A writer's news (writer-run.c): STATE is an enum vss_writer_state. */
@@ -96,7 +96,7 @@ void vss_dirs_close(struct vss_ctx *ctx);
 /* The one-writer lock (lock.c); nests within one context. */
 int vss_lock(struct vss_ctx *ctx);
 /* How a mutating command starts: the lock, then whatever an interrupted vss
- * left is finished or rolled back (DESIGN §3). On failure the lock is let go. */
+ * left is finished or rolled back. On failure the lock is let go. */
 int vss_lock_and_recover(struct vss_ctx *ctx);
 void vss_unlock(struct vss_ctx *ctx);
 

@@ -1,5 +1,5 @@
 /*
- * The layering under a volume that has shadows (DESIGN §5): origin X with
+ * The layering under a volume that has shadows: origin X with
  * its own table T gains vss-X-real carrying T, and X itself is reloaded as
  * snapshot-origin over it, so every write to X copies the old data out to
  * each shadow first. T is kept in STATE_DIR/origins/X.conf, because the

@@ -1,5 +1,5 @@
 /*
- * Recovery (DESIGN §3, §6): after a SIGKILL or a power cut, make the state
+ * Recovery: after a SIGKILL or a power cut, make the state
  * and the kernel agree again. In order: resume whatever a killed create left
  * suspended (from the marker under RUN_DIR, before the state directory is
  * read, as it may live on a frozen filesystem); tell writers it left frozen

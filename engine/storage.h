@@ -1,4 +1,4 @@
-/* The storage area: where shadows' COW data lives (DESIGN §1, §5). */
+/* The storage area: where shadows' COW data lives. */
 #ifndef VSS_STORAGE_H
 #define VSS_STORAGE_H
 

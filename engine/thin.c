@@ -1,5 +1,5 @@
 /*
- * The thin provider (DESIGN §5): a shadow of a thin volume vss made is a
+ * The thin provider: a shadow of a thin volume vss made is a
  * dm-thin snapshot in the volume's pool, taken with create_snap while the
  * volume is suspended in the freeze window, and shown as a thin device on
  * the snapshot's id. It shares unchanged blocks with its volume: no COW area

@@ -65,7 +65,7 @@ int vss_dm_available(struct vss_ctx *ctx);
 enum vss_event_kind {
 	VSS_EVENT_LOG,   /* a log line (libdm's included) */
 	VSS_EVENT_STEP,  /* one step of an operation is done */
-	VSS_EVENT_PHASE, /* create-set enters a phase of DESIGN §3 (text: its name:
+	VSS_EVENT_PHASE, /* create-set enters a phase (text: its name:
 			  * identify, prepare-backup, prepare-snapshot, freeze,
 			  * thaw, post-snapshot, backup-complete, abort) */
 	VSS_EVENT_WRITER, /* a writer starts an event or its state changes
@@ -241,7 +241,7 @@ int vss_revert(struct vss_ctx *ctx, const char *spec, char *const *volumes, size
 
 /* After a reboot: makes the dm devices of managed volumes, the layering
  * under volumes with shadows and every persistent shadow again, from the
- * state directory (DESIGN §6). Does only what is missing; each volume's
+ * state directory. Does only what is missing; each volume's
  * failure is logged as an error and the others go on. */
 int vss_activate(struct vss_ctx *ctx);
 
@@ -254,7 +254,7 @@ int vss_recover(struct vss_ctx *ctx);
 void vss_interrupt(int sig);
 int vss_interrupted(void);
 
-/* ---- writers (DESIGN §4) -------------------------------------------- */
+/* ---- writers -------------------------------------------- */
 
 enum vss_writer_type {
 	VSS_WRITER_EXEC,       /* COMMAND EVENT, once per event */

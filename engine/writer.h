@@ -1,5 +1,5 @@
 /*
- * Writers inside the engine (DESIGN §4): the configured ones, and a
+ * Writers inside the engine: the configured ones, and a
  * sequence - the writers of one set, each with its process and state, told
  * each event of create-set in turn.
  */

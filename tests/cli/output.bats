@@ -138,4 +138,27 @@ beta"
 	vss create-set --frobnicate vol
 	assert_failure 2
 	assert_equal "${stderr_lines[0]}" "vss: create-set: unknown option --frobnicate"
+	vss --comand 'list writers'
+	assert_failure 2
+	assert_stderr "vss: unknown option --comand; did you mean --command? see 'vss help'"
+}
+
+@test "COMMAND --help and -h: that command's usage on stdout, exit 0, nothing run; exec's program keeps its own -h" {
+	vss help create-set
+	assert_success
+	help=$output
+	vss create-set --help
+	assert_success
+	assert_equal "$output" "$help"
+	vss create-set vol -l x -h
+	assert_success
+	assert_equal "$output" "$help"
+	vss -C "$CONF" -c 'list writers -h'
+	assert_success
+	assert_line --index 0 "Usage: vss list writers [--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json]"
+	[ ! -e "$FW_LOG" ] || fail "a writer ran"
+	# After --, and among a program's words, -h is an operand.
+	vss exec ls -h
+	assert_failure 2
+	assert_stderr "vss: exec: no shadow copy set was made in this session (create-set first)"
 }

@@ -17,7 +17,7 @@ load ../lib/common
 	assert_line --index 0 "Usage: vss [OPTIONS] COMMAND [ARGUMENTS]"
 	assert_line '  volume import [--thin SIZE] DEVICE NAME'
 	assert_line --regexp '^ +wrap a block device as the managed volume'
-	assert_line --regexp '^  volume remove NAME +undo an import'
+	assert_line --regexp '^  volume remove \[--yes\] NAME +undo an import'
 	assert_line --regexp '^  list volumes \[--output COLUMNS\] \[--noheadings\] \[--raw\] \[--bytes\] \[--json\] \[VOLUME\.\.\.\]$'
 	help_h=$output
 	vss help
@@ -32,7 +32,7 @@ load ../lib/common
 	vss help volume
 	assert_success
 	assert_line "Usage: vss volume import [--thin SIZE] DEVICE NAME"
-	assert_line "Usage: vss volume remove NAME"
+	assert_line "Usage: vss volume remove [--yes] NAME"
 	vss help frobnicate
 	assert_failure 2
 	assert_stderr "vss: help: frobnicate: unknown command; see 'vss help'"

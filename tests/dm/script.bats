@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Scripts and the shell with real sets (DESIGN §7): a whole backup as a
+# Scripts and the shell with real sets: a whole backup as a
 # script (begin-backup, an auto-release set, expose, exec over the shadows,
 # end-backup), what a failing or interrupted script leaves (nothing), and
 # the shell's set-id completion and Ctrl-C during a create-set.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# vsstui with real sets (DESIGN §8): a set made by another vss process shows
+# vsstui with real sets: a set made by another vss process shows
 # live (its writer's state and timer during a held thaw, then the set);
 # create, expose and delete with keys; a failing writer's reason; SIGTERM
 # while the dashboard's own create-set is held leaves nothing behind.

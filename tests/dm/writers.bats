@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Writers around the freeze window (DESIGN §3, §4): the sequence, every way a
+# Writers around the freeze window: the sequence, every way a
 # writer can fail at every event, the freeze window's bound, hooks, which
 # writers join a set, and what a writer sees.
 
