@@ -179,8 +179,12 @@ static int create(struct session *s, int argc, char **argv, struct opts *op)
 	if (!s->quiet || o.json) {
 		struct cli_out out = { .json = o.json };
 
-		cli_output_parse(s, &cli_show_listing, &out);
-		cli_print_set(set, &out);
+		/* A program gets the new set's row: its id, instant and window. */
+		cli_output_parse(s, o.json ? &cli_sets_listing : &cli_show_listing, &out);
+		if (o.json)
+			cli_print_sets(set, 1, &out, NULL);
+		else
+			cli_print_set(set, &out);
 	}
 	vss_sets_free(set, 1);
 	return VSS_EXIT_OK;

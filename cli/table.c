@@ -125,7 +125,7 @@ const struct cmd vss_commands[] = {
 	  "  -w, --writers W,... these writers take part too (besides those whose volumes\n"
 	  "                      the set touches); all: every enabled writer; none: no\n"
 	  "                      writer at all\n"
-	  "  -J, --json          print the new set's shadows as JSON (as list shadows --json)\n"
+	  "  -J, --json          print the new set as JSON (as list sets --json)\n"
 	  "Writers are told identify, prepare-backup, prepare-snapshot and freeze; every\n"
 	  "origin is then suspended together (filesystems flushed and frozen), the shadows\n"
 	  "made live, and all resumed; writers are told thaw and post-snapshot. The freeze\n"
