@@ -61,7 +61,7 @@ static int on_option(struct session *s, int c, const char *arg, void *data)
 }
 
 /* On a terminal, the sets that would go are named and a yes asked for:
- * 0 to go on, -1 when there is nothing to prune (said), or the exit code. */
+ * 0 to go on, or the exit code. */
 static int ask(struct session *s, const struct vss_retention *keep)
 {
 	struct vss_set *gone;
@@ -79,10 +79,9 @@ static int ask(struct session *s, const struct vss_retention *keep)
 		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%.8s",
 			 k ? ", " : "", gone[k].id);
 	vss_sets_free(gone, n);
-	if (!n) {
-		printf("nothing to prune: the retention rules keep every set\n");
-		return -1;
-	}
+	/* Nothing would go: the prune itself says so, in the form asked. */
+	if (!n)
+		return 0;
 	if (!cli_confirm("Delete %zu shadow copy set%s that the retention rules do not keep: "
 			 "%s%s? Their shadows are lost.", n, n == 1 ? "" : "s", names,
 			 n > 8 ? ", ..." : ""))
@@ -120,8 +119,8 @@ int cmd_prune(struct session *s, int argc, char **argv)
 			       "the like)\n", s->cfg.path[0] ? s->cfg.path : VSS_CONF_FILE);
 		return VSS_EXIT_OK;
 	}
-	if (!o.yes && !o.dry_run && !o.json && cli_can_ask() && (r = ask(s, &o.keep)))
-		return r < 0 ? VSS_EXIT_OK : r;
+	if (!o.yes && !o.dry_run && cli_can_ask() && (r = ask(s, &o.keep)))
+		return r;
 	/* JSON alone on stdout: the sets, not a line for each. */
 	s->quiet |= o.json;
 	r = vss_prune(s->ctx, &o.keep, o.dry_run, &gone, &n);

@@ -123,14 +123,17 @@ int cli_output_print(const struct cli_listing *l, const struct cli_out *o, const
 	scols_table_enable_noheadings(tb, o->noheadings);
 	for (size_t k = 0; k < o->n; k++) {
 		const struct cli_col *c = &l->cols[o->sel[k]];
+		bool array = o->json && c->json_type == SCOLS_JSON_ARRAY_STRING;
+		/* libsmartcols splits an array's value into items only as it
+		 * wraps a cell, at its newlines. */
 		struct libscols_column *cl = scols_table_new_column(tb, c->name, c->width,
-								     c->scols_flags);
+								     c->scols_flags |
+								     (array ? SCOLS_FL_WRAP : 0));
 
 		if (!cl)
 			goto fail;
 		scols_column_set_json_type(cl, c->json_type);
-		if (c->json_type == SCOLS_JSON_ARRAY_STRING) {
-			/* One value a line: an array in JSON, lines in a table. */
+		if (array) {
 			scols_column_set_wrapfunc(cl, scols_wrapnl_chunksize, scols_wrapnl_nextchunk,
 						  NULL);
 			scols_column_set_safechars(cl, "\n");
