@@ -35,6 +35,7 @@ enum arg_kind {
 	ARG_WRITER,    /* a writer's name */
 	ARG_WRITERS,   /* none, all, or NAME,NAME */
 	ARG_PATH,      /* a file, directory or device */
+	ARG_DEVICE,    /* a block device (or a directory), then words to type */
 	ARG_COMMAND,   /* a command of this table */
 	ARG_PROGRAM,   /* a program, then its arguments */
 	ARG_AREA,      /* a storage area */
@@ -53,6 +54,7 @@ struct cmd_opt {
 };
 
 struct session;
+struct cli_listing;
 
 struct cmd {
 	const char *name;     /* its words: "volume import" */
@@ -63,6 +65,7 @@ struct cmd {
 	int (*exec)(struct session *s, int argc, char **argv);
 	const struct cmd_opt *opts;  /* NULL: none */
 	enum arg_kind operand;       /* what its operands are */
+	const struct cli_listing *listing;  /* a listing's columns, for -o; NULL: none */
 };
 
 /* What `set` changes for the rest of a session. */
@@ -286,6 +289,8 @@ void cli_time(long long us, bool utc_iso, char *buf, size_t len);
 
 /* Writers, one row each (cli/writerview.c): 0, or -1 (out of memory). */
 extern const struct cli_listing cli_writers_listing;
+/* The listings of cli/cmd-list-volumes.c and cli/cmd-storage.c. */
+extern const struct cli_listing cli_volumes_listing, cli_storage_listing;
 int cli_print_writers(const struct vss_writer_status *ws, size_t n, const struct cli_out *o);
 /* Notes a set the session made: auto-release ones go when it ends; those
  * made in a backup hear backup-complete at end-backup. */

@@ -103,7 +103,7 @@ static const struct cli_col cols[] = {
 	{ NULL, NULL, 0, 0, 0, 0, NULL },
 };
 
-static const struct cli_listing listing = { "volumes", cols, NULL };
+const struct cli_listing cli_volumes_listing = { "volumes", cols, NULL };
 
 int cmd_list_volumes(struct session *s, int argc, char **argv)
 {
@@ -112,7 +112,7 @@ int cmd_list_volumes(struct session *s, int argc, char **argv)
 	size_t n = 0;
 	int i = cli_getopt(s, argc, argv, cli_on_output, &o), r;
 
-	if (i < 0 || (r = cli_output_parse(s, &listing, &o)) < 0)
+	if (i < 0 || (r = cli_output_parse(s, &cli_volumes_listing, &o)) < 0)
 		return VSS_EXIT_USAGE;
 	if (r)
 		return VSS_EXIT_OK;
@@ -132,7 +132,7 @@ int cmd_list_volumes(struct session *s, int argc, char **argv)
 			}
 		}
 	}
-	r = cli_output_print(&listing, &o, vols, n, sizeof(*vols));
+	r = cli_output_print(&cli_volumes_listing, &o, vols, n, sizeof(*vols));
 	free(vols);
 	return r ? cli_error(s, VSS_EXIT_FAILED, "out of memory") : VSS_EXIT_OK;
 }

@@ -111,7 +111,7 @@ static const struct cli_col cols[] = {
 	{ NULL, NULL, 0, 0, 0, 0, NULL },
 };
 
-static const struct cli_listing listing = { "storage", cols, NULL };
+const struct cli_listing cli_storage_listing = { "storage", cols, NULL };
 
 /* The policy that bounds what the table shows. */
 static void policy_line(struct session *s, const struct vss_storage_area *areas, size_t n)
@@ -137,7 +137,7 @@ int cmd_list_storage(struct session *s, int argc, char **argv)
 	size_t n;
 	int i = cli_getopt(s, argc, argv, cli_on_output, &o), r;
 
-	if (i < 0 || (r = cli_output_parse(s, &listing, &o)) < 0)
+	if (i < 0 || (r = cli_output_parse(s, &cli_storage_listing, &o)) < 0)
 		return VSS_EXIT_USAGE;
 	if (r)
 		return VSS_EXIT_OK;
@@ -147,7 +147,7 @@ int cmd_list_storage(struct session *s, int argc, char **argv)
 		return r;
 	if (vss_storage_list(s->ctx, &areas, &n))
 		return cli_engine_error(s);
-	r = cli_output_print(&listing, &o, areas, n, sizeof(*areas));
+	r = cli_output_print(&cli_storage_listing, &o, areas, n, sizeof(*areas));
 	/* The footer is for people: a script's rows stay rows. */
 	if (!r && !o.json && !o.raw && !o.noheadings)
 		policy_line(s, areas, n);

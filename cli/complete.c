@@ -5,10 +5,18 @@
 #include "cli.h"
 #include "complete.h"
 
+#include "words.h"
+
+#include <ctype.h>
+#include <dirent.h>
 #include <glob.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 static void add(struct cands *c, const char *prefix, const char *word)
@@ -89,6 +97,230 @@ static void paths(struct cands *c, const char *prefix)
 	for (size_t i = 0; i < g.gl_pathc; i++)
 		add(c, prefix, g.gl_pathv[i]);
 	globfree(&g);
+}
+
+/* ---- block devices, for the operands that name one ---- */
+
+struct devnos {
+	dev_t *v;
+	size_t n;
+};
+
+static void devnos_add(struct devnos *d, dev_t dev)
+{
+	dev_t *v = realloc(d->v, (d->n + 1) * sizeof(*v));
+
+	if (!v)
+		return;
+	d->v = v;
+	v[d->n++] = dev;
+}
+
+static bool devnos_has(const struct devnos *d, dev_t dev)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i] == dev)
+			return true;
+	return false;
+}
+
+/* The devices the kernel has mounted or swaps on. Only /proc is read: a
+ * trial exclusive open would tell more, but could make a mount or a dm
+ * table load running at that instant fail with EBUSY. */
+static void mounted_devices(struct devnos *d)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL;
+	size_t len = 0;
+	unsigned ma, mi;
+	bool header = true;
+	struct stat st;
+
+	while (f && getline(&line, &len, f) > 0)
+		if (sscanf(line, "%*s %*s %u:%u", &ma, &mi) == 2)
+			devnos_add(d, makedev(ma, mi));
+	if (f)
+		fclose(f);
+	f = fopen("/proc/swaps", "re");
+	for (; f && getline(&line, &len, f) > 0; header = false) {
+		line[strcspn(line, " \t\n")] = '\0';
+		if (!header && !stat(line, &st) && S_ISBLK(st.st_mode))
+			devnos_add(d, st.st_rdev);
+	}
+	if (f)
+		fclose(f);
+	free(line);
+}
+
+/* The first line of sysfs file DIR/NAME into BUF: false when unreadable. */
+static bool sysfs_read(const char *dir, const char *name, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (!(f = fopen(path, "re")))
+		return false;
+	ok = fgets(buf, (int)len, f) != NULL;
+	fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ok;
+}
+
+static bool sysfs_is(const char *dir, const char *name, const char *value)
+{
+	char buf[64];
+
+	return sysfs_read(dir, name, buf, sizeof(buf)) && !strcmp(buf, value);
+}
+
+static bool has_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	bool any = false;
+
+	while (d && !any && (e = readdir(d)))
+		any = e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return any;
+}
+
+/* Whether the device of sysfs DIR is held: mounted or swap (IN_USE), under
+ * dm, md or the like (holders), or a disk with such a partition. */
+static bool held(const char *dir, dev_t dev, const struct devnos *in_use)
+{
+	char sub[PATH_MAX], num[32];
+	unsigned ma, mi;
+	struct dirent *e;
+	DIR *d;
+	bool busy;
+
+	snprintf(sub, sizeof(sub), "%s/holders", dir);
+	if (devnos_has(in_use, dev) || has_entries(sub))
+		return true;
+	busy = false;
+	d = opendir(dir);
+	while (d && !busy && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name);
+		if (sysfs_read(sub, "partition", num, sizeof(num)) &&
+		    sysfs_read(sub, "dev", num, sizeof(num)) && sscanf(num, "%u:%u", &ma, &mi) == 2)
+			busy = held(sub, makedev(ma, mi), in_use);
+	}
+	if (d)
+		closedir(d);
+	return busy;
+}
+
+/* A device worth offering: it holds something (an unattached loop device
+ * or an empty drive has size 0), may be written, is not vss's own (its dm
+ * uuid begins VSS-) and is not in use. Without sysfs, mounts alone tell. */
+static bool device_free(dev_t dev, const struct devnos *in_use)
+{
+	char dir[64], uuid[8];
+
+	snprintf(dir, sizeof(dir), "/sys/dev/block/%u:%u", major(dev), minor(dev));
+	if (access(dir, F_OK))
+		return !devnos_has(in_use, dev);
+	if (sysfs_is(dir, "size", "0") || sysfs_is(dir, "ro", "1"))
+		return false;
+	if (sysfs_read(dir, "dm/uuid", uuid, sizeof(uuid)) && !strncmp(uuid, "VSS-", 4))
+		return false;
+	return !held(dir, dev, in_use);
+}
+
+/* The free block devices of /dev/mapper and /dev beginning with PREFIX,
+ * each once: a dm device by its /dev/mapper name, not as /dev/dm-N. In /dev
+ * only the nodes themselves (/dev/cdrom and the like link to them). */
+static void block_devices(struct cands *c, const char *prefix, const struct devnos *in_use)
+{
+	static const struct {
+		const char *dir;
+		bool links;
+	} where[] = { { "/dev/mapper", true }, { "/dev", false } };
+	struct devnos seen = { 0 };
+
+	for (size_t w = 0; w < sizeof(where) / sizeof(where[0]); w++) {
+		DIR *d = opendir(where[w].dir);
+		struct dirent *e;
+
+		while (d && (e = readdir(d))) {
+			char path[PATH_MAX];
+			struct stat st;
+
+			snprintf(path, sizeof(path), "%s/%s", where[w].dir, e->d_name);
+			if (e->d_name[0] == '.' || (where[w].links ? stat : lstat)(path, &st) ||
+			    !S_ISBLK(st.st_mode) || devnos_has(&seen, st.st_rdev))
+				continue;
+			devnos_add(&seen, st.st_rdev);
+			if (strncmp(path, prefix, strlen(prefix)) || !device_free(st.st_rdev, in_use))
+				continue;
+			add(c, prefix, path);
+		}
+		if (d)
+			closedir(d);
+	}
+	free(seen.v);
+}
+
+/* Paths beginning with PREFIX on the way to a device: directories, and
+ * free block devices (/dev/disk/by-id/..., a node of one's own). */
+static void device_paths(struct cands *c, const char *prefix, const struct devnos *in_use)
+{
+	char pattern[4096];
+	struct stat st;
+	glob_t g;
+
+	snprintf(pattern, sizeof(pattern), "%s*", prefix);
+	if (glob(pattern, GLOB_MARK, NULL, &g))
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		const char *p = g.gl_pathv[i];
+
+		if (p[strlen(p) - 1] == '/' ||
+		    (!stat(p, &st) && S_ISBLK(st.st_mode) && device_free(st.st_rdev, in_use)))
+			add(c, prefix, p);
+	}
+	globfree(&g);
+}
+
+/* Whether all there is to offer for PREFIX is in the scan of /dev and
+ * /dev/mapper: on the way to "/dev/", or a name right in /dev/mapper. */
+static bool scanned(const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return (n && n <= 5 && !strncmp("/dev/", prefix, n)) ||
+	       (!strncmp(prefix, "/dev/mapper/", 12) && !strchr(prefix + 12, '/'));
+}
+
+/* A DEVICE operand (volume import; storage add's DEVICE|DIRECTORY): the
+ * free block devices; where none begins with what is typed, a path
+ * (directories lead to devices, and are storage add's other answer). A
+ * regular file is never one. */
+static void devices(struct cands *c, const char *prefix)
+{
+	struct devnos in_use = { 0 };
+	size_t before = c->n;
+
+	mounted_devices(&in_use);
+	block_devices(c, prefix, &in_use);
+	if (c->n == before && !scanned(prefix))
+		device_paths(c, prefix, &in_use);
+	free(in_use.v);
+}
+
+/* The first operand is the device (volume import DEVICE NAME: the NAME
+ * is new, nothing to offer). */
+static void device_operand(struct cands *c, int operand, const char *prefix)
+{
+	if (operand == 0)
+		devices(c, prefix);
 }
 
 static void load_config(struct session *s)
@@ -209,6 +441,46 @@ static void setting(struct session *s, struct cands *c, int k, char **words, con
 			add_list(c, prefix, values[i][1]);
 }
 
+/* Whether NAME is one of the comma-separated words in the first HEAD
+ * characters of LIST. */
+static bool listed(const char *list, size_t head, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (size_t i = list[0] == '+'; i < head; i += strcspn(list + i, ",") + 1)
+		if (!strncasecmp(list + i, name, len) && (list[i + len] == ',' || i + len == head))
+			return true;
+	return false;
+}
+
+/* -o's value: the listing's columns, each after those already typed
+ * ("NAME,TY" -> "NAME,TYPE"); case as typed is kept before the last comma. */
+static void columns(struct cands *c, const struct cli_listing *l, const char *prefix)
+{
+	const char *last = strrchr(prefix, ',');
+	size_t head = last ? (size_t)(last - prefix + 1) : prefix[0] == '+';
+	char word[256];
+
+	const char *tail = prefix + head;
+	bool lower = islower((unsigned char)tail[0]);
+
+	if (!l)
+		return;
+	if (!head)
+		add(c, prefix, "help");
+	for (const struct cli_col *col = l->cols; col->name; col++) {
+		size_t k = (size_t)snprintf(word, sizeof(word), "%.*s", (int)head, prefix);
+
+		/* A name already chosen is not offered again. */
+		if (strncasecmp(col->name, tail, strlen(tail)) || listed(prefix, head, col->name))
+			continue;
+		for (const char *p = col->name; *p && k + 1 < sizeof(word); p++)
+			word[k++] = lower ? (char)tolower((unsigned char)*p) : *p;
+		word[k] = '\0';
+		add(c, prefix, word);
+	}
+}
+
 static void by_kind(struct session *s, struct cands *c, enum arg_kind kind, const char *values,
 		    const char *prefix)
 {
@@ -243,13 +515,38 @@ static void by_kind(struct session *s, struct cands *c, enum arg_kind kind, cons
 	}
 }
 
+/* The option whose value is the word after WORD: --name without =VALUE,
+ * or -abc whose last letter takes one. NULL: none. */
+static const struct cmd_opt *wants_value(const struct cmd *cmd, const char *word)
+{
+	const struct cmd_opt *opt;
+	char why[256];
+
+	if (word[0] != '-' || !word[1] || !strcmp(word, "--"))
+		return NULL;
+	if (word[1] == '-') {
+		if (strchr(word, '=') || cmd_option(cmd, word, &opt, why, sizeof(why)))
+			return NULL;
+		return opt->arg ? opt : NULL;
+	}
+	for (const char *p = word + 1; *p; p++) {
+		if (!(opt = cmd_short_option(cmd, *p)))
+			return NULL;
+		/* A value joined to its letter (-lTEXT) is no next word's. */
+		if (opt->arg)
+			return p[1] ? NULL : opt;
+	}
+	return NULL;
+}
+
 static void collect(struct session *s, int nwords, char **words, int cword, struct cands *c)
 {
 	const char *prefix = cword < nwords ? words[cword] : "";
 	const struct cmd *cmd;
-	const struct cmd_opt *opt;
+	const struct cmd_opt *value_of = NULL;
 	char why[512];
 	int used, operand = 0;
+	bool options_ended = false;
 
 	if (cmd_lookup(cword, words, &cmd, &used, why, sizeof(why))) {
 		command_words(c, cword, words, prefix);
@@ -260,27 +557,36 @@ static void collect(struct session *s, int nwords, char **words, int cword, stru
 		collect(s, nwords - used, words + used, cword - used, c);
 		return;
 	}
-	/* The value of the option before it? */
-	if (cword > used && !strncmp(words[cword - 1], "--", 2) && !strchr(words[cword - 1], '=') &&
-	    !cmd_option(cmd, words[cword - 1], &opt, why, sizeof(why)) && opt->arg) {
-		by_kind(s, c, opt->kind, opt->values, prefix);
-		return;
-	}
 	for (int i = used; i < cword; i++) {
 		if (cmd->operand == ARG_PROGRAM && operand > 0) {
 			/* The program's own arguments: files, most likely. */
 			paths(c, prefix);
 			return;
 		}
-		if (!strncmp(words[i], "--", 2) && cmd->operand != ARG_PROGRAM) {
-			if (!strchr(words[i], '=') && !cmd_option(cmd, words[i], &opt, why, sizeof(why)) &&
-			    opt->arg)
+		value_of = NULL;
+		if (!options_ended && cmd->operand != ARG_PROGRAM && words[i][0] == '-' &&
+		    words[i][1]) {
+			/* A bare -- ends the options; it abbreviates none. */
+			options_ended = !strcmp(words[i], "--");
+			value_of = wants_value(cmd, words[i]);
+			if (value_of && i + 1 < cword) {
 				i++;
+				value_of = NULL;
+			}
 			continue;
 		}
 		operand++;
 	}
-	if (prefix[0] == '-' && cmd->opts && !(cmd->operand == ARG_PROGRAM && operand)) {
+	if (value_of && value_of->kind == ARG_COLUMNS) {
+		columns(c, cmd->listing, prefix);
+		return;
+	}
+	if (value_of) {
+		by_kind(s, c, value_of->kind, value_of->values, prefix);
+		return;
+	}
+	if (prefix[0] == '-' && cmd->opts && !options_ended &&
+	    !(cmd->operand == ARG_PROGRAM && operand)) {
 		for (const struct cmd_opt *o = cmd->opts; o->name; o++) {
 			char word[64];
 
@@ -293,6 +599,10 @@ static void collect(struct session *s, int nwords, char **words, int cword, stru
 		setting(s, c, operand, words + used, prefix);
 		return;
 	}
+	if (cmd->operand == ARG_DEVICE) {
+		device_operand(c, operand, prefix);
+		return;
+	}
 	by_kind(s, c, cmd->operand, NULL, prefix);
 }
 
@@ -302,7 +612,60 @@ void complete_collect(struct session *s, int nwords, char **words, int cword, st
 	if (cword < 0 || cword > nwords)
 		return;
 	collect(s, nwords, words, cword, out);
-	qsort(out->v, out->n, sizeof(*out->v), by_name);
+	/* qsort's array may not be NULL, even empty. */
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), by_name);
+}
+
+int complete_line(struct session *s, const char *text, struct cands *out, size_t *typed)
+{
+	/* Only the command being typed: after the last ';'. */
+	const char *start = strrchr(text, ';') ? strrchr(text, ';') + 1 : text;
+	struct script sc;
+	char why[128], **words = NULL;
+	int line, nwords = 0, cword;
+
+	memset(out, 0, sizeof(*out));
+	*typed = 0;
+	if (words_split(start, true, &sc, &line, why, sizeof(why)))
+		return -1;
+	if (sc.n) {
+		nwords = sc.cmds[sc.n - 1].argc;
+		words = sc.cmds[sc.n - 1].argv;
+	}
+	cword = sc.ends_in_word ? nwords - 1 : nwords;
+	if (sc.ends_in_word)
+		*typed = strlen(words[cword]);
+	complete_collect(s, nwords, words, cword, out);
+	script_free(&sc);
+	return 0;
+}
+
+void complete_addition(const struct cands *c, size_t typed, char *buf, size_t len)
+{
+	size_t common, n = 0;
+
+	buf[0] = '\0';
+	if (!c->n || len < 2)
+		return;
+	common = strlen(c->v[0]);
+	for (size_t i = 1; i < c->n; i++)
+		for (size_t k = 0; k < common; k++)
+			if (c->v[i][k] != c->v[0][k]) {
+				common = k;
+				break;
+			}
+	/* Outside quotes these would split or change the word: escaped. */
+	for (size_t k = typed; k < common && n + 3 < len; k++) {
+		if (strchr(" \t'\"\\;#", c->v[0][k]))
+			buf[n++] = '\\';
+		buf[n++] = c->v[0][k];
+	}
+	/* The one candidate is the word: the next begins, but a directory
+	 * goes on. */
+	if (c->n == 1 && c->v[0][strlen(c->v[0]) - 1] != '/')
+		buf[n++] = ' ';
+	buf[n] = '\0';
 }
 
 /* vss __complete CWORD WORD...: the words after vss, global options

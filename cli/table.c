@@ -87,7 +87,7 @@ static const struct cmd_opt storage_opts[] = {
 
 const struct cmd vss_commands[] = {
 	{ "help", "[COMMAND]", "show the commands, or one command's usage",
-	  NULL, 0, cmd_help, NULL, ARG_COMMAND },
+	  NULL, 0, cmd_help, NULL, ARG_COMMAND, NULL },
 	{ "volume import", "[--thin SIZE] DEVICE NAME", "wrap a block device as the managed volume /dev/mapper/NAME",
 	  "  -T, --thin SIZE  make instead a new, empty thin volume of SIZE in the thin pool\n"
 	  "                   on DEVICE (made there the first time: DEVICE must hold\n"
@@ -95,12 +95,12 @@ const struct cmd vss_commands[] = {
 	  "DEVICE must not be mounted or in use. NAME may hold letters, digits and . _ + -\n"
 	  "(at most 100, not beginning with - or vss-). Without --thin the device keeps\n"
 	  "its data; mount /dev/mapper/NAME instead of DEVICE from now on.",
-	  CMD_ROOT | CMD_STATE, cmd_volume_import, import_opts, ARG_PATH },
+	  CMD_ROOT | CMD_STATE, cmd_volume_import, import_opts, ARG_DEVICE, NULL },
 	{ "volume remove", "[--yes] NAME", "undo an import: remove /dev/mapper/NAME (a thin volume's data goes with it)",
 	  "  -y, --yes  do not ask (on a terminal, vss asks first)\n"
 	  "Refused while the volume is mounted, open, or has shadows. A thin volume's data\n"
 	  "goes with it (it lives only in its pool), and the pool with its last volume.",
-	  CMD_ROOT | CMD_STATE, cmd_volume_remove, remove_opts, ARG_VOLUME },
+	  CMD_ROOT | CMD_STATE, cmd_volume_remove, remove_opts, ARG_VOLUME, NULL },
 	{ "list volumes", "[--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json] [VOLUME...]", "list managed volumes and other device-mapper devices",
 	  "  -o, --output COLUMNS  the columns to print, comma-separated; +COLUMNS adds to\n"
 	  "                        the default; -o help lists them\n"
@@ -109,7 +109,8 @@ const struct cmd vss_commands[] = {
 	  "  -b, --bytes           sizes in bytes\n"
 	  "  -J, --json            JSON (sizes in bytes, times in ISO 8601 UTC)\n"
 	  "VOLUME is a managed volume's name or the path of any device-mapper device.",
-	  CMD_ROOT | CMD_STATE, cmd_list_volumes, output_opts, ARG_VOLUME },
+	  CMD_ROOT | CMD_STATE, cmd_list_volumes, output_opts, ARG_VOLUME,
+	  &cli_volumes_listing },
 	{ "create-set", "[--label TEXT] [--context persistent|auto-release] [--provider auto|cow|thin] [--cow-size SIZE|N%] [--chunk-size SIZE] [--writers NAME[,NAME...]|all|none] [--json] VOLUME...",
 	  "make a shadow copy set: every VOLUME at one instant",
 	  "  -l, --label TEXT    a name for people and for SET arguments, unique among\n"
@@ -131,7 +132,7 @@ const struct cmd vss_commands[] = {
 	  "made live, and all resumed; writers are told thaw and post-snapshot. The freeze\n"
 	  "window is bounded by freeze_timeout; any failure aborts the set (exit 3 for a\n"
 	  "writer's). Progress is shown on a terminal or with -v.",
-	  CMD_ROOT | CMD_STATE, cmd_create_set, create_opts, ARG_VOLUME },
+	  CMD_ROOT | CMD_STATE, cmd_create_set, create_opts, ARG_VOLUME, NULL },
 	{ "list sets", "[--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json] [SET...]", "list the shadow copy sets, one row a set",
 	  "  -o, --output COLUMNS  the columns to print, comma-separated; +COLUMNS adds to\n"
 	  "                        the default; -o help lists them\n"
@@ -140,7 +141,7 @@ const struct cmd vss_commands[] = {
 	  "  -b, --bytes           sizes in bytes\n"
 	  "  -J, --json            JSON (sizes in bytes, times in ISO 8601 UTC)\n"
 	  "SET is a set's id, a unique prefix of one, or its label; without SET, every set.",
-	  CMD_ROOT | CMD_STATE, cmd_list_sets, output_opts, ARG_SET },
+	  CMD_ROOT | CMD_STATE, cmd_list_sets, output_opts, ARG_SET, &cli_sets_listing },
 	{ "list shadows", "[--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json] [SET...]", "list the shadows of sets, one row a shadow",
 	  "  -o, --output COLUMNS  the columns to print, comma-separated; +COLUMNS adds to\n"
 	  "                        the default; -o help lists them\n"
@@ -149,7 +150,8 @@ const struct cmd vss_commands[] = {
 	  "  -b, --bytes           sizes in bytes\n"
 	  "  -J, --json            JSON (sizes in bytes, times in ISO 8601 UTC)\n"
 	  "Each row carries its set's id (and, in JSON, its label).",
-	  CMD_ROOT | CMD_STATE, cmd_list_shadows, output_opts, ARG_SET },
+	  CMD_ROOT | CMD_STATE, cmd_list_shadows, output_opts, ARG_SET,
+	  &cli_shadows_listing },
 	{ "show", "[--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json] SET", "show one set and the state of each shadow",
 	  "SET is a set's id, a unique prefix of one, or its label.\n"
 	  "  -o, --output COLUMNS  the columns to print, comma-separated; +COLUMNS adds to\n"
@@ -159,7 +161,7 @@ const struct cmd vss_commands[] = {
 	  "  -b, --bytes           sizes in bytes\n"
 	  "  -J, --json            JSON (sizes in bytes, times in ISO 8601 UTC)\n"
 	  "With -n, -r or -J only the shadows' rows are printed (as list shadows SET).",
-	  CMD_ROOT | CMD_STATE, cmd_show, output_opts, ARG_SET },
+	  CMD_ROOT | CMD_STATE, cmd_show, output_opts, ARG_SET, &cli_show_listing },
 	{ "delete-set", "[--yes] [--force] SET... | --oldest | --older-than AGE | --all",
 	  "delete shadow copy sets",
 	  "  -y, --yes        do not ask (on a terminal, vss asks before deleting)\n"
@@ -168,7 +170,7 @@ const struct cmd vss_commands[] = {
 	  "  --older-than AGE sets older than AGE (90, 30m, 12h, 7d, 2w)\n"
 	  "  -a, --all        every set\n"
 	  "A volume whose last shadow goes gets its own table back.",
-	  CMD_ROOT | CMD_STATE, cmd_delete_set, delete_opts, ARG_SET },
+	  CMD_ROOT | CMD_STATE, cmd_delete_set, delete_opts, ARG_SET, NULL },
 	{ "revert", "[--yes] SET [VOLUME...]", "roll volumes back to their shadows in SET",
 	  "  -y, --yes  do not ask (needed where there is no terminal to ask on)\n"
 	  "Each shadow is merged into its volume (dm snapshot-merge) and leaves the set;\n"
@@ -176,20 +178,20 @@ const struct cmd vss_commands[] = {
 	  "own instants. A volume in use (mounted, open) gets its revert scheduled: it\n"
 	  "starts once the volume is free: at the next vss command that changes\n"
 	  "something, at vss monitor's next look, or at activate.",
-	  CMD_ROOT | CMD_STATE, cmd_revert, yes_opt, ARG_SET },
+	  CMD_ROOT | CMD_STATE, cmd_revert, yes_opt, ARG_SET, NULL },
 	{ "expose", "SET[/VOLUME] [MOUNTPOINT]", "mount shadows read-only",
 	  "Default mountpoint: RUN_DIR/SET8/VOLUME. With a whole set and a MOUNTPOINT,\n"
 	  "each volume goes to MOUNTPOINT/VOLUME.",
-	  CMD_ROOT | CMD_STATE, cmd_expose, NULL, ARG_SHADOW },
+	  CMD_ROOT | CMD_STATE, cmd_expose, NULL, ARG_SHADOW, NULL },
 	{ "unexpose", "SET[/VOLUME]", "unmount exposed shadows", NULL,
-	  CMD_ROOT | CMD_STATE, cmd_unexpose, NULL, ARG_SHADOW },
+	  CMD_ROOT | CMD_STATE, cmd_unexpose, NULL, ARG_SHADOW, NULL },
 	{ "storage add", "[--max SIZE] DEVICE|DIRECTORY", "add a storage area for COW data",
 	  "A DEVICE (unused, no signature) is carved with dm-linear; a DIRECTORY holds\n"
 	  "preallocated files on loop devices.\n"
 	  "  -m, --max SIZE  use at most SIZE of it",
-	  CMD_ROOT | CMD_STATE, cmd_storage_add, storage_opts, ARG_PATH },
+	  CMD_ROOT | CMD_STATE, cmd_storage_add, storage_opts, ARG_DEVICE, NULL },
 	{ "storage remove", "AREA", "stop using a storage area (refused while shadows use it)", NULL,
-	  CMD_ROOT | CMD_STATE, cmd_storage_remove, NULL, ARG_AREA },
+	  CMD_ROOT | CMD_STATE, cmd_storage_remove, NULL, ARG_AREA, NULL },
 	{ "storage list", "[--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json]", "list storage areas with their used and free space",
 	  "  -o, --output COLUMNS  the columns to print, comma-separated; +COLUMNS adds to\n"
 	  "                        the default; -o help lists them\n"
@@ -198,9 +200,11 @@ const struct cmd vss_commands[] = {
 	  "  -b, --bytes           sizes in bytes\n"
 	  "  -J, --json            JSON (sizes in bytes, times in ISO 8601 UTC)\n"
 	  "A table for people ends with the storage policy in force.",
-	  CMD_ROOT | CMD_STATE, cmd_list_storage, output_opts, ARG_NONE },
+	  CMD_ROOT | CMD_STATE, cmd_list_storage, output_opts, ARG_NONE,
+	  &cli_storage_listing },
 	{ "list storage", "[--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json]", "the same as storage list", NULL,
-	  CMD_ROOT | CMD_STATE, cmd_list_storage, output_opts, ARG_NONE },
+	  CMD_ROOT | CMD_STATE, cmd_list_storage, output_opts, ARG_NONE,
+	  &cli_storage_listing },
 	{ "list writers", "[--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json]", "list writers with their last state, failure and timings",
 	  "  -o, --output COLUMNS  the columns to print, comma-separated; +COLUMNS adds to\n"
 	  "                        the default; -o help lists them\n"
@@ -209,21 +213,22 @@ const struct cmd vss_commands[] = {
 	  "  -b, --bytes           sizes in bytes\n"
 	  "  -J, --json            JSON (sizes in bytes, times in ISO 8601 UTC)\n"
 	  "Writers come from [writer NAME] sections of vss.conf and hook_dir.",
-	  CMD_STATE, cmd_list_writers, output_opts, ARG_NONE },
+	  CMD_STATE, cmd_list_writers, output_opts, ARG_NONE,
+	  &cli_writers_listing },
 	{ "writer verify", "[--json] [NAME]", "run identify on a writer (or every enabled one)",
 	  "Runs each writer's identify event only and reports; hooks from hook_dir are\n"
 	  "checked (owner, permissions), not run. Exit 3 when a writer failed.\n"
 	  "  -J, --json  print JSON, as list writers --json",
-	  CMD_STATE, cmd_writer_verify, json_opt, ARG_WRITER },
+	  CMD_STATE, cmd_writer_verify, json_opt, ARG_WRITER, NULL },
 	{ "check-config", "[FILE]", "check a configuration file and exit 0, or 2 with every problem",
 	  "FILE defaults to -C FILE, $VSS_CONFIG, or /etc/vss/vss.conf. Each problem is\n"
 	  "reported as FILE:LINE: message; programs named must exist and be safe to run.",
-	  0, cmd_check_config, NULL, ARG_PATH },
+	  0, cmd_check_config, NULL, ARG_PATH, NULL },
 	{ "recover", "", "finish or undo what an interrupted vss left",
 	  "Resumes devices a killed vss left suspended, undoes half-made sets, finishes\n"
 	  "half-done deletes, deletes auto-release sets whose process is gone, and removes\n"
 	  "vss devices no set names. Every command that changes something does this first.",
-	  CMD_ROOT | CMD_STATE, cmd_recover, NULL, ARG_NONE },
+	  CMD_ROOT | CMD_STATE, cmd_recover, NULL, ARG_NONE, NULL },
 	{ "activate", "", "after a reboot: make managed volumes and persistent shadows active again",
 	  "Rebuilds every managed volume, the layering under each volume with shadows,\n"
 	  "and each shadow over its COW storage (its data kept), from the state\n"
@@ -231,7 +236,7 @@ const struct cmd vss_commands[] = {
 	  "it again changes nothing. vss-activate.service runs it at boot, before local\n"
 	  "filesystems are mounted. Exit 1 when a volume could not be activated (each\n"
 	  "is named, with why); the others are activated all the same.",
-	  CMD_ROOT | CMD_STATE, cmd_activate, NULL, ARG_NONE },
+	  CMD_ROOT | CMD_STATE, cmd_activate, NULL, ARG_NONE, NULL },
 	{ "prune", "[--yes] [--dry-run] [--keep-last N] [--keep-within AGE] [--keep-hourly N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N] [--json]",
 	  "delete the sets the retention rules do not keep",
 	  "  -y, --yes         do not ask (on a terminal, vss asks before deleting)\n"
@@ -244,7 +249,7 @@ const struct cmd vss_commands[] = {
 	  "Options replace vss.conf's keep_* rules as a whole. A set stays when any rule\n"
 	  "keeps it for any of its volumes; auto-release, exposed and reverting sets always\n"
 	  "stay. With no rule at all nothing is deleted (exit 2).",
-	  CMD_ROOT | CMD_STATE, cmd_prune, prune_opts, ARG_NONE },
+	  CMD_ROOT | CMD_STATE, cmd_prune, prune_opts, ARG_NONE, NULL },
 	{ "monitor", "[--once] [--interval SECONDS]",
 	  "watch COW use: warn, and apply on_full before a shadow overflows",
 	  "  --once              look once and exit\n"
@@ -254,7 +259,7 @@ const struct cmd vss_commands[] = {
 	  "refuse only warns. A shadow that became invalid is named, with why. Reverts\n"
 	  "whose volume became free start, and finished ones are tidied. Runs until\n"
 	  "SIGTERM or SIGINT; vss-monitor.service runs it.",
-	  CMD_ROOT | CMD_STATE, cmd_monitor, monitor_opts, ARG_NONE },
+	  CMD_ROOT | CMD_STATE, cmd_monitor, monitor_opts, ARG_NONE, NULL },
 	{ "set", "[OPTION [VALUE]]", "show or change a setting of this session (scripts, -c, the shell)",
 	  "  context persistent|auto-release   create-set's default context\n"
 	  "  writers NAME[,NAME...]|all|none   create-set's default --writers\n"
@@ -263,24 +268,24 @@ const struct cmd vss_commands[] = {
 	  "  on-error stop|continue            stop a script at its first failing command\n"
 	  "                                    (the default), or go on\n"
 	  "Without VALUE, shows the setting; without OPTION, every setting.",
-	  0, cmd_set, NULL, ARG_SETTING },
+	  0, cmd_set, NULL, ARG_SETTING, NULL },
 	{ "begin-backup", "", "begin a backup: writers of the sets made from now on wait for its end",
 	  "Sets made until end-backup keep their writers waiting for backup-complete.",
-	  0, cmd_begin_backup, NULL, ARG_NONE },
+	  0, cmd_begin_backup, NULL, ARG_NONE, NULL },
 	{ "end-backup", "", "end the backup: its sets' writers are told backup-complete",
 	  "Exit 3 when a writer fails backup-complete. Auto-release sets stay until the\n"
 	  "session ends.",
-	  0, cmd_end_backup, NULL, ARG_NONE },
+	  0, cmd_end_backup, NULL, ARG_NONE, NULL },
 	{ "exec", "PROGRAM [ARG...]", "run a program over the set this session made last",
 	  "PROGRAM (searched in PATH, no shell) gets VSS_SET_ID, VSS_SET_LABEL (when the\n"
 	  "set has one), VSS_VOLUMES (the set's volumes), and for each volume\n"
 	  "VSS_SHADOW_<VOLUME> (the shadow's device) and, when exposed, VSS_MOUNT_<VOLUME>;\n"
 	  "in VOLUME every character other than a letter, digit or _ becomes _. A program\n"
 	  "that fails (exit status not 0, or killed) fails the command with exit 1.",
-	  CMD_ROOT | CMD_STATE, cmd_exec, NULL, ARG_PROGRAM },
+	  CMD_ROOT | CMD_STATE, cmd_exec, NULL, ARG_PROGRAM, NULL },
 	{ "exit", "[CODE]", "end the session (the shell or a script), with CODE (default 0)",
-	  NULL, 0, cmd_exit, NULL, ARG_NONE },
-	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, ARG_NONE },
+	  NULL, 0, cmd_exit, NULL, ARG_NONE, NULL },
+	{ NULL, NULL, NULL, NULL, 0, NULL, NULL, ARG_NONE, NULL },
 };
 
 

@@ -2,6 +2,8 @@
  * keeps in step with it), and what each does. Every action is a vss
  * command run as a job, with the same words as on the command line. */
 #include "config.h"
+#include "cli/cli.h"
+#include "cli/words.h"
 #include "tui.h"
 
 #include <curses.h>
@@ -24,6 +26,7 @@ const struct key_help tui_keys[] = {
 	{ "r", "revert the selected set's volumes, or the shadow's, to it (vss revert), after asking" },
 	{ "v", "verify the selected writer (vss writer verify NAME)" },
 	{ "V", "verify every writer (vss writer verify)" },
+	{ ":", "run a vss command typed whole (Tab completes its words)" },
 	{ "/", "filter the panels by a name, a label or an id" },
 	{ "Esc", "clear the filter" },
 	{ "R, F5", "read everything again now" },
@@ -98,9 +101,12 @@ static void create(struct ui *ui)
 			snprintf(vols, sizeof(vols), "%s", ui->m->vols[r.index].name);
 	}
 	snprintf(initial, sizeof(initial), "%s", vols);
-	if (!prompt_line(ui, "Create a set of volumes:", initial, vols, sizeof(vols)) ||
+	/* Tab completes the volumes and the writers as create-set's. */
+	if (!prompt_command(ui, "Create a set of volumes:", "create-set --", initial, vols,
+			    sizeof(vols)) ||
 	    !prompt_line(ui, "Label (empty: none):", "", label, sizeof(label)) ||
-	    !prompt_line(ui, "Writers (all, none or NAME,NAME):", "all", writers, sizeof(writers))) {
+	    !prompt_command(ui, "Writers (all, none or NAME,NAME):", "create-set --writers", "all",
+			    writers, sizeof(writers))) {
 		say(ui, "create-set: cancelled");
 		return;
 	}
@@ -212,6 +218,86 @@ static void verify(struct ui *ui, bool all)
 	snprintf(name, sizeof(name), "%s", ui->m->writers[r.index].name);
 	char *argv[] = { "writer", "verify", "--", name, NULL };
 	run(ui, argv);
+}
+
+/* Whether the options among ARGS (a command's words after its name) ask
+ * for monitor's --once, long or short. */
+static bool asks_once(const struct cmd *cmd, int argc, char **args)
+{
+	const struct cmd_opt *opt;
+	char why[256];
+	bool once = false;
+
+	for (int i = 0; i < argc && strcmp(args[i], "--"); i++) {
+		if (!strncmp(args[i], "--", 2)) {
+			once |= !cmd_option(cmd, args[i], &opt, why, sizeof(why)) &&
+				!strcmp(opt->name, "once");
+			continue;
+		}
+		for (const char *p = args[i] + 1; args[i][0] == '-' && *p; p++)
+			once |= (opt = cmd_short_option(cmd, *p)) && !strcmp(opt->name, "once");
+	}
+	return once;
+}
+
+/* Whether the dashboard can run CMD (with ARGS after its name) as a job:
+ * none of a session's own (the job is a session of one command), nor one
+ * whose output is all it does (a job's output goes nowhere: the panels
+ * are the lists), nor a monitor that would never end. */
+static bool runnable(struct ui *ui, const struct cmd *cmd, int argc, char **args)
+{
+	static const char *const session_only[] = { "set", "begin-backup", "end-backup", "exec",
+						     "exit" };
+	static const char *const output_only[] = { "help", "show", "storage list" };
+
+	for (size_t i = 0; i < sizeof(session_only) / sizeof(session_only[0]); i++)
+		if (!strcmp(cmd->name, session_only[i])) {
+			snprintf(ui->message, sizeof(ui->message),
+				 "%s: a command of the shell or of a script, not of the dashboard",
+				 cmd->name);
+			return false;
+		}
+	for (size_t i = 0; i < sizeof(output_only) / sizeof(output_only[0]); i++)
+		if (!strcmp(cmd->name, output_only[i]) || !strncmp(cmd->name, "list ", 5)) {
+			snprintf(ui->message, sizeof(ui->message),
+				 "%s: it only prints, and the dashboard shows no output; use vss %s",
+				 cmd->name, cmd->name);
+			return false;
+		}
+	if (!strcmp(cmd->name, "monitor") && !asks_once(cmd, argc, args)) {
+		say(ui, "monitor: it runs until stopped; here, monitor --once");
+		return false;
+	}
+	return true;
+}
+
+/* ':' - any command, its words typed at a prompt that completes them as
+ * the shell does; it runs as a job, as the keys' commands do (nothing is
+ * asked: revert needs --yes, as in a script). */
+static void command(struct ui *ui)
+{
+	char line[1024], why[256];
+	const struct cmd *cmd;
+	struct script sc;
+	int at, used;
+
+	if (!prompt_command(ui, "vss>", "", "", line, sizeof(line)))
+		return;
+	if (words_split(line, false, &sc, &at, why, sizeof(why))) {
+		say(ui, why);
+		return;
+	}
+	if (sc.n == 1) {
+		struct command_line *cl = &sc.cmds[0];
+
+		if (cmd_lookup(cl->argc, cl->argv, &cmd, &used, why, sizeof(why)))
+			say(ui, why);
+		else if (runnable(ui, cmd, cl->argc - used, cl->argv + used))
+			run(ui, cl->argv);
+	} else if (sc.n > 1) {
+		say(ui, "one command at a time");
+	}
+	script_free(&sc);
 }
 
 bool ui_marked(const struct ui *ui, const char *name)
@@ -351,6 +437,9 @@ bool keys_handle(struct ui *ui, int c)
 		break;
 	case 'V':
 		verify(ui, true);
+		break;
+	case ':':
+		command(ui);
 		break;
 	case '/':
 		if (prompt_line(ui, "Filter:", ui->filter, buf, sizeof(buf)))

@@ -159,6 +159,11 @@ void ui_pump(struct ui *ui);
 /* Asks for a line at the bottom, with INITIAL in it: 1 with BUF, 0 when
  * cancelled (Esc, Ctrl-C, Ctrl-G). */
 int prompt_line(struct ui *ui, const char *question, const char *initial, char *buf, size_t len);
+/* The same for a line that ends a vss command line begun by LEAD's words
+ * ("" for a whole command): Tab completes the word before the cursor as
+ * the shell would, and lists the candidates when it cannot choose. */
+int prompt_command(struct ui *ui, const char *question, const char *lead, const char *initial,
+		   char *buf, size_t len);
 /* Asks yes or no: true for y. */
 bool prompt_yes(struct ui *ui, const char *question);
 

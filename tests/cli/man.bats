@@ -131,11 +131,12 @@ table_keys() {
 }
 
 # The items of the KEYS section of vsstui(8), each .It Ic "KEYS" as KEYS (quoted,
-# so that mdoc keeps "," and "?" as they are); an item written any other way is
-# printed as it is, and so matches no key.
+# so that mdoc keeps "," and "?" as they are; a key alone that mdoc would
+# take for punctuation, ":", is written "\&:"); an item written any other
+# way is printed as it is, and so matches no key.
 man_keys() {
 	awk '/^\.Sh KEYS/ {on = 1; next} /^\.Sh / {on = 0}
-		on && /^\.It / { s = $0; if (sub(/^\.It Ic "/, "", s) && sub(/"$/, "", s)) print s; else print $0 }' \
+		on && /^\.It / { s = $0; if (sub(/^\.It Ic "/, "", s) && sub(/"$/, "", s)) { gsub(/\\&/, "", s); print s } else print $0 }' \
 		"$VSS_SRCDIR/man/vsstui.8"
 }
 

@@ -32,7 +32,7 @@ teardown() {
 	wait_last '^vss> list$'
 	# Several words fit: they are listed, the line kept.
 	keys Tab
-	wait_screen '^sets +storage +volumes +writers *$'
+	wait_screen '^sets +shadows +storage +volumes +writers *$'
 	wait_last '^vss> list$'
 	keys 'w' Tab
 	wait_last '^vss> list writers$'
