@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,7 +16,9 @@ bool cli_can_ask(void)
 
 bool cli_confirm(const char *fmt, ...)
 {
-	char answer[16];
+	char *answer = NULL;
+	size_t size = 0;
+	bool yes;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -23,8 +26,14 @@ bool cli_confirm(const char *fmt, ...)
 	va_end(ap);
 	fputs(" [y/N] ", stderr);
 	fflush(stderr);
-	if (!fgets(answer, sizeof(answer), stdin))
+	/* The whole line: what is left of a long one must not answer the
+	 * next question. */
+	if (getline(&answer, &size, stdin) < 0) {
+		free(answer);
 		return false;
+	}
 	answer[strcspn(answer, "\n")] = '\0';
-	return !strcmp(answer, "y") || !strcmp(answer, "Y") || !strcmp(answer, "yes");
+	yes = !strcmp(answer, "y") || !strcmp(answer, "Y") || !strcmp(answer, "yes");
+	free(answer);
+	return yes;
 }

@@ -91,6 +91,7 @@ struct session {
 	int verbose;
 	bool quiet;
 	bool progress;            /* create-set's phases and writers shown as they go */
+	bool json_out;            /* the command's JSON is on stdout: steps go to stderr */
 	const char *where;        /* "FILE:LINE" of the script's command, for messages */
 	struct settings set;
 	char **auto_release;      /* ids of the auto-release sets this session made */

@@ -151,6 +151,7 @@ static int create(struct session *s, int argc, char **argv, struct opts *op)
 	if (!o.c.cow_bytes && !o.c.cow_percent) {
 		o.c.cow_bytes = s->cfg.cow_bytes;
 		o.c.cow_percent = s->cfg.cow_percent;
+		o.c.cow_default = true;
 	}
 	if (!o.c.chunk_bytes)
 		o.c.chunk_bytes = s->cfg.chunk_bytes;

@@ -76,16 +76,18 @@ static int choose(struct session *s, const struct opts *o, int argc, char **argv
 static bool asked(const struct vss_set *sets, size_t n, const bool *chosen)
 {
 	size_t count = 0;
-	char names[300] = "";
+	char names[8 * 48] = "";
 
 	for (size_t k = 0; k < n; k++) {
 		size_t used = strlen(names);
 
 		if (!chosen[k])
 			continue;
+		/* Labels cut short: every set chosen must find room. */
 		if (count++ < 8)
-			snprintf(names + used, sizeof(names) - used, "%s%.8s%s%s%s", count > 1 ? ", " : "",
-				 sets[k].id, sets[k].label[0] ? " (" : "", sets[k].label,
+			snprintf(names + used, sizeof(names) - used, "%s%.8s%s%.20s%s%s",
+				 count > 1 ? ", " : "", sets[k].id, sets[k].label[0] ? " (" : "",
+				 sets[k].label, strlen(sets[k].label) > 20 ? "..." : "",
 				 sets[k].label[0] ? ")" : "");
 	}
 	/* Nothing chosen: nothing to lose. */

@@ -23,40 +23,54 @@ static int options(struct session *s, int argc, char **argv, const struct cli_li
 	return r ? -1 : 0;
 }
 
-/* The sets named by ARGV[I..] (all of them when none is), in the order
- * listed: 0 with *SETS and *N, or the exit code after reporting. */
-static int sets_named(struct session *s, int argc, char **argv, int i, struct vss_set **sets,
-		      size_t *n)
+/* Of SETS, only those named by ARGV[I..] (all when none is), in the order
+ * named; KEEP (may be NULL) is kept in step: 0, or the exit code after
+ * reporting (SETS then freed). */
+static int pick(struct session *s, int argc, char **argv, int i, struct vss_set *sets, size_t *n,
+		const char **keep)
 {
 	size_t kept = 0;
 
-	if (vss_set_list(s->ctx, sets, n))
-		return cli_engine_error(s);
 	if (i == argc)
 		return 0;
 	for (int k = i; k < argc; k++) {
 		char id[37];
 
 		if (vss_set_resolve(s->ctx, argv[k], id)) {
-			vss_sets_free(*sets, *n);
+			vss_sets_free(sets, *n);
 			return cli_engine_error(s);
 		}
 		/* Ids are unique, so a named set lands in one slot. */
 		for (size_t j = kept; j < *n; j++) {
-			if (strcmp((*sets)[j].id, id))
+			if (strcmp(sets[j].id, id))
 				continue;
-			struct vss_set t = (*sets)[kept];
+			struct vss_set t = sets[kept];
 
-			(*sets)[kept++] = (*sets)[j];
-			(*sets)[j] = t;
+			sets[kept] = sets[j];
+			sets[j] = t;
+			if (keep) {
+				const char *why = keep[kept];
+
+				keep[kept] = keep[j];
+				keep[j] = why;
+			}
+			kept++;
 			break;
 		}
 	}
 	/* What was not named goes. */
 	for (size_t j = kept; j < *n; j++)
-		free((*sets)[j].shadows);
+		free(sets[j].shadows);
 	*n = kept;
 	return 0;
+}
+
+static int sets_named(struct session *s, int argc, char **argv, int i, struct vss_set **sets,
+		      size_t *n)
+{
+	if (vss_set_list(s->ctx, sets, n))
+		return cli_engine_error(s);
+	return pick(s, argc, argv, i, *sets, n, NULL);
 }
 
 int cmd_list_sets(struct session *s, int argc, char **argv)
@@ -69,9 +83,12 @@ int cmd_list_sets(struct session *s, int argc, char **argv)
 
 	if ((r = options(s, argc, argv, &cli_sets_listing, &o, &i)))
 		return r < 0 ? VSS_EXIT_OK : r;
-	if ((r = cli_open(s)) || (r = sets_named(s, argc, argv, i, &sets, &n)))
+	if ((r = cli_open(s)))
 		return r;
-	/* What the next prune would do, when retention is configured. */
+	if (vss_set_list(s->ctx, &sets, &n))
+		return cli_engine_error(s);
+	/* What the next prune would do, when retention is configured: judged
+	 * over every set, as prune judges, whichever are shown. */
 	if (vss_retention_given(&s->cfg.retention) && (keep = calloc(n + 1, sizeof(*keep)))) {
 		struct timespec now;
 
@@ -79,6 +96,10 @@ int cmd_list_sets(struct session *s, int argc, char **argv)
 		vss_retention_apply(sets, n, &s->cfg.retention,
 				    (long long)now.tv_sec * 1000000 + now.tv_nsec / 1000, keep);
 		cli_output_add(&cli_sets_listing, &o, "KEEP");
+	}
+	if ((r = pick(s, argc, argv, i, sets, &n, keep))) {
+		free(keep);
+		return r;
 	}
 	r = cli_print_sets(sets, n, &o, keep) ? cli_error(s, VSS_EXIT_FAILED, "out of memory") : 0;
 	free(keep);

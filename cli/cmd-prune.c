@@ -60,33 +60,57 @@ static int on_option(struct session *s, int c, const char *arg, void *data)
 	}
 }
 
-/* On a terminal, the sets that would go are named and a yes asked for:
- * 0 to go on, or the exit code. */
-static int ask(struct session *s, const struct vss_retention *keep)
+/* What prune says of the sets GONE (deleted, or that would be). */
+static void report(struct session *s, const struct opts *o, const struct vss_set *gone, size_t n)
+{
+	if (o->json) {
+		struct cli_out out = { .json = true };
+
+		cli_output_parse(s, &cli_sets_listing, &out);
+		cli_print_sets(gone, n, &out, NULL);
+		return;
+	}
+	for (size_t k = 0; o->dry_run && k < n; k++)
+		printf("would delete %s\n", gone[k].id);
+	if (!n && !s->quiet)
+		printf("nothing to prune: the retention rules keep every set\n");
+}
+
+/* On a terminal: the sets that would go are named, a yes asked for, and
+ * then exactly those are deleted (not what a second look would choose: a
+ * set made or aged meanwhile was not asked about). The exit code. */
+static int ask_and_delete(struct session *s, const struct opts *o)
 {
 	struct vss_set *gone;
 	char names[300] = "";
 	bool quiet = s->quiet;
-	size_t n;
+	size_t n, done = 0;
 	int r;
 
 	s->quiet = true;
-	r = vss_prune(s->ctx, keep, true, &gone, &n);
+	r = vss_prune(s->ctx, &o->keep, true, &gone, &n);
 	s->quiet = quiet;
 	if (r)
 		return cli_engine_error(s);
 	for (size_t k = 0; k < n && k < 8; k++)
 		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%.8s",
 			 k ? ", " : "", gone[k].id);
-	vss_sets_free(gone, n);
-	/* Nothing would go: the prune itself says so, in the form asked. */
-	if (!n)
-		return 0;
-	if (!cli_confirm("Delete %zu shadow copy set%s that the retention rules do not keep: "
-			 "%s%s? Their shadows are lost.", n, n == 1 ? "" : "s", names,
-			 n > 8 ? ", ..." : ""))
+	if (n && !cli_confirm("Delete %zu shadow copy set%s that the retention rules do not keep: "
+			      "%s%s? Their shadows are lost.", n, n == 1 ? "" : "s", names,
+			      n > 8 ? ", ..." : "")) {
+		vss_sets_free(gone, n);
 		return cli_error(s, VSS_EXIT_FAILED, "not confirmed; nothing changed");
-	return 0;
+	}
+	s->quiet |= o->json;
+	for (; done < n && !r; done++) {
+		if ((r = vss_set_delete(s->ctx, gone[done].id, false)))
+			break;
+		cli_forget_set(s, gone[done].id);
+	}
+	s->quiet = quiet;
+	report(s, o, gone, done);
+	vss_sets_free(gone, n);
+	return r ? cli_engine_error(s) : VSS_EXIT_OK;
 }
 
 int cmd_prune(struct session *s, int argc, char **argv)
@@ -109,32 +133,21 @@ int cmd_prune(struct session *s, int argc, char **argv)
 	/* Nothing asked is nothing to do: the shipped timer, enabled before
 	 * any rule is written, must not fail every hour. */
 	if (!vss_retention_given(&o.keep)) {
-		if (o.json) {
-			struct cli_out out = { .json = true };
-
-			cli_output_parse(s, &cli_sets_listing, &out);
-			cli_print_sets(NULL, 0, &out, NULL);
-		} else if (!s->quiet)
+		if (o.json)
+			report(s, &o, NULL, 0);
+		else if (!s->quiet)
 			printf("nothing to prune: no retention rule (keep_* in %s, or --keep-last and "
 			       "the like)\n", s->cfg.path[0] ? s->cfg.path : VSS_CONF_FILE);
 		return VSS_EXIT_OK;
 	}
-	if (!o.yes && !o.dry_run && cli_can_ask() && (r = ask(s, &o.keep)))
-		return r;
+	if (!o.yes && !o.dry_run && cli_can_ask())
+		return ask_and_delete(s, &o);
 	/* JSON alone on stdout: the sets, not a line for each. */
 	s->quiet |= o.json;
 	r = vss_prune(s->ctx, &o.keep, o.dry_run, &gone, &n);
 	s->quiet = quiet;
-	for (size_t k = 0; !o.json && o.dry_run && k < n; k++)
-		printf("would delete %s\n", gone[k].id);
-	if (o.json) {
-		struct cli_out out = { .json = true };
-
-		cli_output_parse(s, &cli_sets_listing, &out);
-		cli_print_sets(gone, n, &out, NULL);
-	}
-	else if (!n && !r)
-		printf("nothing to prune: the retention rules keep every set\n");
+	if (!r || n)
+		report(s, &o, gone, n);
 	for (size_t k = 0; !o.dry_run && k < n; k++)
 		cli_forget_set(s, gone[k].id);
 	vss_sets_free(gone, n);

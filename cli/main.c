@@ -212,7 +212,13 @@ int main(int argc, char **argv)
 		case ':':
 			return cli_error(&s, VSS_EXIT_USAGE, "option %s needs a value", argv[optind - 1]);
 		default:
-			if (optopt)
+			/* (glibc sets optopt for a long option given a value it
+			 * does not take: --quiet=x is no unknown -q.) */
+			if (!strncmp(argv[optind - 1], "--", 2) && strchr(argv[optind - 1], '=') &&
+			    optopt)
+				return cli_error(&s, VSS_EXIT_USAGE, "option %.*s takes no value",
+						 (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
+			if (optopt && strncmp(argv[optind - 1], "--", 2))
 				return cli_error(&s, VSS_EXIT_USAGE, "unknown option -%c; see 'vss help'",
 						 optopt);
 			return cli_error(&s, VSS_EXIT_USAGE, "unknown option %s; %ssee 'vss help'",

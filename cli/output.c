@@ -115,7 +115,9 @@ void cli_output_add(const struct cli_listing *l, struct cli_out *o, const char *
 int cli_output_print(const struct cli_listing *l, const struct cli_out *o, const void *rows,
 		     size_t n, size_t stride)
 {
+	enum { BUF = 1 << 17 };
 	struct libscols_table *tb = cli_table_new(l->name, o->json);
+	char *buf = NULL;
 
 	if (!tb)
 		return -1;
@@ -139,6 +141,9 @@ int cli_output_print(const struct cli_listing *l, const struct cli_out *o, const
 			scols_column_set_safechars(cl, "\n");
 		}
 	}
+	/* Room for any value: a set's volumes, 100 characters a name. */
+	if (!(buf = malloc(BUF)))
+		goto fail;
 	for (size_t i = 0; i < n; i++) {
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 		const void *row = (const char *)rows + i * stride;
@@ -146,17 +151,18 @@ int cli_output_print(const struct cli_listing *l, const struct cli_out *o, const
 		if (!ln)
 			goto fail;
 		for (size_t k = 0; k < o->n; k++) {
-			char buf[4200];
-			const char *v = l->cols[o->sel[k]].get(row, o, buf, sizeof(buf));
+			const char *v = l->cols[o->sel[k]].get(row, o, buf, BUF);
 
 			if (v && scols_line_set_data(ln, k, v))
 				goto fail;
 		}
 	}
+	free(buf);
 	scols_print_table(tb);
 	scols_unref_table(tb);
 	return 0;
 fail:
+	free(buf);
 	scols_unref_table(tb);
 	return -1;
 }

@@ -11,6 +11,7 @@ void cli_progress_begin(struct session *s, bool json)
 {
 	/* On a terminal, or asked for: cron mail keeps only the result. */
 	s->progress = !s->quiet && !json && (s->verbose || isatty(STDERR_FILENO));
+	s->json_out = json;
 }
 
 static void print_event(const struct vss_event *ev, void *data)
@@ -20,11 +21,14 @@ static void print_event(const struct vss_event *ev, void *data)
 	switch (ev->kind) {
 	case VSS_EVENT_STEP:
 		if (!s->quiet) {
+			/* JSON on stdout is all of stdout: a pipe to jq reads it whole. */
+			FILE *out = s->json_out ? stderr : stdout;
+
 			if (s->verbose)
-				printf("[%7.3f s] %s\n", ev->elapsed_us / 1e6, ev->text);
+				fprintf(out, "[%7.3f s] %s\n", ev->elapsed_us / 1e6, ev->text);
 			else
-				printf("%s\n", ev->text);
-			fflush(stdout);
+				fprintf(out, "%s\n", ev->text);
+			fflush(out);
 		}
 		break;
 	case VSS_EVENT_WRITER:

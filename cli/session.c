@@ -146,7 +146,13 @@ int session_run(struct session *s, int argc, char **argv)
 	int used, code;
 
 	s->cmd = NULL;
-	if (cmd_lookup(argc, argv, &cmd, &used, why, sizeof(why))) {
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) &&
+	    cmd_lookup(1, argv, &cmd, &used, why, sizeof(why))) {
+		/* vss list --help: the group's commands, as help list shows them. */
+		char *help[] = { "help", argv[0], NULL };
+
+		code = cmd_help(s, 2, help);
+	} else if (cmd_lookup(argc, argv, &cmd, &used, why, sizeof(why))) {
 		code = cli_error(s, VSS_EXIT_USAGE, "%s", why);
 	} else if (asks_help(cmd, argc - used, argv + used)) {
 		cli_print_command(cmd, stdout);

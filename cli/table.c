@@ -248,17 +248,19 @@ const struct cmd vss_commands[] = {
 	  "  -J, --json        print the sets deleted (or that would be) as JSON\n"
 	  "Options replace vss.conf's keep_* rules as a whole. A set stays when any rule\n"
 	  "keeps it for any of its volumes; auto-release, exposed and reverting sets always\n"
-	  "stay. With no rule at all nothing is deleted (exit 2).",
+	  "stay. With no rule at all nothing is deleted, and prune succeeds (exit 0).\n"
+	  "On a terminal, the sets that would go are named and a yes asked for first.",
 	  CMD_ROOT | CMD_STATE, cmd_prune, prune_opts, ARG_NONE, NULL },
 	{ "monitor", "[--once] [--interval SECONDS]",
 	  "watch COW use: warn, and apply on_full before a shadow overflows",
-	  "  --once              look once and exit\n"
+	  "  --once              look once and exit: 6 when a shadow is invalid or missing\n"
+	  "                      or a thin pool failed, else 0\n"
 	  "  -i, --interval S    between looks (default: monitor_interval, 10)\n"
 	  "A shadow at warn_at (80%) use is warned about; at full_at (90%), on_full =\n"
 	  "delete-oldest deletes the oldest set of its volume (a warning names it), and\n"
-	  "refuse only warns. A shadow that became invalid is named, with why. Reverts\n"
-	  "whose volume became free start, and finished ones are tidied. Runs until\n"
-	  "SIGTERM or SIGINT; vss-monitor.service runs it.",
+	  "refuse only warns. A shadow that became invalid or missing is named, with\n"
+	  "why. Reverts whose volume became free start, and finished ones are tidied.\n"
+	  "Runs until SIGTERM or SIGINT (then exit 0); vss-monitor.service runs it.",
 	  CMD_ROOT | CMD_STATE, cmd_monitor, monitor_opts, ARG_NONE, NULL },
 	{ "set", "[OPTION [VALUE]]", "show or change a setting of this session (scripts, -c, the shell)",
 	  "  context persistent|auto-release   create-set's default context\n"

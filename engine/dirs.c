@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -68,26 +67,15 @@ int vss_state_check(struct vss_ctx *ctx)
 	return 0;
 }
 
-/* DIR, or else the nearest directory above it, trusted: DIR may be made
- * there. Nothing is made. */
+/* DIR trusted, or, where it is missing, every directory above it trusted
+ * as one on the way: a command may make it there. Nothing is made. */
 static int probe(struct vss_ctx *ctx, const char *what, const char *dir)
 {
-	char path[4096];
 	int fd = -1, r;
 
-	snprintf(path, sizeof(path), "%s", dir);
-	for (;;) {
-		char *slash;
-
-		r = trust_dir_open(ctx, what, path, 0, &fd);
-		if (r != -ENOENT || !(slash = strrchr(path, '/')) || slash == path)
-			break;
-		*slash = '\0';
-	}
-	if (fd >= 0)
+	if ((r = trust_dir_open(ctx, what, dir, TRUST_PROBE, &fd)) == 0 && fd >= 0)
 		close(fd);
-	/* "/" itself missing cannot happen; anything else is the message. */
-	return r < 0 && r != -ENOENT ? r : 0;
+	return r;
 }
 
 int vss_dirs_probe(struct vss_ctx *ctx)

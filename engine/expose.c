@@ -102,14 +102,18 @@ static int make_run_dir(struct vss_ctx *ctx, const char *set8, const char *vol,
 	return r;
 }
 
-/* Makes DIR, the mount point under one the user named; *MADE when new. */
+/* Makes DIR, a mount point the user named or one under it, as mkdir(1)
+ * would (0755 less the umask) if it is missing; *MADE when new, so that
+ * only a directory vss made is ever removed again. Its parent must exist:
+ * vss makes no more than the one directory it mounts on (or, for a whole
+ * set, MOUNTPOINT and MOUNTPOINT/VOLUME). */
 static int make_dir(struct vss_ctx *ctx, const char *dir, int *made)
 {
 	*made = 0;
-	if (mkdir(dir, 0700) == 0)
+	if (mkdir(dir, 0755) == 0)
 		*made = 1;
 	else if (errno != EEXIST)
-		return vss_fail(ctx, errno, "%s: %s", dir, strerror(errno));
+		return vss_fail(ctx, errno, "%s: cannot make the mountpoint: %s", dir, strerror(errno));
 	return 0;
 }
 
@@ -151,14 +155,17 @@ static int select_shadows(struct vss_ctx *ctx, const char *spec, struct set_rec 
 	return r;
 }
 
-static int expose_one(struct vss_ctx *ctx, const struct set_rec *rec, struct shadow_rec *sh,
-		      const char *mountpoint, bool whole)
+/* How SH would be mounted (FSTYPE, *OPTS), or why it cannot be: invalid,
+ * mounted already (anywhere), or no filesystem to mount. Looks, changes
+ * nothing: every shadow of a command is checked before any is mounted. */
+static int expose_check(struct vss_ctx *ctx, const struct set_rec *rec, const struct shadow_rec *sh,
+			char *fstype, size_t flen, const char **opts)
 {
-	char dev[200], target[4096], fstype[32], **mounts;
+	char dev[200], **mounts;
 	struct vss_set view;
-	const char *opts = "ro";
+	struct vss_dm_info info;
 	size_t nm;
-	int r, made = 0;
+	int r;
 
 	snprintf(dev, sizeof(dev), "/dev/mapper/%s", sh->dm_name);
 	if ((r = set_fill(ctx, rec, &view)))
@@ -169,23 +176,28 @@ static int expose_one(struct vss_ctx *ctx, const struct set_rec *rec, struct sha
 		r = vss_fail(ctx, EINVAL, "%s: cannot expose: %s", dev, view.shadows[i].why);
 	}
 	free(view.shadows);
-	if (r)
+	if (r || (r = vss_dm_info(ctx, sh->dm_name, &info)))
 		return r;
-	{
-		struct vss_dm_info info;
+	if (vss_blockdev_mounts(makedev(info.major, info.minor), &mounts, &nm))
+		return vss_fail(ctx, ENOMEM, "out of memory");
+	if (nm)
+		r = vss_fail(ctx, EBUSY, "%s: already exposed on %s", dev, mounts[0]);
+	vss_strv_free(mounts, nm);
+	return r ? r : mount_options(ctx, dev, fstype, flen, opts);
+}
 
-		if ((r = vss_dm_info(ctx, sh->dm_name, &info)))
-			return r;
-		if (vss_blockdev_mounts(makedev(info.major, info.minor), &mounts, &nm))
-			return vss_fail(ctx, ENOMEM, "out of memory");
-		if (nm)
-			r = vss_fail(ctx, EBUSY, "%s: already exposed on %s", dev, mounts[0]);
-		vss_strv_free(mounts, nm);
-		if (r)
-			return r;
-	}
-	if ((r = mount_options(ctx, dev, fstype, sizeof(fstype), &opts)))
-		return r;
+/* Mounts SH, checked by expose_check, on its mount point: MOUNTPOINT (a
+ * single shadow), MOUNTPOINT/VOLUME (a whole set; TOP_MADE when this call
+ * made MOUNTPOINT), or RUN_DIR/SET8/VOLUME. Records where, and whether vss
+ * made the directories, in SH. */
+static int expose_one(struct vss_ctx *ctx, const struct set_rec *rec, struct shadow_rec *sh,
+		      const char *mountpoint, bool whole, bool top_made, const char *fstype,
+		      const char *opts)
+{
+	char dev[200], target[4096];
+	int r, made = 0;
+
+	snprintf(dev, sizeof(dev), "/dev/mapper/%s", sh->dm_name);
 	if (!mountpoint)
 		snprintf(target, sizeof(target), "%.3800s/%.8s/%.100s", ctx->run_dir, rec->id, sh->volume);
 	else if (whole)
@@ -198,7 +210,7 @@ static int expose_one(struct vss_ctx *ctx, const struct set_rec *rec, struct sha
 		snprintf(set8, sizeof(set8), "%.8s", rec->id);
 		if ((r = make_run_dir(ctx, set8, sh->volume, target, &made)))
 			return r;
-	} else if (whole && (r = make_dir(ctx, target, &made))) {
+	} else if ((r = make_dir(ctx, target, &made))) {
 		return r;
 	}
 	/* Recorded as the kernel will show it (no link, '.' or '..' on the
@@ -215,50 +227,76 @@ static int expose_one(struct vss_ctx *ctx, const struct set_rec *rec, struct sha
 		return r;
 	}
 	snprintf(sh->exposed, sizeof(sh->exposed), "%s", target);
-	sh->exposed_made_dir = made;
+	/* 2: MOUNTPOINT too, which unexpose removes with its last volume. */
+	sh->exposed_made_dir = made ? (whole && top_made ? 2 : 1) : 0;
 	vss_step(ctx, "%s on %s", dev, target);
 	return 0;
+}
+
+/* The mountpoint as given: absolute, and shown whole by mountinfo. */
+static int mountpoint_check(struct vss_ctx *ctx, const char *mountpoint)
+{
+	if (!mountpoint)
+		return 0;
+	if (mountpoint[0] != '/')
+		return vss_fail_kind(ctx, VSS_ERR_USAGE, EINVAL,
+				     "%s: the mountpoint must be an absolute path", mountpoint);
+	for (const char *c = mountpoint; *c; c++)
+		/* /proc/self/mountinfo could not show it back to us whole. */
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return vss_fail_kind(ctx, VSS_ERR_USAGE, EINVAL,
+					     "the mountpoint may not hold control characters");
+	return 0;
+}
+
+/* All or nothing: what this call mounted (MOUNTED) comes down again, and
+ * MOUNTPOINT goes if this call made it (TOP_MADE); the failure's message
+ * stays the command's. Shadows exposed before the call are not touched. */
+static void expose_undo(struct vss_ctx *ctx, struct set_rec *rec, const bool *mounted,
+			const char *mountpoint, bool top_made)
+{
+	char msg[sizeof(ctx->errmsg)];
+	enum vss_error_kind kind = ctx->errkind;
+
+	snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
+	for (size_t i = 0; i < rec->n; i++)
+		if (mounted[i])
+			shadow_unexpose(ctx, &rec->sh[i]);
+	if (top_made)
+		rmdir(mountpoint);
+	snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
+	ctx->errkind = kind;
 }
 
 int vss_set_expose(struct vss_ctx *ctx, const char *spec, const char *mountpoint)
 {
 	struct set_rec rec = { 0 };
-	bool chosen[64], whole = !strchr(spec, '/');
-	int r;
+	bool chosen[64], mounted[64] = { false }, whole = !strchr(spec, '/');
+	char fstype[64][32];
+	const char *opts[64];
+	int r, top_made = 0;
 
 	vss_op_begin(ctx, "expose");
 	if ((r = vss_lock_and_recover(ctx)))
 		goto out;
 	if ((r = select_shadows(ctx, spec, &rec, chosen)))
 		goto unlock;
-	if (mountpoint && mountpoint[0] != '/') {
-		r = vss_fail_kind(ctx, VSS_ERR_USAGE, EINVAL, "%s: the mountpoint must be an absolute path",
-				  mountpoint);
+	if ((r = mountpoint_check(ctx, mountpoint)))
 		goto free;
-	}
-	for (const char *c = mountpoint; c && *c; c++) {
-		/* /proc/self/mountinfo could not show it back to us whole. */
-		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
-			r = vss_fail_kind(ctx, VSS_ERR_USAGE, EINVAL,
-					  "the mountpoint may not hold control characters");
-			goto free;
-		}
-	}
+	/* Every shadow checked first: a refusal mounts and makes nothing. */
 	for (size_t i = 0; i < rec.n && !r; i++)
 		if (chosen[i])
-			r = expose_one(ctx, &rec, &rec.sh[i], mountpoint, whole);
-	if (r) {
-		/* All or nothing: what this call mounted comes down again. */
-		char msg[sizeof(ctx->errmsg)];
-
-		snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
-		for (size_t i = 0; i < rec.n; i++)
-			if (chosen[i] && rec.sh[i].exposed[0])
-				shadow_unexpose(ctx, &rec.sh[i]);
-		snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
-		goto free;
-	}
-	r = set_rec_save(ctx, "sets", &rec);
+			r = expose_check(ctx, &rec, &rec.sh[i], fstype[i], sizeof(fstype[i]), &opts[i]);
+	if (!r && mountpoint && whole)
+		r = make_dir(ctx, mountpoint, &top_made);
+	for (size_t i = 0; i < rec.n && !r; i++)
+		if (chosen[i] && (r = expose_one(ctx, &rec, &rec.sh[i], mountpoint, whole, top_made,
+						 fstype[i], opts[i])) == 0)
+			mounted[i] = true;
+	if (!r)
+		r = set_rec_save(ctx, "sets", &rec);
+	if (r)
+		expose_undo(ctx, &rec, mounted, mountpoint, top_made);
 free:
 	set_rec_free(&rec);
 unlock:

@@ -10,9 +10,10 @@
  * sets', older or later - stays what it was: the merge target copies a
  * chunk out to them before it overwrites it, as snapshot-origin does for any
  * write. A volume in use (mounted, open) cannot have its data change under
- * it: its revert is scheduled, and starts when it is no longer in use (at
- * the next vss command then) or at the next activate (boot). One revert of
- * a volume at a time, and no new set of it until it is over.
+ * it: its revert is scheduled, and starts once it is no longer in use, by
+ * recovery: the next vss command that changes something (each recovers
+ * first; listings do not), monitor's next look, or activate (boot). One
+ * revert of a volume at a time, and no new set of it until it is over.
  *
  * The record says where a revert is (set.h, MERGE_*), so that recovery and
  * activate take it up after a kill or a reboot: the kernel keeps its
@@ -372,7 +373,7 @@ static int wait_merges(struct vss_ctx *ctx, const struct set_rec *rec, const boo
 		if (vss_check_interrupt(ctx)) {
 			r = vss_fail(ctx, EINTR, "interrupted: the merge goes on in the kernel (the "
 				     "volumes read as their shadows already); the next vss command "
-				     "finishes it once it is done");
+				     "that changes something finishes it once it is done");
 			break;
 		}
 		nanosleep(&tick, NULL);
@@ -397,7 +398,8 @@ static int unfinished(struct vss_ctx *ctx, const char *id, const struct set_rec 
 		for (size_t j = 0; j < now.n && !r && started[i]; j++)
 			if (!strcmp(now.sh[j].volume, old->sh[i].volume))
 				r = vss_fail(ctx, EIO, "%s: its revert did not finish (see above); the "
-					     "next vss command tries again", now.sh[j].volume);
+					     "next vss command that changes something tries again",
+					     now.sh[j].volume);
 	set_rec_free(&now);
 	return r;
 }
@@ -452,9 +454,10 @@ int vss_revert(struct vss_ctx *ctx, const char *spec, char *const *volumes, size
 			snprintf(rec->sh[i].merge, sizeof(rec->sh[i].merge), MERGE_SCHEDULED);
 			if ((r = set_rec_save(ctx, "sets", rec)))
 				break;
-			vss_step(ctx, "%s: %s: its revert to set %.8s is scheduled; it starts when it "
-				 "is no longer in use (at the next vss command then) or at the next "
-				 "activate", rec->sh[i].volume, why, rec->id);
+			vss_step(ctx, "%s: %s: its revert to set %.8s is scheduled; it starts when "
+				 "%s is no longer in use: at the next vss command that changes "
+				 "something, at vss monitor's next look, or at activate",
+				 rec->sh[i].volume, why, rec->id, rec->sh[i].volume);
 			continue;
 		}
 		if (shadow_is_thin(&rec->sh[i]))

@@ -157,6 +157,88 @@ static int resolve(struct vss_ctx *ctx, char *const *specs, size_t n, struct mem
 	return 0;
 }
 
+/* The most a COW of an origin of SIZE bytes can ever hold: every chunk,
+ * each with its 16-byte exception entry, and a header chunk. */
+static uint64_t cow_most(uint64_t size, uint64_t chunk_bytes)
+{
+	return size + size / chunk_bytes * 16 + 2 * chunk_bytes;
+}
+
+/* BYTES as vss_size_format shows sizes, but rounded down: a size the
+ * user may give back and have it fit. */
+static void size_format_down(uint64_t bytes, char *buf, size_t len)
+{
+	static const char units[] = "BKMGTPE";
+	uint64_t unit = 1;
+	unsigned u = 0, tenth;
+
+	while (bytes / unit >= 1024 && u < sizeof(units) - 2) {
+		unit *= 1024;
+		u++;
+	}
+	tenth = (unsigned)((long double)(bytes % unit) * 10 / unit);
+	if (tenth)
+		snprintf(buf, len, "%llu.%c%c", (unsigned long long)(bytes / unit), '0' + tenth % 10,
+			 units[u]);
+	else
+		snprintf(buf, len, "%llu%c", (unsigned long long)(bytes / unit), units[u]);
+}
+
+/* A COW size (--cow-size, or cow_size of the configuration) more than a
+ * shadow of a volume could ever use is refused, not cut down behind the
+ * user's back: a size vss was given is the size it makes, or nothing. A
+ * percentage never is (100% is less than the most); thin shadows have no
+ * COW. Before the writers hear of the set: it costs nothing to undo. */
+static int cow_sizes_check(struct vss_ctx *ctx, const struct member *m, size_t n,
+			   const struct vss_create_opts *o)
+{
+	uint64_t chunk = o->chunk_bytes ? o->chunk_bytes : VSS_DEFAULT_CHUNK_BYTES;
+
+	for (size_t i = 0; i < n && o->cow_bytes; i++) {
+		uint64_t most = cow_most(m[i].vol.size, chunk);
+		char asked[32], fits[32], size[32];
+
+		if (o->cow_bytes <= most || is_thin_volume(ctx, m[i].vol.name))
+			continue;
+		vss_size_format(o->cow_bytes, asked, sizeof(asked));
+		size_format_down(most, fits, sizeof(fits));
+		vss_size_format(m[i].vol.size, size, sizeof(size));
+		/* One cow_size for every volume of the machine: a small volume
+		 * gets what it can use, and is told so. */
+		if (o->cow_default) {
+			vss_log(ctx, VSS_LEVEL_WARNING, "%s: cow_size %s is more than its shadow could "
+				"ever use: it gets %s (all %s of it, with the COW's own index)",
+				m[i].vol.name, asked, fits, size);
+			continue;
+		}
+		return vss_fail_kind(ctx, VSS_ERR_USAGE, EINVAL, "%s: a COW of %s is more than it "
+				     "could ever use; give at most %s (all %s of it, with the COW's "
+				     "own index)", m[i].vol.name, asked, fits, size);
+	}
+	return 0;
+}
+
+/* Labels name one live set each: a second would make the label (and so
+ * show, expose, delete-set of it) ambiguous. Under the lock, so no other
+ * create-set can take the label meanwhile. */
+static int label_unused(struct vss_ctx *ctx, const char *label)
+{
+	struct set_rec *recs;
+	size_t n;
+	int r;
+
+	if (!label)
+		return 0;
+	if ((r = set_rec_list(ctx, "sets", &recs, &n)))
+		return r;
+	for (size_t i = 0; i < n && !r; i++)
+		if (!strcmp(recs[i].label, label))
+			r = vss_fail_kind(ctx, VSS_ERR_USAGE, EEXIST, "label '%s': already the label "
+					  "of set %.8s", label, recs[i].id);
+	set_recs_free(recs, n);
+	return r;
+}
+
 /* A new set id whose first 8 characters no other set or device uses. */
 static int new_id(struct vss_ctx *ctx, char id[37])
 {
@@ -206,11 +288,12 @@ static int plan(struct vss_ctx *ctx, struct set_rec *rec, const struct member *m
 	for (size_t i = 0; i < n && !r; i++) {
 		struct shadow_rec *sh = set_rec_add(ctx, rec);
 		uint64_t bytes = o->cow_bytes ? o->cow_bytes : m[i].vol.size / 100 * pct;
-		/* A COW never holds more than every chunk of its origin, each
-		 * with its 16-byte exception entry, and a header chunk; more
-		 * would be wasted (and a huge --cow-size would overflow). */
-		uint64_t most = m[i].vol.size + m[i].vol.size / (chunk * 512) * 16 + 2 * chunk * 512;
 		char need[16];
+
+		/* More than cow_most: cow_sizes_check refused an asked size, and
+		 * said it of a default, which is cut here. */
+		if (bytes > cow_most(m[i].vol.size, chunk * 512))
+			bytes = cow_most(m[i].vol.size, chunk * 512);
 
 		if (!sh) {
 			r = -ENOMEM;
@@ -248,11 +331,6 @@ static int plan(struct vss_ctx *ctx, struct set_rec *rec, const struct member *m
 		snprintf(sh->cow_uuid, sizeof(sh->cow_uuid), COW_UUID_PREFIX "%s-%zu", rec->id, i);
 		sh->chunk = (unsigned)chunk;
 		sh->origin_sectors = m[i].vol.size / 512;
-		if (bytes > most) {
-			vss_log(ctx, VSS_LEVEL_INFO, "%s: COW of %" PRIu64 " bytes, as that is all "
-				"it could ever hold", sh->volume, most);
-			bytes = most;
-		}
 		sh->cow_sectors = (bytes / 512 + chunk - 1) / chunk * chunk;
 		if (sh->cow_sectors < MIN_COW_CHUNKS * chunk) {
 			bool asked = o->cow_bytes || o->cow_percent;
@@ -545,7 +623,8 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 		r = vss_fail(ctx, ENOMEM, "out of memory");
 		goto unlock;
 	}
-	if ((r = resolve(ctx, volumes, n, m)) || (r = room(ctx, &rec, m, n, o, false)) ||
+	if ((r = label_unused(ctx, o->label)) || (r = resolve(ctx, volumes, n, m)) ||
+	    (r = cow_sizes_check(ctx, m, n, o)) || (r = room(ctx, &rec, m, n, o, false)) ||
 	    (r = new_id(ctx, rec.id)) || (r = writers_join(ctx, rec.id, m, n, o, &seq)))
 		goto unlock;
 	seq->backup = o->backup;

@@ -84,14 +84,16 @@ int shadow_unexpose(struct vss_ctx *ctx, struct shadow_rec *sh)
 	/* Or, unmounted already, one vss made under the run directory. */
 	was_there |= !strncmp(sh->exposed, ctx->run_dir, rl) && sh->exposed[rl] == '/';
 	if (was_there && sh->exposed_made_dir && rmdir(sh->exposed) == 0) {
-		/* RUN_DIR/SET8 goes with its last volume. */
+		/* RUN_DIR/SET8 goes with its last volume, as does a whole
+		 * set's MOUNTPOINT that vss made (exposed_made_dir 2); while
+		 * another volume's directory is in it, rmdir leaves it. */
 		char parent[4096], *slash;
 
 		snprintf(parent, sizeof(parent), "%s", sh->exposed);
 		if ((slash = strrchr(parent, '/')) && slash != parent) {
 			*slash = '\0';
-			if (!strncmp(parent, ctx->run_dir, rl) && parent[rl] == '/' &&
-			    !strchr(parent + rl + 1, '/'))
+			if ((!strncmp(parent, ctx->run_dir, rl) && parent[rl] == '/' &&
+			     !strchr(parent + rl + 1, '/')) || sh->exposed_made_dir == 2)
 				rmdir(parent);
 		}
 	}

@@ -32,7 +32,8 @@ struct shadow_rec {
 	uint64_t origin_sectors;
 	unsigned chunk;          /* sectors */
 	char exposed[4096];      /* where vss mounted it, "" when it did not */
-	int exposed_made_dir;    /* vss made that directory, and removes it */
+	int exposed_made_dir;    /* vss made that directory, and removes it;
+				  * 2: its parent too (a whole set's MOUNTPOINT) */
 	char merge[16];          /* a revert: "", or one of MERGE_* */
 	char pool[128];          /* thin: the pool's record name */
 	unsigned thin_id;        /* thin: the snapshot's device id in the pool */

@@ -166,6 +166,13 @@ static int walk(struct vss_ctx *ctx, const char *what, const char *dir, char *pa
 		while (*p == '/')
 			p++;
 		nfd = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (nfd < 0 && errno == ENOENT && mode == TRUST_PROBE) {
+			/* Every directory above was checked as one on the way:
+			 * what is missing, a command would make there. */
+			close(fd);
+			*fdp = -1;
+			return 0;
+		}
 		if (nfd < 0 && errno == ENOENT && mode) {
 			if (mkdirat(fd, name, *p ? 0755 : mode) < 0 && errno != EEXIST) {
 				int err = errno;

@@ -25,6 +25,9 @@ bool trust_owner(uid_t uid);
  * not 0, a missing DIR is made with MODE and its missing parents 0755.
  * WHAT ("state directory") begins every message. */
 int trust_dir_open(struct vss_ctx *ctx, const char *what, const char *dir, mode_t mode, int *fdp);
+/* As MODE: make nothing, and where a directory is missing stop there with
+ * 0 and *FDP -1 (check-config: what a command would find or make). */
+#define TRUST_PROBE ((mode_t)010000000)
 
 /* Opens NAME (one component) under DIRFD, whose path is DIRPATH, as a
  * directory, checked as DIR is above. MODE: made with it when missing,

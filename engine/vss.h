@@ -175,6 +175,9 @@ struct vss_create_opts {
 	bool backup;              /* its writers wait for vss_backup_end() */
 	enum vss_context context;
 	uint64_t cow_bytes;       /* COW size of each shadow; 0: COW_PERCENT of its origin */
+	bool cow_default;         /* COW_BYTES is a default (vss.conf's), not asked for this
+				   * set: more than a shadow could use is cut, with a warning,
+				   * where an asked size is refused */
 	unsigned cow_percent;     /* 0: VSS_DEFAULT_COW_PERCENT */
 	uint64_t chunk_bytes;     /* 0: VSS_DEFAULT_CHUNK_BYTES */
 	enum vss_provider provider;

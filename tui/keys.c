@@ -274,6 +274,52 @@ static bool runnable(struct ui *ui, const struct cmd *cmd, int argc, char **args
 /* ':' - any command, its words typed at a prompt that completes them as
  * the shell does; it runs as a job, as the keys' commands do (nothing is
  * asked: revert needs --yes, as in a script). */
+/* Whether ARGV (a command's words after its name) says --yes already, or
+ * --dry-run (nothing to ask about). */
+static bool says_yes(const struct cmd *cmd, int argc, char **argv)
+{
+	bool dry = cmd_short_option(cmd, 'n') != NULL;
+
+	for (int i = 0; i < argc && strcmp(argv[i], "--"); i++) {
+		const char *a = argv[i];
+
+		if ((!strncmp(a, "--yes", strlen(a)) && strlen(a) > 2) ||
+		    (dry && !strncmp(a, "--dry-run", strlen(a)) && strlen(a) > 2) ||
+		    (a[0] == '-' && a[1] != '-' && (strchr(a, 'y') || (dry && strchr(a, 'n')))))
+			return true;
+	}
+	return false;
+}
+
+/* A command that asks on a terminal (one with --yes: delete-set, prune,
+ * revert, volume remove) is asked here, in the dashboard, since its job
+ * has no terminal; yes runs it with --yes. */
+static void run_confirmed(struct ui *ui, const struct cmd *cmd, struct command_line *cl, int used,
+			  const char *line)
+{
+	char q[1200], yes[] = "--yes";
+	char **argv;
+
+	if (!cmd_short_option(cmd, 'y') || says_yes(cmd, cl->argc - used, cl->argv + used)) {
+		run(ui, cl->argv);
+		return;
+	}
+	snprintf(q, sizeof(q), "Run '%.1000s'? What it deletes or overwrites is lost.", line);
+	if (!prompt_yes(ui, q)) {
+		say(ui, "not done");
+		return;
+	}
+	if (!(argv = calloc((size_t)cl->argc + 2, sizeof(*argv)))) {
+		say(ui, "out of memory");
+		return;
+	}
+	memcpy(argv, cl->argv, (size_t)used * sizeof(*argv));
+	argv[used] = yes;
+	memcpy(argv + used + 1, cl->argv + used, (size_t)(cl->argc - used) * sizeof(*argv));
+	run(ui, argv);
+	free(argv);
+}
+
 static void command(struct ui *ui)
 {
 	char line[1024], why[256];
@@ -293,7 +339,7 @@ static void command(struct ui *ui)
 		if (cmd_lookup(cl->argc, cl->argv, &cmd, &used, why, sizeof(why)))
 			say(ui, why);
 		else if (runnable(ui, cmd, cl->argc - used, cl->argv + used))
-			run(ui, cl->argv);
+			run_confirmed(ui, cmd, cl, used, line);
 	} else if (sc.n > 1) {
 		say(ui, "one command at a time");
 	}

@@ -230,6 +230,12 @@ tui_start() {
 	wait_last '^ monitor: it runs until stopped; here, monitor --once'
 	keys : 'lsit' Enter
 	wait_last '^ lsit: unknown command'
+	# A command that asks on a terminal is asked here (its job has none):
+	# no runs nothing; yes runs it with --yes.
+	keys : 'volume remove nosuch' Enter
+	wait_last "^Run 'volume remove nosuch'\\? What it deletes or overwrites is lost"
+	keys n
+	wait_last '^ not done$'
 	# Esc cancels.
 	keys : 'writer verify' Escape
 	wait_last '^ F1 help'

@@ -118,6 +118,11 @@ refused() {
 	assert_success
 	assert_output "$T/vss.conf: OK (0 writers)"
 	[ ! -e "$VSS_STATE_DIR" ] && [ ! -e "$VSS_RUN_DIR" ] || fail "check-config made a directory"
+	# Under a sticky directory others may write, as /tmp: made there.
+	mkdir -m 1777 "$T/sticky"
+	VSS_STATE_DIR=$T/sticky/state vss check-config "$T/vss.conf"
+	assert_success
+	[ ! -e "$T/sticky/state" ] || fail "check-config made $T/sticky/state"
 	mkdir -m 700 "$VSS_STATE_DIR"
 	chown 65534 "$VSS_STATE_DIR"
 	vss check-config "$T/vss.conf"

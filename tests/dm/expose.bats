@@ -56,7 +56,7 @@ assert_exposed() {
 		assert_line --regexp "^${PFX}$v +$(shadow "$SET" "$v") +[0-9.]+[KMG] +[0-9.]+% +valid +$VSS_RUN_DIR/$SET8/${PFX}$v\$"
 	done
 	show_json "$SET"
-	run jq -r '.sets[0].children[] | [.volume, .mountpoint] | join(" ")' <<<"$output"
+	run jq -r '.shadows[] | [.volume, .mountpoint] | join(" ")' <<<"$output"
 	assert_line "${PFX}a $VSS_RUN_DIR/$SET8/${PFX}a"
 	assert_line "${PFX}b $VSS_RUN_DIR/$SET8/${PFX}b"
 	# The origins are as they are now, not as the shadows.
@@ -72,7 +72,7 @@ assert_exposed() {
 	run grep -c "^/dev/mapper/vss-$SET8-" /proc/mounts
 	assert_output 0
 	show_json "$SET"
-	run jq -r '[.sets[0].children[].mountpoint] | map(tostring) | join(" ")' <<<"$output"
+	run jq -r '[.shadows[].mountpoint] | map(tostring) | join(" ")' <<<"$output"
 	assert_output "null null"
 	# The shadows are still there, readable by any program.
 	[ -b "$(shadow "$SET" a)" ]
@@ -122,7 +122,7 @@ assert_exposed() {
 	assert_output ""
 	assert_equal "$(mount_src "$VSS_RUN_DIR/$SET8/${PFX}b")" "$(shadow "$SET" b)"
 	show_json "$SET"
-	run jq -r '.sets[0].children[] | [.volume, (.mountpoint | tostring)] | join(" ")' <<<"$output"
+	run jq -r '.shadows[] | [.volume, (.mountpoint | tostring)] | join(" ")' <<<"$output"
 	assert_line "${PFX}a null"
 	assert_line "${PFX}b $VSS_RUN_DIR/$SET8/${PFX}b"
 	# A volume that is not in the set.
@@ -226,7 +226,7 @@ assert_exposed() {
 	# Every command reads the records back: list, show, and the next
 	# mutating command's recovery, which must find nothing to do.
 	show_json "$SET"
-	run jq -r '.sets[0].children[0] | [.volume, .mountpoint] | join("|")' <<<"$output"
+	run jq -r '.shadows[0] | [.volume, .mountpoint] | join("|")' <<<"$output"
 	assert_output "${PFX}$long|$mp/${PFX}$long"
 	vss recover
 	assert_success
@@ -235,4 +235,145 @@ assert_exposed() {
 	assert_success
 	run dmsetup info "vss-${PFX}$long-real"
 	assert_failure
+}
+
+# assert_mounted DIR DEVICE: findmnt says DEVICE is mounted on DIR.
+assert_mounted() {
+	run findmnt -n -o SOURCE --mountpoint "$1"
+	assert_success
+	assert_output "$2"
+}
+
+# assert_not_mounted DIR: nothing is mounted on DIR.
+assert_not_mounted() {
+	run findmnt -n -o SOURCE --mountpoint "$1"
+	assert_failure
+	assert_output ""
+}
+
+@test "expose of a shadow exposed already: refused (exit 1) with nothing changed, the shadows exposed stay mounted; unexpose SET unmounts them all" {
+	two_ext4_volumes
+	ra=$VSS_RUN_DIR/$SET8/${PFX}a rb=$VSS_RUN_DIR/$SET8/${PFX}b
+	vss expose "$SET"
+	assert_success
+	mnt=$BATS_TEST_TMPDIR/elsewhere
+	before=$(fp)
+	# A single shadow to a mountpoint of its own: neither it nor the other
+	# shadow comes down, and the mountpoint is not made.
+	vss expose "$SET/${PFX}a" "$mnt"
+	assert_failure 1
+	assert_output ""
+	assert_stderr "vss: expose: $(shadow "$SET" a): already exposed on $ra"
+	assert_equal "$(fp)" "$before"
+	assert_mounted "$ra" "$(shadow "$SET" a)"
+	assert_mounted "$rb" "$(shadow "$SET" b)"
+	[ ! -e "$mnt" ] || fail "$mnt was made"
+	vss expose "$SET8"
+	assert_failure 1
+	assert_stderr "vss: expose: $(shadow "$SET" a): already exposed on $ra"
+	assert_equal "$(fp)" "$before"
+	assert_mounted "$ra" "$(shadow "$SET" a)"
+	assert_mounted "$rb" "$(shadow "$SET" b)"
+	vss unexpose "$SET"
+	assert_success
+	assert_equal "${#lines[@]}" 2
+	assert_line "$(shadow "$SET" a) unmounted from $ra"
+	assert_line "$(shadow "$SET" b) unmounted from $rb"
+	assert_not_mounted "$ra"
+	assert_not_mounted "$rb"
+	[ ! -e "$VSS_RUN_DIR/$SET8" ] || fail "$VSS_RUN_DIR/$SET8 is left"
+
+	# The whole set when one shadow is exposed: the other is not mounted
+	# first and taken down again; the exposed one stays.
+	vss expose "$SET/${PFX}b"
+	assert_success
+	before=$(fp)
+	vss expose "$SET" "$mnt"
+	assert_failure 1
+	assert_stderr "vss: expose: $(shadow "$SET" b): already exposed on $rb"
+	assert_equal "$(fp)" "$before"
+	assert_mounted "$rb" "$(shadow "$SET" b)"
+	assert_not_mounted "$ra"
+	[ ! -e "$ra" ] || fail "$ra was made"
+	[ ! -e "$mnt" ] || fail "$mnt was made"
+	vss unexpose "$SET"
+	assert_success
+	assert_output "$(shadow "$SET" b) unmounted from $rb"
+}
+
+@test "expose to a MOUNTPOINT that does not exist: made (0755) and removed again by unexpose; one vss did not make stays; a missing parent is refused" {
+	two_ext4_volumes
+	umask 022
+	# A whole set: MOUNTPOINT and MOUNTPOINT/VOLUME are made.
+	mnt=$BATS_TEST_TMPDIR/new
+	vss expose "$SET" "$mnt"
+	assert_success
+	assert_equal "$stderr" ""
+	assert_line "$(shadow "$SET" a) on $mnt/${PFX}a"
+	assert_line "$(shadow "$SET" b) on $mnt/${PFX}b"
+	assert_equal "$(stat -c %a "$mnt")" 755
+	assert_mounted "$mnt/${PFX}a" "$(shadow "$SET" a)"
+	assert_mounted "$mnt/${PFX}b" "$(shadow "$SET" b)"
+	assert_equal "$(tree_sum "$mnt/${PFX}a")" "$want_a"
+	# One volume down: its directory goes, MOUNTPOINT stays for the other.
+	vss unexpose "$SET/${PFX}a"
+	assert_success
+	[ ! -e "$mnt/${PFX}a" ] || fail "$mnt/${PFX}a is left"
+	[ -d "$mnt" ] || fail "$mnt went with a volume still under it"
+	vss unexpose "$SET"
+	assert_success
+	[ ! -e "$mnt" ] || fail "$mnt is left: $(ls -la "$mnt")"
+
+	# A single shadow on a MOUNTPOINT that is not there: made, then removed.
+	one=$BATS_TEST_TMPDIR/one
+	vss expose "$SET/${PFX}a" "$one"
+	assert_success
+	assert_output "$(shadow "$SET" a) on $one"
+	assert_mounted "$one" "$(shadow "$SET" a)"
+	assert_equal "$(tree_sum "$one")" "$want_a"
+	vss unexpose "$SET"
+	assert_success
+	[ ! -e "$one" ] || fail "$one is left"
+
+	# A MOUNTPOINT that was there stays, as do the directories under it.
+	mkdir -p "$BATS_TEST_TMPDIR/kept/${PFX}b"
+	vss expose "$SET" "$BATS_TEST_TMPDIR/kept"
+	assert_success
+	vss unexpose "$SET"
+	assert_success
+	[ -d "$BATS_TEST_TMPDIR/kept/${PFX}b" ] || fail "a directory vss did not make was removed"
+	[ ! -e "$BATS_TEST_TMPDIR/kept/${PFX}a" ] || fail "$BATS_TEST_TMPDIR/kept/${PFX}a is left"
+
+	# Its parent missing: refused, nothing made, mounted or recorded.
+	before=$(fp)
+	vss expose "$SET" "$BATS_TEST_TMPDIR/no/such"
+	assert_failure 1
+	assert_output ""
+	assert_stderr "vss: expose: $BATS_TEST_TMPDIR/no/such: cannot make the mountpoint: No such file or directory"
+	assert_equal "$(fp)" "$before"
+	[ ! -e "$BATS_TEST_TMPDIR/no" ] || fail "$BATS_TEST_TMPDIR/no was made"
+	vss expose "$SET/${PFX}a" "$BATS_TEST_TMPDIR/no/such"
+	assert_failure 1
+	assert_stderr "vss: expose: $BATS_TEST_TMPDIR/no/such: cannot make the mountpoint: No such file or directory"
+	assert_equal "$(fp)" "$before"
+}
+
+@test "expose of a set with a shadow that holds no filesystem: refused before anything is mounted or made" {
+	mkvol a 64
+	mkvol c 16
+	mkfs_mount a
+	new_set "${PFX}a" "${PFX}c"
+	mnt=$BATS_TEST_TMPDIR/new
+	before=$(fp)
+	vss expose "$SET" "$mnt"
+	assert_failure 1
+	assert_output ""
+	assert_stderr "vss: expose: $(shadow "$SET" c): holds no filesystem vss can mount; read the device itself"
+	assert_equal "$(fp)" "$before"
+	[ ! -e "$mnt" ] || fail "$mnt was made"
+	assert_not_mounted "$mnt/${PFX}a"
+	vss expose "$SET"
+	assert_failure 1
+	assert_equal "$(fp)" "$before"
+	[ ! -e "$VSS_RUN_DIR/$SET8/${PFX}a" ] || fail "$VSS_RUN_DIR/$SET8/${PFX}a was made"
 }

@@ -3,6 +3,7 @@
 # exit code, and nothing changed.
 
 load lib
+load sets-lib
 
 # refused CODE MESSAGE ARGS...: runs vss ARGS and checks all three.
 refused() {
@@ -103,7 +104,7 @@ refused() {
 		volume import "$dev" a b
 	refused 2 $'vss: volume import: unknown option --force\nUsage: vss volume import [--thin SIZE] DEVICE NAME' \
 		volume import --force "$dev" a
-	refused 2 $'vss: volume remove: needs a volume name\nUsage: vss volume remove NAME' volume remove
+	refused 2 $'vss: volume remove: needs a volume name\nUsage: vss volume remove [--yes] NAME' volume remove
 }
 
 @test "import: not root" {
@@ -244,4 +245,64 @@ refused() {
 		list volumes "$dev"
 	refused 1 "vss: list volumes: ${PFX}none: no such volume" list volumes "${PFX}none"
 	refused 1 "vss: list volumes: /dev/${PFX}none: no such block device" list volumes "/dev/${PFX}none"
+}
+
+@test "create-set: a label another set has: refused (exit 2) before anything is made, naming that set" {
+	mkvol a 16
+	mkvol b 16
+	new_set --label first "${PFX}a"
+	first=$SET
+	refused 2 "vss: create-set: label 'first': already the label of set ${first:0:8}" \
+		create-set --label first "${PFX}b"
+	refused 2 "vss: create-set: label 'first': already the label of set ${first:0:8}" \
+		create-set --label first "${PFX}a" "${PFX}b"
+	# The label still names its one set.
+	vss show first
+	assert_success
+	assert_line --index 0 --regexp "^Set: +$first\$"
+	# Another label is no clash; once its set is gone, a label is free again.
+	new_set --label second "${PFX}b"
+	vss delete-set first
+	assert_success
+	new_set --label first "${PFX}b"
+	vss show first
+	assert_success
+	assert_line --index 0 --regexp "^Set: +$SET\$"
+}
+
+@test "create-set --cow-size more than a shadow could ever use: refused (exit 2) with the numbers, nothing made; that most is made as given" {
+	mkvol a 40
+	mkvol b 64
+	# All 40M of it with its COW's index (16 bytes a 4K chunk) and header:
+	# 41128K, 40.16M, shown rounded down so that it may be given back.
+	refused 2 "vss: create-set: ${PFX}a: a COW of 50G is more than it could ever use; give at most 40.1M (all 40M of it, with the COW's own index)" \
+		create-set --cow-size 50G "${PFX}a"
+	# One volume of the set too small for it is enough; it is named.
+	refused 2 "vss: create-set: ${PFX}a: a COW of 48M is more than it could ever use; give at most 40.1M (all 40M of it, with the COW's own index)" \
+		create-set --cow-size 48M "${PFX}b" "${PFX}a"
+	# 16K chunks: a smaller index, a bigger header.
+	refused 2 "vss: create-set: ${PFX}a: a COW of 41M is more than it could ever use; give at most 40M (all 40M of it, with the COW's own index)" \
+		create-set --chunk-size 16K --cow-size 41M "${PFX}a"
+	new_set --cow-size 40.1M "${PFX}a"
+	# 40.1M, rounded up to whole 4K chunks.
+	assert_equal "$(blockdev --getsize64 "/dev/mapper/vss-$SET8-${PFX}a-cow")" 42049536
+	new_set --cow-size 100% "${PFX}b"
+	assert_equal "$(blockdev --getsize64 "/dev/mapper/vss-$SET8-${PFX}b-cow")" $((64 << 20))
+}
+
+@test "vss.conf's cow_size more than a small volume's shadow could use: not a refusal; that volume gets all it can use, and a warning says so" {
+	mkvol a 40
+	mkvol b 64
+	printf '[vss]\ncow_size = 48M\n' >"$BATS_TEST_TMPDIR/vss.conf"
+	chmod 0644 "$BATS_TEST_TMPDIR/vss.conf"
+	export VSS_CONFIG=$BATS_TEST_TMPDIR/vss.conf
+	new_set "${PFX}a" "${PFX}b"
+	assert_equal "$stderr" "vss: warning: ${PFX}a: cow_size 48M is more than its shadow could ever use: it gets 40.1M (all 40M of it, with the COW's own index)"
+	# All it could use (41128K: 40M, its index, its header), and the other
+	# volume the size configured.
+	assert_equal "$(blockdev --getsize64 "/dev/mapper/vss-$SET8-${PFX}a-cow")" $((41128 << 10))
+	assert_equal "$(blockdev --getsize64 "/dev/mapper/vss-$SET8-${PFX}b-cow")" $((48 << 20))
+	# Asked for on the command line, the same size is refused.
+	refused 2 "vss: create-set: ${PFX}a: a COW of 48M is more than it could ever use; give at most 40.1M (all 40M of it, with the COW's own index)" \
+		create-set --cow-size 48M "${PFX}a"
 }

@@ -104,11 +104,12 @@ wait_reverted() {
 
 	vss revert --yes "$SET" "${PFX}a"
 	[ "$status" = 0 ] || fail "revert exited $status: $stderr"
-	assert_output "${PFX}a: mounted on ${MNT[a]}: its revert to set $SET8 is scheduled; it starts when it is no longer in use (at the next vss command then) or at the next activate"
+	assert_output "${PFX}a: mounted on ${MNT[a]}: its revert to set $SET8 is scheduled; it starts when ${PFX}a is no longer in use: at the next vss command that changes something, at vss monitor's next look, or at activate"
 	run --separate-stderr "$VSS" list sets --json
 	assert_equal "$(jq -r '.sets[0].state' <<<"$output")" revert-scheduled
-	assert_equal "$(jq -r --arg v "${PFX}a" '.sets[0].children[] | select(.volume == $v) | .state' <<<"$output")" revert-scheduled
-	assert_equal "$(jq -r --arg v "${PFX}b" '.sets[0].children[] | select(.volume == $v) | .state' <<<"$output")" valid
+	run --separate-stderr "$VSS" list shadows --json
+	assert_equal "$(jq -r --arg v "${PFX}a" '.shadows[] | select(.volume == $v) | .state' <<<"$output")" revert-scheduled
+	assert_equal "$(jq -r --arg v "${PFX}b" '.shadows[] | select(.volume == $v) | .state' <<<"$output")" valid
 	before=$(fp)
 	vss create-set "${PFX}a"
 	assert_equal "$status" 1
@@ -125,8 +126,51 @@ wait_reverted() {
 	assert_equal "$(set_ids)" "$SET"
 	assert_equal "$(dsum "$(shadow "$SET" b)")" "$want_b"
 	vss show "$SET" --json
-	assert_equal "$(jq -r '[.sets[0].children[].volume] | join(" ")' <<<"$output")" "${PFX}b"
+	assert_equal "$(jq -r '[.shadows[].volume] | join(" ")' <<<"$output")" "${PFX}b"
 	assert_equal "$(vss_devices_of a)" ""
+}
+
+@test "a scheduled revert whose volume is free: a listing leaves it scheduled; the next command that changes something starts it" {
+	mkvol a 64
+	mkvol b 16
+	mkfs_mount a
+	fill_files "${MNT[a]}" 8
+	new_set --cow-size 16M "${PFX}a"
+	fill_files "${MNT[a]}" 8
+	echo changed >"${MNT[a]}/note"
+	sync -f "${MNT[a]}"
+	want=$(dsum "$(shadow "$SET" a)")
+	vss revert --yes "$SET"
+	[ "$status" = 0 ] || fail "revert exited $status: $stderr"
+	assert_output "${PFX}a: mounted on ${MNT[a]}: its revert to set $SET8 is scheduled; it starts when ${PFX}a is no longer in use: at the next vss command that changes something, at vss monitor's next look, or at activate"
+	umount "${MNT[a]}"
+
+	# Listings change nothing, a scheduled revert included.
+	before=$(fp)
+	for _ in 1 2; do
+		run --separate-stderr "$VSS" list sets --json
+		assert_success
+		assert_equal "$(jq -r '.sets[0].state' <<<"$output")" revert-scheduled
+		run --separate-stderr "$VSS" list shadows --json
+		assert_success
+		assert_equal "$(jq -r '.shadows[0].state' <<<"$output")" revert-scheduled
+		vss show "$SET"
+		assert_success
+	done
+	assert_equal "$(fp)" "$before"
+	[[ $(dmsetup table "${PFX}a") == *snapshot-origin* ]] || fail "the merge began: $(dmsetup table "${PFX}a")"
+
+	# create-set of another volume changes something: it starts the merge
+	# first, and says so.
+	reverted=$SET
+	new_set --cow-size 4M "${PFX}b"
+	assert_line "${PFX}a: its revert to set ${reverted:0:8} started"
+	[[ $(dmsetup table "${PFX}a") == *snapshot-merge* ]] || fail "the merge did not begin: $(dmsetup table "${PFX}a")"
+	run --separate-stderr "$VSS" list shadows --json
+	assert_equal "$(jq -r --arg s "$reverted" '.shadows[] | select(.set == $s) | .state' <<<"$output")" merging
+	wait_reverted a
+	assert_equal "$(dsum "${VOLDEV[a]}")" "$want"
+	assert_equal "$(set_ids)" "$SET"
 }
 
 @test "a merge cut short by kill -9 and a reboot goes on at activate and ends with the shadow's data" {
@@ -161,8 +205,8 @@ wait_reverted() {
 	sleep 1
 	read -r alloc meta < <(dmsetup status "${PFX}v" | awk '{split($4, a, "/"); print a[1], $5}')
 	[ "$alloc" -gt "$meta" ] || fail "the merge ended before it could be cut: $alloc $meta"
-	run --separate-stderr "$VSS" list sets --json
-	assert_equal "$(jq -r '.sets[0].children[0].state' <<<"$output")" merging
+	run --separate-stderr "$VSS" list shadows --json
+	assert_equal "$(jq -r '.shadows[0].state' <<<"$output")" merging
 
 	reboot "$lfile"
 	slow "${LOOPOF[$lfile]}"

@@ -16,7 +16,7 @@ assert_show_block() {
 	assert_line --index 2 --regexp "^Context: +$context\$"
 	assert_line --index 3 --regexp '^Created: +20[0-9]{2}-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-6][0-9] UTC$'
 	assert_line --index 4 --regexp '^Freeze window: +[0-9]+(\.[0-9])? ms$'
-	assert_line --index 5 --regexp '^VOLUME +DEVICE +COW-SIZE +COW-USED +STATE +MOUNTPOINT$'
+	assert_line --index 5 --regexp '^VOLUME +DEVICE +COW-SIZE +USE% +STATE +MOUNTPOINT$'
 	local i=6
 	for v in "$@"; do
 		assert_line --index $i --regexp "^${PFX}$v +/dev/mapper/vss-${set:0:8}-${PFX}$v +[0-9.]+[KMG] +[0-9.]+% +valid *\$"
@@ -144,8 +144,8 @@ assert_show_block() {
 		done
 	} < <(jq -r '(.sets | length), (.sets[] | [.id,
 		([.id[0:8], (.created | sub("T"; " ") | sub("Z$"; "")), (.label // "-"), .context,
-		  ([.children[].volume] | join(",")), .state] | join(" ")),
-		.created, ([.label, .context, .state, ([.children[].volume] | join(","))] | join(" ")),
+		  (.volumes | join(",")), .state] | join(" ")),
+		.created, ([.label, .context, .state, (.volumes | join(","))] | join(" ")),
 		(.label | tostring)] | join("\u001f"))' <<<"$output")
 	assert_equal "$n" 2
 	assert_equal "${#listed[@]}" 2
@@ -162,31 +162,23 @@ assert_show_block() {
 	assert_equal "${fields_json[$s1]}" "first persistent valid ${PFX}a,${PFX}b"
 	assert_equal "${label_json[$s2]}" null
 
-	# show: the human block against show --json, field by field.
+	# show: the human block against the JSON, field by field: the set's
+	# own fields from list sets SET --json, its shadows from show --json
+	# (which is list shadows SET --json: one object a shadow, no set fields
+	# but its id and label).
 	vss show "$s1"
 	assert_success
 	assert_show_block "$s1" first persistent a b
 	human=$output
-	show_json "$s1"
+	vss list sets --json "$s1"
 	assert_success
-	# One jq again: the number of sets, id label context state, created,
-	# freeze-us, the number of children, then a line a child (fields split
-	# by US): its volume, device origin size state mountpoint, cow-size,
-	# cow-used.
-	local -A child_json cs_json cu_json
 	{
 		read -r n
 		read -r first
 		read -r created
 		read -r fus
-		read -r nchildren
-		while IFS=$'\x1f' read -r -a f; do
-			child_json[${f[0]}]=${f[1]} cs_json[${f[0]}]=${f[2]} cu_json[${f[0]}]=${f[3]}
-		done
 	} < <(jq -r '(.sets | length), (.sets[0] | [.id, .label, .context, .state] | join(" ")),
-		.sets[0].created, .sets[0]["freeze-us"], (.sets[0].children | length),
-		(.sets[0].children[] | [.volume, ([.device, .origin, .size, .state, .mountpoint] | map(tostring) | join(" ")),
-		 (.["cow-size"] | tostring), (.["cow-used"] | tostring)] | join("\u001f"))' <<<"$output")
+		.sets[0].created, .sets[0]["freeze-us"]' <<<"$output")
 	assert_equal "$n" 1
 	assert_equal "$first" "$s1 first persistent valid"
 	grep -qE "^Created: +$(sed 's/T/ /; s/Z$//' <<<"$created") UTC\$" <<<"$human" ||
@@ -195,10 +187,30 @@ assert_show_block() {
 	fms=$(awk '$1 == "Freeze" {print $3}' <<<"$human")
 	awk -v a="$fms" -v b="$fus" 'BEGIN { d = a - b / 1000; exit !(d < 0.1 && d > -0.1) }' ||
 		fail "Freeze window $fms ms, freeze-us $fus"
-	assert_equal "$nchildren" 2
+	show_json "$s1"
+	assert_success
+	shown=$output
+	vss list shadows --json "$s1"
+	assert_success
+	assert_equal "$output" "$shown"
+	# One jq: the number of shadows, then a line a shadow (fields split by
+	# US): its volume, set label device origin provider size state why
+	# mountpoint, cow-size, cow-used, its keys.
+	local -A child_json cs_json cu_json keys_json
+	{
+		read -r nshadows
+		while IFS=$'\x1f' read -r -a f; do
+			child_json[${f[0]}]=${f[1]} cs_json[${f[0]}]=${f[2]} cu_json[${f[0]}]=${f[3]}
+			keys_json[${f[0]}]=${f[4]}
+		done
+	} < <(jq -r '(.shadows | length), (.shadows[] | [.volume,
+		 ([.set, .label, .device, .origin, .provider, .size, .state, .why, .mountpoint] | map(tostring) | join(" ")),
+		 (.["cow-size"] | tostring), (.["cow-used"] | tostring), (keys_unsorted | join(","))] | join("\u001f"))' <<<"$shown")
+	assert_equal "$nshadows" 2
 	for v in a b; do
 		size=$(blockdev --getsize64 "${VOLDEV[$v]}")
-		assert_equal "${child_json[${PFX}$v]:-none}" "$(shadow "$s1" "$v") /dev/mapper/${PFX}$v $size valid null"
+		assert_equal "${child_json[${PFX}$v]:-none}" "$s1 first $(shadow "$s1" "$v") /dev/mapper/${PFX}$v cow $size valid null null"
+		assert_equal "${keys_json[${PFX}$v]}" "set,label,volume,device,origin,provider,size,cow-size,cow-used,state,why,mountpoint"
 		cs=${cs_json[${PFX}$v]:-} cu=${cu_json[${PFX}$v]:-}
 		[[ $cs =~ ^[0-9]+$ && $cu =~ ^[0-9]+$ ]] || fail "cow-size $cs, cow-used $cu"
 		# The default COW is 10% of the origin: at least that, and its device that size.
@@ -230,18 +242,20 @@ assert_show_block() {
 	done
 	show_json "${PFX}weekly"
 	assert_success
-	run jq -r '.sets[0].id' <<<"$output"
-	assert_output "$s2"
+	run jq -r '.shadows[] | [.set, .label] | join(" ")' <<<"$output"
+	assert_output "$s2 ${PFX}weekly"
 }
 
-@test "show: an unknown set, and a label two sets share: exit 1, nothing changed" {
+@test "show: an unknown set, and a name that is one set's id prefix and another's label: exit 1, nothing changed" {
 	mkvol a 16
-	new_set --label "${PFX}same" "${PFX}a"
+	new_set "${PFX}a"
 	s1=$SET
-	new_set --label "${PFX}same" "${PFX}a"
+	# (No two sets share a label: create-set refuses that; see refusals.bats.)
+	same=${s1:0:8}
+	new_set --label "$same" "${PFX}a"
 	s2=$SET
 	before=$(fp)
-	vss show "${PFX}same"
+	vss show "$same"
 	assert_failure 1
 	assert_output ""
 	ambiguous=$stderr
@@ -256,13 +270,13 @@ assert_show_block() {
 	assert_failure 1
 	assert_output ""
 	assert_stderr "vss: delete-set: zzz: no such shadow copy set"
-	vss delete-set "${PFX}same"
+	vss delete-set "$same"
 	assert_failure 1
-	[[ $stderr == "vss: delete-set: ${PFX}same: ambiguous: matches "* ]] || fail "unexpected message: $stderr"
+	[[ $stderr == "vss: delete-set: $same: ambiguous: matches "* ]] || fail "unexpected message: $stderr"
 	assert_equal "$(fp)" "$before"
 	# The contract's message: the set8 of each match, nothing more.
-	[ "$ambiguous" = "vss: show: ${PFX}same: ambiguous: matches ${s1:0:8}, ${s2:0:8}" ] ||
-		[ "$ambiguous" = "vss: show: ${PFX}same: ambiguous: matches ${s2:0:8}, ${s1:0:8}" ] ||
+	[ "$ambiguous" = "vss: show: $same: ambiguous: matches ${s1:0:8}, ${s2:0:8}" ] ||
+		[ "$ambiguous" = "vss: show: $same: ambiguous: matches ${s2:0:8}, ${s1:0:8}" ] ||
 		fail "unexpected message: $ambiguous"
 }
 

@@ -90,8 +90,8 @@ pool_used() {
 	t0=$(dsum "${VOLDEV[t1]}") c0=$(dsum "${VOLDEV[c]}")
 	new_set "${PFX}t1" "${PFX}c"
 	s1=$SET
-	vss list sets --json
-	assert_equal "$(jq -r --arg v "${PFX}t1" '.sets[0].children[] | select(.volume == $v) | .state' <<<"$output")" valid
+	vss list shadows --json
+	assert_equal "$(jq -r --arg v "${PFX}t1" '.shadows[] | select(.volume == $v) | [.set, .provider, .state] | join(" ")' <<<"$output")" "$s1 thin valid"
 	# Its table: thin on a new id of the pool; its volume's table unchanged.
 	run dmsetup table "vss-${s1:0:8}-${PFX}t1"
 	assert_output --regexp "^0 131072 thin [0-9]+:[0-9]+ [0-9]+\$"
@@ -111,7 +111,7 @@ pool_used() {
 	[ "$t1sum" != "$t0" ] || fail "the volume did not change"
 	# The shadow's use is the pool's: COW-SIZE the pool's data, COW-USED its use.
 	vss show "$s1" --json
-	used=$(jq -r --arg v "${PFX}t1" '.sets[0].children[] | select(.volume == $v) | ."cow-used"' <<<"$output")
+	used=$(jq -r --arg v "${PFX}t1" '.shadows[] | select(.volume == $v) | ."cow-used"' <<<"$output")
 	[ "$used" -ge $((80 << 20)) ] || fail "the pool's use is not the thin shadow's: $output"
 
 	# --provider thin on a cow volume: refused, nothing made; cow on a thin one: a cow shadow.
@@ -206,9 +206,9 @@ pool_used() {
 	sync -f "${MNT[t1]}"
 	vss revert --yes "$s2"
 	assert_success
-	assert_output "${PFX}t1: mounted on ${MNT[t1]}: its revert to set ${s2:0:8} is scheduled; it starts when it is no longer in use (at the next vss command then) or at the next activate"
-	vss list sets --json
-	assert_equal "$(jq -r '.sets[0].children[0].state' <<<"$output")" revert-scheduled
+	assert_output "${PFX}t1: mounted on ${MNT[t1]}: its revert to set ${s2:0:8} is scheduled; it starts when ${PFX}t1 is no longer in use: at the next vss command that changes something, at vss monitor's next look, or at activate"
+	vss list shadows --json
+	assert_equal "$(jq -r '[.shadows[] | [.set, .state] | join(" ")] | join(",")' <<<"$output")" "$s2 revert-scheduled"
 	assert_equal "$(cat "${MNT[t1]}/note")" again
 	umount "${MNT[t1]}"
 	vss monitor --once
