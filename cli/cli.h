@@ -259,7 +259,8 @@ int cli_on_output(struct session *s, int c, const char *arg, void *data);
 /* Resolves -o against L's columns: 0, 1 after printing -o help's list
  * (exit 0), or -1 after a usage error. */
 int cli_output_parse(struct session *s, const struct cli_listing *l, struct cli_out *o);
-/* Column NAME too, unless -o chose the columns. */
+/* Column NAME too, as part of the default: unless -o chose the columns
+ * (-o +COLUMNS adds to the default, so it is kept). */
 void cli_output_add(const struct cli_listing *l, struct cli_out *o, const char *name);
 /* N rows of STRIDE bytes each at ROWS: 0, or -1 (out of memory). */
 int cli_output_print(const struct cli_listing *l, const struct cli_out *o, const void *rows,

@@ -61,7 +61,7 @@ static void print_help(const struct cli_listing *l)
 {
 	printf("Columns of %s (-o NAME,NAME or -o +NAME to add to the default):\n", l->name);
 	for (const struct cli_col *c = l->cols; c->name; c++)
-		printf(" %14s  %s\n", c->name, c->help);
+		printf(" %16s  %s\n", c->name, c->help);
 }
 
 /* Appends the columns of the list P ("A,B"); S NULL: P is ours. */
@@ -108,7 +108,8 @@ int cli_output_parse(struct session *s, const struct cli_listing *l, struct cli_
 
 void cli_output_add(const struct cli_listing *l, struct cli_out *o, const char *name)
 {
-	if (!o->columns)
+	/* Part of the default, so of "+COLUMNS" too; not of a list chosen. */
+	if (!o->columns || o->columns[0] == '+')
 		select_list(NULL, l, o, name);
 }
 

@@ -59,8 +59,14 @@ warns_about() {
 	show_json "$small"
 	assert_success
 	assert_equal "$stderr" "$warning"
-	run jq -r '[.sets[0].state, .sets[0].children[0].state] | join(" ")' <<<"$output"
-	assert_output "invalid invalid"
+	run jq -r '.shadows[] | [.set, .volume, .state] | join(" ")' <<<"$output"
+	assert_output "$small ${PFX}a invalid"
+	# The set is as invalid as its worst shadow.
+	vss list sets --json "$small"
+	assert_success
+	assert_equal "$stderr" "$warning"
+	run jq -r '.sets[] | [.id, .state] | join(" ")' <<<"$output"
+	assert_output "$small invalid"
 
 	vss list sets
 	assert_success
@@ -108,8 +114,8 @@ warns_about() {
 	assert_equal "$(md5sum <"${MNT[a]}/big")" "$(md5sum <"$BATS_TEST_TMPDIR/big")"
 	show_json "$SET"
 	assert_success
-	run jq -r '.sets[0].children[0].state' <<<"$output"
-	assert_output invalid
+	run jq -r '.shadows[] | [.set, .state] | join(" ")' <<<"$output"
+	assert_output "$SET invalid"
 	big=none other=none
 	warns_about "$SET" "${PFX}a"
 	umount "${MNT[a]}"

@@ -41,9 +41,9 @@ foreign() {
 	settle
 }
 
-# state_of SET VOLNAME: the shadow's state in list sets --json.
+# state_of SET VOLNAME: the shadow's state in list shadows --json.
 state_of() {
-	run --separate-stderr "$VSS" list sets --json
+	run --separate-stderr "$VSS" list shadows --json
 	jq -r --arg s "$1" --arg v "${PFX}$2" \
-		'.sets[] | select(.id == $s) | .children[] | select(.volume == $v) | .state' <<<"$output"
+		'.shadows[] | select(.set == $s and .volume == $v) | .state' <<<"$output"
 }

@@ -227,8 +227,8 @@ refused() {
 	dd if=/dev/urandom of="${VOLDEV[b]}" bs=1M count=1 oflag=direct status=none
 	show_json "$SET"
 	[ "$status" = 0 ] || fail "show exited $status: $stderr"
-	run jq -r '.sets[0].children[0].state' <<<"$output"
-	assert_output valid
+	run jq -r '.shadows[] | [.set, .volume, .state] | join(" ")' <<<"$output"
+	assert_output "$SET ${PFX}b valid"
 	# And with b's shadow on it, a still may not be in a set.
 	refused 1 create-set "${PFX}a"
 }
