@@ -14,6 +14,15 @@
 	{ "bytes", 'b', NULL, ARG_NONE, NULL, 'b' }, \
 	{ "json", 'j', NULL, ARG_NONE, NULL, 'J' }
 
+/* The listings' help for those options: one text for all of them. */
+#define OUTPUT_HELP \
+	"  -o, --output COLUMNS  the columns to print, comma-separated; +COLUMNS adds to\n" \
+	"                        the default; -o help lists them\n" \
+	"  -n, --noheadings      no heading line\n" \
+	"  -r, --raw             columns separated by one space, unaligned (for scripts)\n" \
+	"  -b, --bytes           sizes in bytes\n" \
+	"  -J, --json            JSON (sizes in bytes, times in ISO 8601 UTC)\n"
+
 static const struct cmd_opt output_opts[] = {
 	OUTPUT_OPTS,
 	{ NULL, 0, NULL, ARG_NONE, NULL, 0 },
@@ -102,12 +111,7 @@ const struct cmd vss_commands[] = {
 	  "goes with it (it lives only in its pool), and the pool with its last volume.",
 	  CMD_ROOT | CMD_STATE, cmd_volume_remove, remove_opts, ARG_VOLUME, NULL },
 	{ "list volumes", "[--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json] [VOLUME...]", "list managed volumes and other device-mapper devices",
-	  "  -o, --output COLUMNS  the columns to print, comma-separated; +COLUMNS adds to\n"
-	  "                        the default; -o help lists them\n"
-	  "  -n, --noheadings      no heading line\n"
-	  "  -r, --raw             columns separated by one space, unaligned (for scripts)\n"
-	  "  -b, --bytes           sizes in bytes\n"
-	  "  -J, --json            JSON (sizes in bytes, times in ISO 8601 UTC)\n"
+	  OUTPUT_HELP
 	  "VOLUME is a managed volume's name or the path of any device-mapper device.",
 	  CMD_ROOT | CMD_STATE, cmd_list_volumes, output_opts, ARG_VOLUME,
 	  &cli_volumes_listing },
@@ -134,32 +138,17 @@ const struct cmd vss_commands[] = {
 	  "writer's). Progress is shown on a terminal or with -v.",
 	  CMD_ROOT | CMD_STATE, cmd_create_set, create_opts, ARG_VOLUME, NULL },
 	{ "list sets", "[--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json] [SET...]", "list the shadow copy sets, one row a set",
-	  "  -o, --output COLUMNS  the columns to print, comma-separated; +COLUMNS adds to\n"
-	  "                        the default; -o help lists them\n"
-	  "  -n, --noheadings      no heading line\n"
-	  "  -r, --raw             columns separated by one space, unaligned (for scripts)\n"
-	  "  -b, --bytes           sizes in bytes\n"
-	  "  -J, --json            JSON (sizes in bytes, times in ISO 8601 UTC)\n"
+	  OUTPUT_HELP
 	  "SET is a set's id, a unique prefix of one, or its label; without SET, every set.",
 	  CMD_ROOT | CMD_STATE, cmd_list_sets, output_opts, ARG_SET, &cli_sets_listing },
 	{ "list shadows", "[--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json] [SET...]", "list the shadows of sets, one row a shadow",
-	  "  -o, --output COLUMNS  the columns to print, comma-separated; +COLUMNS adds to\n"
-	  "                        the default; -o help lists them\n"
-	  "  -n, --noheadings      no heading line\n"
-	  "  -r, --raw             columns separated by one space, unaligned (for scripts)\n"
-	  "  -b, --bytes           sizes in bytes\n"
-	  "  -J, --json            JSON (sizes in bytes, times in ISO 8601 UTC)\n"
+	  OUTPUT_HELP
 	  "Each row carries its set's id (and, in JSON, its label).",
 	  CMD_ROOT | CMD_STATE, cmd_list_shadows, output_opts, ARG_SET,
 	  &cli_shadows_listing },
 	{ "show", "[--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json] SET", "show one set and the state of each shadow",
 	  "SET is a set's id, a unique prefix of one, or its label.\n"
-	  "  -o, --output COLUMNS  the columns to print, comma-separated; +COLUMNS adds to\n"
-	  "                        the default; -o help lists them\n"
-	  "  -n, --noheadings      no heading line\n"
-	  "  -r, --raw             columns separated by one space, unaligned (for scripts)\n"
-	  "  -b, --bytes           sizes in bytes\n"
-	  "  -J, --json            JSON (sizes in bytes, times in ISO 8601 UTC)\n"
+	  OUTPUT_HELP
 	  "With -n, -r or -J only the shadows' rows are printed (as list shadows SET).",
 	  CMD_ROOT | CMD_STATE, cmd_show, output_opts, ARG_SET, &cli_show_listing },
 	{ "delete-set", "[--yes] [--force] SET... | --oldest | --older-than AGE | --all",
@@ -193,12 +182,7 @@ const struct cmd vss_commands[] = {
 	{ "storage remove", "AREA", "stop using a storage area (refused while shadows use it)", NULL,
 	  CMD_ROOT | CMD_STATE, cmd_storage_remove, NULL, ARG_AREA, NULL },
 	{ "storage list", "[--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json]", "list storage areas with their used and free space",
-	  "  -o, --output COLUMNS  the columns to print, comma-separated; +COLUMNS adds to\n"
-	  "                        the default; -o help lists them\n"
-	  "  -n, --noheadings      no heading line\n"
-	  "  -r, --raw             columns separated by one space, unaligned (for scripts)\n"
-	  "  -b, --bytes           sizes in bytes\n"
-	  "  -J, --json            JSON (sizes in bytes, times in ISO 8601 UTC)\n"
+	  OUTPUT_HELP
 	  "A table for people ends with the storage policy in force.",
 	  CMD_ROOT | CMD_STATE, cmd_list_storage, output_opts, ARG_NONE,
 	  &cli_storage_listing },
@@ -206,12 +190,7 @@ const struct cmd vss_commands[] = {
 	  CMD_ROOT | CMD_STATE, cmd_list_storage, output_opts, ARG_NONE,
 	  &cli_storage_listing },
 	{ "list writers", "[--output COLUMNS] [--noheadings] [--raw] [--bytes] [--json]", "list writers with their last state, failure and timings",
-	  "  -o, --output COLUMNS  the columns to print, comma-separated; +COLUMNS adds to\n"
-	  "                        the default; -o help lists them\n"
-	  "  -n, --noheadings      no heading line\n"
-	  "  -r, --raw             columns separated by one space, unaligned (for scripts)\n"
-	  "  -b, --bytes           sizes in bytes\n"
-	  "  -J, --json            JSON (sizes in bytes, times in ISO 8601 UTC)\n"
+	  OUTPUT_HELP
 	  "Writers come from [writer NAME] sections of vss.conf and hook_dir.",
 	  CMD_STATE, cmd_list_writers, output_opts, ARG_NONE,
 	  &cli_writers_listing },
