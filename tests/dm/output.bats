@@ -205,9 +205,8 @@ $(screen_joined)"
 		"$S1|2|4M|$(human_size "$used1")" "$S2|1|1M|$(human_size "$used2")")"
 	vss list sets --output id,cow-size,cow-used --bytes --raw
 	assert_success
-	assert_output "ID COW-SIZE COW-USED
-$S1 $((4 << 20)) $used1
-$S2 $((1 << 20)) $used2"
+	assert_output "$(printf 'ID COW-SIZE COW-USED\n%s %s %s\n%s %s %s' \
+		"$S1" $((4 * 1048576)) "$used1" "$S2" 1048576 "$used2")"
 	# +: the default, then these.
 	vss list sets -o +SHADOWS,COW-SIZE
 	assert_success
