@@ -418,9 +418,8 @@ $(scols_table "$cols SIZE:6:r SET:8:l" "$rowa|$(human_size "$size_a")|${S1:0:8}"
 	vss show -r "$S1"
 	assert_output "$(raw_rows "VOLUME|DEVICE|COW-SIZE|USE%|STATE|MOUNTPOINT" "$rowa" "$rowb")"
 	vss show -r -b -o VOLUME,SIZE,COW-SIZE "$S1"
-	assert_output "VOLUME SIZE COW-SIZE
-${PFX}a $size_a $((2 << 20))
-${PFX}b $size_b $((2 << 20))"
+	assert_output "$(printf 'VOLUME SIZE COW-SIZE\n%s %s %s\n%s %s %s' \
+		"${PFX}a" "$size_a" 2097152 "${PFX}b" "$size_b" 2097152)"
 	vss show -J "$S1"
 	assert_success
 	shown=$output
