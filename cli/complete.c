@@ -8,15 +8,12 @@
 #include "words.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <glob.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 static void add(struct cands *c, const char *prefix, const char *word)
@@ -101,176 +98,24 @@ static void paths(struct cands *c, const char *prefix)
 
 /* ---- block devices, for the operands that name one ---- */
 
-struct devnos {
-	dev_t *v;
+/* The free block devices (vss_free_devices) beginning with PREFIX. */
+static void block_devices(struct cands *c, const char *prefix)
+{
+	char **paths;
 	size_t n;
-};
 
-static void devnos_add(struct devnos *d, dev_t dev)
-{
-	dev_t *v = realloc(d->v, (d->n + 1) * sizeof(*v));
-
-	if (!v)
+	if (vss_free_devices(&paths, &n))
 		return;
-	d->v = v;
-	v[d->n++] = dev;
-}
-
-static bool devnos_has(const struct devnos *d, dev_t dev)
-{
-	for (size_t i = 0; i < d->n; i++)
-		if (d->v[i] == dev)
-			return true;
-	return false;
-}
-
-/* The devices the kernel has mounted or swaps on. Only /proc is read: a
- * trial exclusive open would tell more, but could make a mount or a dm
- * table load running at that instant fail with EBUSY. */
-static void mounted_devices(struct devnos *d)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char *line = NULL;
-	size_t len = 0;
-	unsigned ma, mi;
-	bool header = true;
-	struct stat st;
-
-	while (f && getline(&line, &len, f) > 0)
-		if (sscanf(line, "%*s %*s %u:%u", &ma, &mi) == 2)
-			devnos_add(d, makedev(ma, mi));
-	if (f)
-		fclose(f);
-	f = fopen("/proc/swaps", "re");
-	for (; f && getline(&line, &len, f) > 0; header = false) {
-		line[strcspn(line, " \t\n")] = '\0';
-		if (!header && !stat(line, &st) && S_ISBLK(st.st_mode))
-			devnos_add(d, st.st_rdev);
+	for (size_t i = 0; i < n; i++) {
+		add(c, prefix, paths[i]);
+		free(paths[i]);
 	}
-	if (f)
-		fclose(f);
-	free(line);
-}
-
-/* The first line of sysfs file DIR/NAME into BUF: false when unreadable. */
-static bool sysfs_read(const char *dir, const char *name, char *buf, size_t len)
-{
-	char path[PATH_MAX];
-	FILE *f;
-	bool ok;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (!(f = fopen(path, "re")))
-		return false;
-	ok = fgets(buf, (int)len, f) != NULL;
-	fclose(f);
-	if (ok)
-		buf[strcspn(buf, "\n")] = '\0';
-	return ok;
-}
-
-static bool sysfs_is(const char *dir, const char *name, const char *value)
-{
-	char buf[64];
-
-	return sysfs_read(dir, name, buf, sizeof(buf)) && !strcmp(buf, value);
-}
-
-static bool has_entries(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	bool any = false;
-
-	while (d && !any && (e = readdir(d)))
-		any = e->d_name[0] != '.';
-	if (d)
-		closedir(d);
-	return any;
-}
-
-/* Whether the device of sysfs DIR is held: mounted or swap (IN_USE), under
- * dm, md or the like (holders), or a disk with such a partition. */
-static bool held(const char *dir, dev_t dev, const struct devnos *in_use)
-{
-	char sub[PATH_MAX], num[32];
-	unsigned ma, mi;
-	struct dirent *e;
-	DIR *d;
-	bool busy;
-
-	snprintf(sub, sizeof(sub), "%s/holders", dir);
-	if (devnos_has(in_use, dev) || has_entries(sub))
-		return true;
-	busy = false;
-	d = opendir(dir);
-	while (d && !busy && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name);
-		if (sysfs_read(sub, "partition", num, sizeof(num)) &&
-		    sysfs_read(sub, "dev", num, sizeof(num)) && sscanf(num, "%u:%u", &ma, &mi) == 2)
-			busy = held(sub, makedev(ma, mi), in_use);
-	}
-	if (d)
-		closedir(d);
-	return busy;
-}
-
-/* A device worth offering: it holds something (an unattached loop device
- * or an empty drive has size 0), may be written, is not vss's own (its dm
- * uuid begins VSS-) and is not in use. Without sysfs, mounts alone tell. */
-static bool device_free(dev_t dev, const struct devnos *in_use)
-{
-	char dir[64], uuid[8];
-
-	snprintf(dir, sizeof(dir), "/sys/dev/block/%u:%u", major(dev), minor(dev));
-	if (access(dir, F_OK))
-		return !devnos_has(in_use, dev);
-	if (sysfs_is(dir, "size", "0") || sysfs_is(dir, "ro", "1"))
-		return false;
-	if (sysfs_read(dir, "dm/uuid", uuid, sizeof(uuid)) && !strncmp(uuid, "VSS-", 4))
-		return false;
-	return !held(dir, dev, in_use);
-}
-
-/* The free block devices of /dev/mapper and /dev beginning with PREFIX,
- * each once: a dm device by its /dev/mapper name, not as /dev/dm-N. In /dev
- * only the nodes themselves (/dev/cdrom and the like link to them). */
-static void block_devices(struct cands *c, const char *prefix, const struct devnos *in_use)
-{
-	static const struct {
-		const char *dir;
-		bool links;
-	} where[] = { { "/dev/mapper", true }, { "/dev", false } };
-	struct devnos seen = { 0 };
-
-	for (size_t w = 0; w < sizeof(where) / sizeof(where[0]); w++) {
-		DIR *d = opendir(where[w].dir);
-		struct dirent *e;
-
-		while (d && (e = readdir(d))) {
-			char path[PATH_MAX];
-			struct stat st;
-
-			snprintf(path, sizeof(path), "%s/%s", where[w].dir, e->d_name);
-			if (e->d_name[0] == '.' || (where[w].links ? stat : lstat)(path, &st) ||
-			    !S_ISBLK(st.st_mode) || devnos_has(&seen, st.st_rdev))
-				continue;
-			devnos_add(&seen, st.st_rdev);
-			if (strncmp(path, prefix, strlen(prefix)) || !device_free(st.st_rdev, in_use))
-				continue;
-			add(c, prefix, path);
-		}
-		if (d)
-			closedir(d);
-	}
-	free(seen.v);
+	free(paths);
 }
 
 /* Paths beginning with PREFIX on the way to a device: directories, and
  * free block devices (/dev/disk/by-id/..., a node of one's own). */
-static void device_paths(struct cands *c, const char *prefix, const struct devnos *in_use)
+static void device_paths(struct cands *c, const char *prefix)
 {
 	char pattern[4096];
 	struct stat st;
@@ -283,14 +128,14 @@ static void device_paths(struct cands *c, const char *prefix, const struct devno
 		const char *p = g.gl_pathv[i];
 
 		if (p[strlen(p) - 1] == '/' ||
-		    (!stat(p, &st) && S_ISBLK(st.st_mode) && device_free(st.st_rdev, in_use)))
+		    (!stat(p, &st) && S_ISBLK(st.st_mode) && vss_device_free(st.st_rdev)))
 			add(c, prefix, p);
 	}
 	globfree(&g);
 }
 
-/* Whether all there is to offer for PREFIX is in the scan of /dev and
- * /dev/mapper: on the way to "/dev/", or a name right in /dev/mapper. */
+/* Whether all there is to offer for PREFIX is in the list of free devices:
+ * on the way to "/dev/", or a name right in /dev/mapper. */
 static bool scanned(const char *prefix)
 {
 	size_t n = strlen(prefix);
@@ -305,14 +150,11 @@ static bool scanned(const char *prefix)
  * regular file is never one. */
 static void devices(struct cands *c, const char *prefix)
 {
-	struct devnos in_use = { 0 };
 	size_t before = c->n;
 
-	mounted_devices(&in_use);
-	block_devices(c, prefix, &in_use);
+	block_devices(c, prefix);
 	if (c->n == before && !scanned(prefix))
-		device_paths(c, prefix, &in_use);
-	free(in_use.v);
+		device_paths(c, prefix);
 }
 
 /* The first operand is the device (volume import DEVICE NAME: the NAME

@@ -1,4 +1,8 @@
-/* Block device facts. Nothing here changes anything. */
+/* Block device facts. Nothing here changes anything.
+ *
+ * What sysfs tells is read through libudev, which needs no udevd for it.
+ * holders/ and slaves/ are still listed by hand: they are directories of
+ * links, which libudev has no accessor for (its attribute list skips them). */
 #include "config.h"
 #include "blockdev.h"
 #include "strv.h"
@@ -7,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libudev.h>
 #include <libmount.h>
 #include <linux/fs.h>
 #include <stdio.h>
@@ -92,44 +97,97 @@ void vss_blockdev_ptable(const char *path, char *type, size_t tlen)
 	blkid_free_probe(pr);
 }
 
-void vss_blockdev_holders(dev_t devno, char *buf, size_t len)
+/* The libudev view of block device DEVNO, or NULL: errno ENOMEM, or
+ * ENODEV when the kernel has no such device. */
+static struct udev_device *block_dev(struct udev *u, dev_t devno)
 {
-	char path[128];
+	struct udev_device *d = u ? udev_device_new_from_devnum(u, 'b', devno) : NULL;
+
+	if (!d)
+		errno = u && errno != ENOMEM ? ENODEV : ENOMEM;
+	return d;
+}
+
+/* Opens DIR (holders, slaves) of D; NULL when D has none. */
+static DIR *links_of(struct udev_device *d, const char *dir)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", udev_device_get_syspath(d), dir);
+	return opendir(path);
+}
+
+int vss_blockdev_holders(dev_t devno, char *buf, size_t len)
+{
+	struct udev *u = udev_new();
+	struct udev_device *d = block_dev(u, devno);
+	DIR *dir = d ? links_of(d, "holders") : NULL;
+	int r = dir ? 0 : -errno;
 	struct dirent *de;
 	size_t used = 0;
-	DIR *d;
 
 	buf[0] = '\0';
-	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/holders", major(devno), minor(devno));
-	d = opendir(path);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
+	while (dir && (de = readdir(dir))) {
 		int n;
 
 		if (de->d_name[0] == '.')
 			continue;
 		n = snprintf(buf + used, len - used, "%s%s", used ? " " : "", de->d_name);
-		if (n < 0 || (size_t)n >= len - used)
+		if (n < 0 || (size_t)n >= len - used) {
+			/* The names that fit: it is held all the same. */
+			buf[used] = '\0';
+			r = -ENAMETOOLONG;
 			break;
+		}
 		used += (size_t)n;
 	}
-	closedir(d);
+	if (dir)
+		closedir(dir);
+	udev_device_unref(d);
+	udev_unref(u);
+	return r;
 }
 
-void vss_blockdev_dm_name(dev_t devno, char *buf, size_t len)
+bool vss_blockdev_held_by_other(dev_t devno, const char *dm_name)
 {
-	char path[128];
-	FILE *f;
+	struct udev *u = udev_new();
+	struct udev_device *d = block_dev(u, devno);
+	DIR *dir = d ? links_of(d, "holders") : NULL;
+	struct dirent *de;
+	bool other = false;
 
-	buf[0] = '\0';
-	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/dm/name", major(devno), minor(devno));
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	if (fgets(buf, (int)len, f))
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
+	while (dir && !other && (de = readdir(dir))) {
+		struct udev_device *h;
+		const char *name;
+
+		if (de->d_name[0] == '.')
+			continue;
+		/* A holder's entry is its kernel name (dm-3, md0). */
+		h = udev_device_new_from_subsystem_sysname(u, "block", de->d_name);
+		name = h ? udev_device_get_sysattr_value(h, "dm/name") : NULL;
+		/* (One that cannot be read is another, to be safe.) */
+		other = !name || strncmp(name, dm_name, strlen(dm_name)) ||
+			(name[strlen(dm_name)] && name[strlen(dm_name)] != '\n');
+		udev_device_unref(h);
+	}
+	if (dir)
+		closedir(dir);
+	udev_device_unref(d);
+	udev_unref(u);
+	return other;
+}
+
+int vss_blockdev_dm_name(dev_t devno, char *buf, size_t len)
+{
+	struct udev *u = udev_new();
+	struct udev_device *d = block_dev(u, devno);
+	const char *v = d ? udev_device_get_sysattr_value(d, "dm/name") : NULL;
+	int r = d ? 0 : -errno;
+
+	snprintf(buf, len, "%s", v ? v : "");
+	udev_device_unref(d);
+	udev_unref(u);
+	return r;
 }
 
 int vss_blockdev_claimable(const char *path)
@@ -144,69 +202,57 @@ int vss_blockdev_claimable(const char *path)
 	return 0;
 }
 
-/* The device holding the file a loop device reads, or 0. */
-static dev_t loop_backing_dev(dev_t loop)
+/* The device holding the file loop device D reads, or 0. */
+static dev_t loop_backing_dev(struct udev_device *d)
 {
-	char path[128], file[4200];
+	const char *file = udev_device_get_sysattr_value(d, "loop/backing_file");
 	struct stat st;
-	FILE *f;
-	bool ok;
 
-	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/loop/backing_file", major(loop),
-		 minor(loop));
-	if (!(f = fopen(path, "re")))
-		return 0;
-	ok = fgets(file, sizeof(file), f) != NULL;
-	fclose(f);
-	if (!ok)
-		return 0;
-	file[strcspn(file, "\n")] = '\0';
 	/* (A filesystem on an anonymous device, btrfs, is not followed.) */
-	return stat(file, &st) == 0 && major(st.st_dev) ? st.st_dev : 0;
+	return file && stat(file, &st) == 0 && major(st.st_dev) ? st.st_dev : 0;
 }
 
-static bool stacked(dev_t top, dev_t lower, int depth)
+static bool stacked(struct udev *u, dev_t top, dev_t lower, int depth)
 {
-	char path[128];
-	struct dirent *de;
+	struct udev_device *d;
 	bool found = false;
+	struct dirent *de;
 	dev_t file_dev;
-	DIR *d;
+	DIR *dir;
 
 	if (top == lower)
 		return true;
-	if (depth > 16)
+	if (depth > 16 || !(d = block_dev(u, top)))
 		return false;
 	/* A loop device over a file writes through that file's filesystem:
 	 * freezing that one first would hang the flush of this one. */
-	if ((file_dev = loop_backing_dev(top)) && stacked(file_dev, lower, depth + 1))
-		return true;
-	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/slaves", major(top), minor(top));
-	d = opendir(path);
-	if (!d)
-		return false;
-	while (!found && (de = readdir(d))) {
-		char dev[512], num[32];
-		unsigned ma, mi;
-		FILE *f;
+	if ((file_dev = loop_backing_dev(d)) && stacked(u, file_dev, lower, depth + 1))
+		found = true;
+	dir = found ? NULL : links_of(d, "slaves");
+	while (dir && !found && (de = readdir(dir))) {
+		struct udev_device *s;
 
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(dev, sizeof(dev), "%s/%s/dev", path, de->d_name);
-		f = fopen(dev, "re");
-		if (!f)
-			continue;
-		if (fgets(num, sizeof(num), f) && sscanf(num, "%u:%u", &ma, &mi) == 2)
-			found = stacked(makedev(ma, mi), lower, depth + 1);
-		fclose(f);
+		/* A slave's name is its kernel name (sda1, dm-3). */
+		s = udev_device_new_from_subsystem_sysname(u, "block", de->d_name);
+		if (s && udev_device_get_devnum(s))
+			found = stacked(u, udev_device_get_devnum(s), lower, depth + 1);
+		udev_device_unref(s);
 	}
-	closedir(d);
+	if (dir)
+		closedir(dir);
+	udev_device_unref(d);
 	return found;
 }
 
 bool vss_blockdev_stacked_on(dev_t top, dev_t lower)
 {
-	return stacked(top, lower, 0);
+	struct udev *u = udev_new();
+	bool r = top == lower || (u && stacked(u, top, lower, 0));
+
+	udev_unref(u);
+	return r;
 }
 
 int vss_blockdev_of_path(struct vss_ctx *ctx, const char *path, dev_t *devno)

@@ -1,4 +1,5 @@
-/* Facts about block devices, from the kernel, sysfs, libblkid and libmount. */
+/* Facts about block devices, from the kernel, sysfs (through libudev),
+ * libblkid and libmount. */
 #ifndef VSS_BLOCKDEV_H
 #define VSS_BLOCKDEV_H
 
@@ -13,12 +14,17 @@ int vss_blockdev_size(struct vss_ctx *ctx, const char *path, uint64_t *bytes);
 void vss_blockdev_mountpoint(dev_t devno, char *buf, size_t len);
 /* Filesystem type and uuid from libblkid; "" when there is none. */
 void vss_blockdev_probe(const char *path, char *type, size_t tlen, char *uuid, size_t ulen);
-/* Space-separated holders (dm-3 md0 ...) from sysfs, "" when none. */
 /* The partition table on PATH ("dos", "gpt"), "" when none. */
 void vss_blockdev_ptable(const char *path, char *type, size_t tlen);
-void vss_blockdev_holders(dev_t devno, char *buf, size_t len);
-/* The dm name when DEVNO is a device-mapper device, else "". */
-void vss_blockdev_dm_name(dev_t devno, char *buf, size_t len);
+/* Space-separated holders (dm-3 md0 ...) from sysfs, "" when none. 0 or
+ * -errno: -ENODEV when there is no such device, -ENAMETOOLONG when BUF
+ * holds only those that fit. */
+int vss_blockdev_holders(dev_t devno, char *buf, size_t len);
+/* Whether anything but dm device DM_NAME holds DEVNO. */
+bool vss_blockdev_held_by_other(dev_t devno, const char *dm_name);
+/* The dm name when DEVNO is a device-mapper device, else "". 0, or -ENODEV
+ * when the kernel has no such device. */
+int vss_blockdev_dm_name(dev_t devno, char *buf, size_t len);
 /* 0, or -EBUSY when something (a mount, swap, dm, md) holds it exclusively. */
 int vss_blockdev_claimable(const char *path);
 

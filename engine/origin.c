@@ -285,30 +285,6 @@ void origin_check(struct vss_ctx *ctx, const char *volume, char *why, size_t len
 	vss_dm_table_free(&tab);
 }
 
-/* Whether anything but VOLUME holds REAL (a shadow still on it). */
-static bool real_held_by_others(const struct vss_dm_info *real, const char *volume)
-{
-	char holders[1024], *save = NULL;
-
-	vss_blockdev_holders(makedev(real->major, real->minor), holders, sizeof(holders));
-	for (char *h = strtok_r(holders, " ", &save); h; h = strtok_r(NULL, " ", &save)) {
-		char name[160], path[64];
-		unsigned ma, mi;
-		FILE *f;
-
-		snprintf(path, sizeof(path), "/sys/class/block/%s/dev", h);
-		if (!(f = fopen(path, "re")))
-			return true;
-		name[0] = '\0';
-		if (fscanf(f, "%u:%u", &ma, &mi) == 2)
-			vss_blockdev_dm_name(makedev(ma, mi), name, sizeof(name));
-		fclose(f);
-		if (strcmp(name, volume))
-			return true;
-	}
-	return false;
-}
-
 /* Suspends VOLUME under the window marker, loads T and resumes it. */
 static int swap_table(struct vss_ctx *ctx, const char *volume, const char *uuid,
 		      const struct vss_dm_table *t)
@@ -365,7 +341,7 @@ int origin_restore(struct vss_ctx *ctx, const char *volume)
 			rec.origin_uuid);
 		info.exists = false;
 	}
-	if (rinfo.exists && real_held_by_others(&rinfo, volume)) {
+	if (rinfo.exists && vss_blockdev_held_by_other(makedev(rinfo.major, rinfo.minor), volume)) {
 		r = vss_fail(ctx, EBUSY, "%s: %s still carries a shadow; its table stays", volume, real);
 		goto out;
 	}

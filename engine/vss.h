@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct vss_ctx;
 struct vss_policy;
@@ -420,6 +421,19 @@ int vss_prune(struct vss_ctx *ctx, const struct vss_retention *r, bool dry_run,
 /* The named steps a build with --enable-fault-injection can stop at (with
  * VSS_FAULT=NAME in the environment), NULL-terminated; NULL in other builds. */
 const char *const *vss_fault_points(void);
+
+/* ---- block devices ---------------------------------------------------- */
+
+/* The free block devices, as volume import and storage add would take
+ * them: each once, a dm device as /dev/mapper/NAME, else its node in /dev;
+ * not empty, not read-only, not vss's own, not mounted or swap, held by
+ * nothing (dm, md), and not a disk with such a partition. From sysfs, so
+ * nothing where there is none. Reads only, opens no device, needs no root.
+ * 0 and a NULL-terminated array (free each path and it), or -ENOMEM. */
+int vss_free_devices(char ***paths, size_t *n);
+/* Whether block device DEV is free in that sense (without sysfs: whether
+ * it is neither mounted nor swap). */
+bool vss_device_free(dev_t dev);
 
 /* ---- pure helpers ---------------------------------------------------- */
 

@@ -31,5 +31,6 @@ configure_without() {
 		smartcols libsmartcols-dev
 		mount libmount-dev
 		blkid libblkid-dev
+		libudev libudev-dev
 	EOF
 }

@@ -8,6 +8,16 @@ load lib
 load sets-lib
 load reboot-lib
 
+# NVMe namespaces of the run's own, served by the kernel's NVMe/TCP target on
+# 127.0.0.1 (nvme_target): after the harness's teardown, they go too.
+NVMET=/sys/kernel/config/nvmet
+NQN=nqn.2014-08.org.vss.test:$PFX-
+NVME_PORT=$NVMET/ports/1442
+teardown() {
+	harness_teardown
+	nvme_teardown
+}
+
 @test "activate after a reboot: managed and foreign volumes, directory and device areas, every shadow's data as it was; auto-release sets deleted; a second activate changes nothing" {
 	# A minute in the guest: with udev, as at boot. Under ASan/UBSan,
 	# activate rebuilds a cow and a thin set in thin.bats and meets missing
@@ -179,4 +189,230 @@ ${PFX}f: active with 1 shadow"
 	vss activate now
 	assert_equal "$status" 2
 	assert_equal "${stderr_lines[0]}" "vss: activate: unexpected argument 'now'"
+}
+
+# le32 N: N as 4 little-endian bytes, in printf's \x notation.
+le32() {
+	printf '\\x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255))
+}
+
+# mbr FILE SIG: a DOS partition table on FILE with disk signature SIG (8 hex
+# digits) and two partitions of 32 MiB, whose uuids are SIG-01 and SIG-02.
+# (Written by hand: fdisk is no dependency of vss's for one table.)
+mbr() {
+	{
+		head -c 440 /dev/zero
+		# shellcheck disable=SC2059 # the format is the bytes
+		printf "$(le32 $((16#$2)))\\x00\\x00"
+		# shellcheck disable=SC2059
+		printf "\\x00\\x00\\x00\\x00\\x83\\x00\\x00\\x00$(le32 2048)$(le32 65536)"
+		# shellcheck disable=SC2059
+		printf "\\x00\\x00\\x00\\x00\\x83\\x00\\x00\\x00$(le32 67584)$(le32 65536)"
+		head -c 32 /dev/zero
+		printf '\x55\xaa'
+	} | dd of="$1" conv=notrunc status=none
+}
+
+# import_as DEVICE NAME ID: imports DEVICE as volume ${PFX}NAME, whose
+# record must name the device by identity ID.
+import_as() {
+	vss volume import "$1" "${PFX}$2"
+	[ "$status" = 0 ] || fail "volume import $1: $stderr"
+	settle
+	run grep -x "backing_id = .*" "$VSS_STATE_DIR/volumes/${PFX}$2.conf"
+	assert_output "backing_id = $3"
+}
+
+# activate_finds_none NAME ID IMPORTED: activate, with no device carrying
+# identity ID, fails for volume ${PFX}NAME with the reason and makes it over
+# no other device.
+activate_finds_none() {
+	vss activate
+	assert_equal "$status" 1
+	assert_equal "${stderr_lines[0]}" \
+		"vss: error: ${PFX}$1: its device is not present ($2, imported from $3)"
+	# (dmsetup, not /dev/mapper: without udev a removed device's node stays.)
+	! dmsetup info "${PFX}$1" >/dev/null 2>&1 ||
+		fail "the volume was made over another device: $(dmsetup table "${PFX}$1")"
+}
+
+@test "activate after a reboot finds a partition by its uuid (udev's database with udev, libblkid without) on its disk's new device; another disk's is not taken for it" {
+	img=$BATS_TEST_TMPDIR/$PFX-disk.img
+	other=$BATS_TEST_TMPDIR/$PFX-other.img
+	truncate -s 100M "$img" "$other"
+	sig=$(printf '%08x' $(((RANDOM << 16 | RANDOM) | 1)))
+	mbr "$img" "$sig"
+	# Another disk with the same table, but another signature.
+	mbr "$other" "$(printf '%08x' $((16#$sig ^ 1)))"
+	disk=$(losetup -f --show -P "$img")
+	settle
+	[ -b "${disk}p2" ] || fail "no ${disk}p2: the partition table was not read"
+	imported=${disk}p2
+	import_as "$imported" p "partuuid:$sig-02"
+	if [ "$VSS_TEST_UDEV" = yes ]; then
+		# What vss read without opening the partition.
+		run udevadm info -q property "${disk}p2"
+		assert_line "ID_PART_ENTRY_UUID=$sig-02"
+	else
+		[ ! -e "/run/udev/data/b$(majmin_of "${disk}p2")" ] || fail "udev's database, without udev?"
+	fi
+	dd if=/dev/urandom of="/dev/mapper/${PFX}p" bs=1M count=2 seek=1 oflag=direct status=none
+	data=$(dsum "/dev/mapper/${PFX}p")
+
+	# The other disk comes first, at or after the disk's old loop device.
+	# (The partitions' numbers, handed out as the kernel frees them, may
+	# come back as they were or not.)
+	reboot
+	losetup -f -P "$other"
+	disk=$(losetup -f --show -P "$img")
+	settle
+	[ "${disk}p2" != "$imported" ] || fail "the disk is where it was"
+	vss activate
+	[ "$status" = 0 ] || fail "activate exited $status: $stderr"
+	assert_output "${PFX}p: active (linear over ${disk}p2)"
+	assert_equal "$(dmsetup table "${PFX}p")" "0 65536 linear $(majmin_of "${disk}p2") 0"
+	assert_equal "$(dsum "/dev/mapper/${PFX}p")" "$data"
+
+	# Only the other disk: its second partition is not taken for ours.
+	reboot
+	losetup -f -P "$other"
+	settle
+	activate_finds_none p "partuuid:$sig-02" "$imported"
+}
+
+@test "identities are those an older vss gave (dm, loop with an offset, partition) and each finds its device: tests/unit/test-devid here" {
+	devid_test=$(dirname "$VSS")/tests/unit/test-devid
+	[ -x "$devid_test" ] || skip "no $devid_test: build it with make check"
+	mkvol a 16
+	fdev=$(mkloop 16)
+	foreign "${PFX}f" "$fdev"
+	img=$BATS_TEST_TMPDIR/$PFX-disk.img
+	truncate -s 100M "$img"
+	sig=$(printf '%08x' $(((RANDOM << 16 | RANDOM) | 1)))
+	mbr "$img" "$sig"
+	losetup -f -P "$img"
+	odev=$(losetup -f --show -o 1048576 "$img")
+	settle
+
+	run "$devid_test"
+	[ "$status" = 0 ] || fail "$(grep -v '^ok' <<<"$output")"
+	assert_line --regexp "^# [0-9]+:[0-9]+ is 'dm:VSS-.*'$"
+	assert_line --regexp "^# [0-9]+:[0-9]+ is 'dm:TEST-${PFX}f'$"
+	assert_line "# $(majmin_of "${BACKING[a]}") is 'loop:0:$(backing_file "${BACKING[a]}")'"
+	assert_line "# $(majmin_of "$odev") is 'loop:1048576:$img'"
+	assert_line --regexp "^# [0-9]+:[0-9]+ is 'partuuid:$sig-01'$"
+	assert_line --regexp "^# [0-9]+:[0-9]+ is 'partuuid:$sig-02'$"
+}
+
+# nvme_target NAME UUID: a file of 64 MiB as namespace 1 (its uuid UUID) of
+# NVMe subsystem $NQN-NAME, served over TCP on 127.0.0.1. (The file is on
+# tmpfs: on the guest's overlay, the target sees a file of size 0.)
+nvme_target() {
+	local s=$NVMET/subsystems/$NQN$1 f=/dev/shm/$PFX-nvme-$1.img
+	if ! modprobe -q nvmet-tcp || ! modprobe -q nvme-tcp; then
+		skip "this kernel has no NVMe/TCP (nvmet-tcp, nvme-tcp)"
+	fi
+	mountpoint -q /sys/kernel/config || mount -t configfs configfs /sys/kernel/config
+	mkdir "$s" "$s/namespaces/1"
+	echo 1 >"$s/attr_allow_any_host"
+	truncate -s 64M "$f"
+	printf '%s' "$f" >"$s/namespaces/1/device_path"
+	# (Buffered: tmpfs has no O_DIRECT in every kernel.)
+	echo 1 >"$s/namespaces/1/buffered_io"
+	echo "$2" >"$s/namespaces/1/device_uuid"
+	echo 1 >"$s/namespaces/1/enable"
+	if [ ! -d "$NVME_PORT" ]; then
+		mkdir "$NVME_PORT"
+		echo tcp >"$NVME_PORT/addr_trtype"
+		echo ipv4 >"$NVME_PORT/addr_adrfam"
+		echo 127.0.0.1 >"$NVME_PORT/addr_traddr"
+		echo 14420 >"$NVME_PORT/addr_trsvcid"
+	fi
+	ln -s "$s" "$NVME_PORT/subsystems/"
+}
+
+# nvme_connect NAME: the host connects to NAME's subsystem; NVMEDEV names
+# its namespace's disk once it is there.
+nvme_connect() {
+	local d n
+	echo "transport=tcp,traddr=127.0.0.1,trsvcid=14420,nqn=$NQN$1" >/dev/nvme-fabrics
+	for _ in $(seq 100); do
+		for d in /sys/class/nvme-subsystem/*; do
+			[ "$(cat "$d/subsysnqn")" = "$NQN$1" ] || continue
+			for n in "$d"/nvme*n*; do
+				# (Its size comes a moment after the disk.)
+				if [ ! -e "$n/dev" ] || [ "$(cat "$n/size")" = 0 ]; then continue; fi
+				NVMEDEV=/dev/${n##*/}
+				settle
+				[ -b "$NVMEDEV" ] && return 0
+			done
+		done
+		sleep 0.1
+	done
+	fail "nvme_connect $1: no namespace of a size appeared: $(ls /sys/class/block)"
+}
+
+# nvme_disconnect NAME: the host lets go of NAME's subsystem (a power cut's
+# worth: its disk goes).
+nvme_disconnect() {
+	local c
+	for c in /sys/class/nvme/nvme*; do
+		[ "$(cat "$c/subsysnqn" 2>/dev/null)" = "$NQN$1" ] && echo 1 >"$c/delete_controller"
+	done
+	return 0
+}
+
+nvme_teardown() {
+	local c s
+	[ -d "$NVMET/subsystems" ] || return 0
+	for c in /sys/class/nvme/nvme*; do
+		[[ $(cat "$c/subsysnqn" 2>/dev/null) == "$NQN"* ]] && echo 1 >"$c/delete_controller"
+	done
+	for s in "$NVMET/subsystems/$NQN"*; do
+		[ -d "$s" ] || continue
+		rm -f "$NVME_PORT/subsystems/${s##*/}"
+		if [ -d "$s/namespaces/1" ]; then
+			echo 0 >"$s/namespaces/1/enable" || true
+			rmdir "$s/namespaces/1" || true
+		fi
+		rmdir "$s" || true
+	done
+	[ ! -d "$NVME_PORT" ] || rmdir "$NVME_PORT" || true
+	rm -f /dev/shm/"$PFX"-nvme-*.img
+}
+
+@test "activate after a reboot finds an NVMe namespace by its wwid (wwn:, udev's ID_WWN); another namespace is not taken for it" {
+	uuid_a=$(cat /proc/sys/kernel/random/uuid) uuid_b=$(cat /proc/sys/kernel/random/uuid)
+	nvme_target a "$uuid_a"
+	nvme_target b "$uuid_b"
+	nvme_connect a
+	imported=$NVMEDEV
+	# No device/wwid: an older vss gave it no identity at all.
+	[ ! -e "/sys/class/block/${imported#/dev/}/device/wwid" ] || fail "$imported has a device/wwid"
+	import_as "$imported" n "wwn:uuid.$uuid_a"
+	if [ "$VSS_TEST_UDEV" = yes ]; then
+		run udevadm info -q property "$imported"
+		assert_line "ID_WWN=uuid.$uuid_a"
+	fi
+	dd if=/dev/urandom of="/dev/mapper/${PFX}n" bs=1M count=2 seek=3 oflag=direct status=none
+	data=$(dsum "/dev/mapper/${PFX}n")
+
+	# b comes first, and may take a's old name and number (as the kernel
+	# frees them).
+	reboot
+	nvme_disconnect a
+	nvme_connect b
+	other=$NVMEDEV
+	nvme_connect a
+	vss activate
+	[ "$status" = 0 ] || fail "activate exited $status: $stderr"
+	assert_output "${PFX}n: active (linear over $NVMEDEV)"
+	assert_equal "$(dmsetup table "${PFX}n")" "0 131072 linear $(majmin_of "$NVMEDEV") 0"
+	assert_equal "$(dsum "/dev/mapper/${PFX}n")" "$data"
+
+	# Only b: not taken for a.
+	reboot
+	nvme_disconnect a
+	[ -b "$other" ] || fail "b's namespace went with a's"
+	activate_finds_none n "wwn:uuid.$uuid_a" "$imported"
 }
