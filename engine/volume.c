@@ -128,6 +128,11 @@ static bool stack_suspended(struct vss_ctx *ctx, const char *name, int depth)
 	return suspended;
 }
 
+static bool is_internal(const char *uuid)
+{
+	return !strncmp(uuid, "VSS-", 4) && strncmp(uuid, VOL_UUID_PREFIX, strlen(VOL_UUID_PREFIX));
+}
+
 /* Fills VOL with what the kernel says about dm device NAME. */
 static int facts(struct vss_ctx *ctx, const char *name, struct vss_volume *vol)
 {
@@ -146,6 +151,11 @@ static int facts(struct vss_ctx *ctx, const char *name, struct vss_volume *vol)
 	vol->major = info.major;
 	vol->minor = info.minor;
 	snprintf(vol->dm_uuid, sizeof(vol->dm_uuid), "%s", info.uuid);
+	/* vss's own devices are no volumes, and are not opened to find out:
+	 * a probe that holds a shadow open, even for a moment, makes a revert
+	 * or a delete that checks it is closed see it in use. */
+	if (is_internal(vol->dm_uuid))
+		return 0;
 	if (vss_dm_table(ctx, name, &tab) == 0) {
 		vol->size = 0;
 		for (size_t i = 0; i < tab.n; i++)
@@ -172,11 +182,6 @@ static void from_record(const struct volume_rec *rec, struct vss_volume *vol)
 		snprintf(vol->dm_uuid, sizeof(vol->dm_uuid), "%s", rec->dm_uuid);
 		vol->size = rec->sectors * 512;
 	}
-}
-
-static bool is_internal(const char *uuid)
-{
-	return !strncmp(uuid, "VSS-", 4) && strncmp(uuid, VOL_UUID_PREFIX, strlen(VOL_UUID_PREFIX));
 }
 
 int vss_volume_resolve(struct vss_ctx *ctx, const char *spec, struct vss_volume *vol)

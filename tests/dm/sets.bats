@@ -226,6 +226,25 @@ assert_show_block() {
 	assert_equal "${rows_got[1]}" "${rows_want[1]}"
 }
 
+@test "listings open no shadow (a probe holding one open would make a revert or a delete see it in use)" {
+	opens=$(dirname "$VSS")/tests/dm/opens
+	[ -x "$opens" ] || fail "no $opens: make tests/dm/opens in the build"
+	mkvol a 32
+	mkfs_mount a
+	new_set "${PFX}a"
+	sh=$(shadow "$SET" a)
+	settle
+	for cmd in "list volumes" "list volumes -J" "list sets" "list shadows -J" "show $SET" \
+		"storage list" "monitor --once"; do
+		# shellcheck disable=SC2086 # the command's words
+		n=$("$opens" "$sh" "$VSS" $cmd 2>"$BATS_TEST_TMPDIR/err") ||
+			fail "vss $cmd: exit $?: $(cat "$BATS_TEST_TMPDIR/err")"
+		assert_equal "vss $cmd: $n opens" "vss $cmd: 0 opens"
+	done
+	# The count is real: a reader of the shadow is seen.
+	assert_equal "$("$opens" "$sh" dd if="$sh" of=/dev/null bs=4k count=1 status=none)" 1
+}
+
 @test "a set is found by its full id, a unique prefix and its label" {
 	mkvol a 16
 	new_set --label "${PFX}daily" "${PFX}a"
