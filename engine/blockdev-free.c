@@ -52,9 +52,16 @@ static void in_use_read(struct devnos *d)
 	struct libmnt_fs *fs;
 	struct stat st;
 
-	while (tb && it && mnt_table_next_fs(tb, it, &fs) == 0)
+	while (tb && it && mnt_table_next_fs(tb, it, &fs) == 0) {
+		const char *src = mnt_fs_get_srcpath(fs);
+
 		if (mnt_fs_get_devno(fs))
 			devnos_add(d, mnt_fs_get_devno(fs));
+		/* btrfs reports an anonymous device (0:N): its source names
+		 * the device it is on (one of them, for several). */
+		if (src && !stat(src, &st) && S_ISBLK(st.st_mode))
+			devnos_add(d, st.st_rdev);
+	}
 	mnt_unref_table(tb);
 	tb = mnt_new_table();
 	if (tb && it && mnt_table_parse_swaps(tb, NULL) == 0) {
