@@ -1,8 +1,6 @@
 /* The engine context: settings, the last error, and who listens. */
 #include "config.h"
-#include "dm.h"
-#include "event-pub.h"
-#include "writer.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -47,27 +45,18 @@ int vss_ctx_new(struct vss_ctx **ctxp, const struct vss_options *opts)
 	return 0;
 }
 
+void vss_ctx_on_free(struct vss_ctx *ctx, enum vss_cleanup_slot slot, vss_cleanup_fn *fn)
+{
+	ctx->cleanups[slot] = fn;
+}
+
 void vss_ctx_free(struct vss_ctx *ctx)
 {
 	if (!ctx)
 		return;
-	/* A face that never said the backup ended: its writers' processes
-	 * end with us, told nothing more (as after a crash). */
-	while (ctx->backups) {
-		struct writer_seq *next = ctx->backups->next;
-
-		writer_seq_end(ctx, ctx->backups);
-		ctx->backups = next;
-	}
-	if (ctx->writers) {
-		writer_confs_free(ctx->writers);
-		free(ctx->writers);
-	}
-	while (ctx->lock_depth > 0)
-		vss_unlock(ctx);
-	vss_dm_forget(ctx);
-	event_pub_close(ctx);
-	vss_dirs_close(ctx);
+	for (int i = 0; i < VSS_CLEANUP_N; i++)
+		if (ctx->cleanups[i])
+			ctx->cleanups[i](ctx);
 	free(ctx);
 }
 

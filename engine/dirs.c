@@ -11,6 +11,15 @@
 #include <string.h>
 #include <unistd.h>
 
+static void dirs_close(struct vss_ctx *ctx)
+{
+	if (ctx->state_fd >= 0)
+		close(ctx->state_fd);
+	if (ctx->run_fd >= 0)
+		close(ctx->run_fd);
+	ctx->state_fd = ctx->run_fd = -1;
+}
+
 /* The state directory is 0700: its records name devices and writers'
  * commands. The run directory is 0755: a dashboard of another process
  * reads the events published there. */
@@ -21,6 +30,7 @@ static int open_state(struct vss_ctx *ctx, mode_t mode)
 	if (ctx->state_fd < 0 &&
 	    (r = trust_dir_open(ctx, "state directory", ctx->state_dir, mode, &ctx->state_fd)))
 		return r;
+	vss_ctx_on_free(ctx, VSS_CLEANUP_DIRS, dirs_close);
 	return ctx->state_fd;
 }
 
@@ -38,17 +48,10 @@ int vss_run_fd(struct vss_ctx *ctx)
 	if (ctx->run_fd < 0 &&
 	    (r = trust_dir_open(ctx, "run directory", ctx->run_dir, 0755, &ctx->run_fd)))
 		return r;
+	vss_ctx_on_free(ctx, VSS_CLEANUP_DIRS, dirs_close);
 	return ctx->run_fd;
 }
 
-void vss_dirs_close(struct vss_ctx *ctx)
-{
-	if (ctx->state_fd >= 0)
-		close(ctx->state_fd);
-	if (ctx->run_fd >= 0)
-		close(ctx->run_fd);
-	ctx->state_fd = ctx->run_fd = -1;
-}
 
 int vss_state_check(struct vss_ctx *ctx)
 {

@@ -83,6 +83,13 @@ static void dm_logger(int level, const char *file, int line, int dm_errno,
 		"libdm: %s", text);
 }
 
+/* CTX is freed: libdm must not log into it afterwards. */
+static void forget(struct vss_ctx *ctx)
+{
+	if (log_ctx == ctx)
+		log_ctx = NULL;
+}
+
 static void enter(struct vss_ctx *ctx)
 {
 	static int ready;
@@ -93,15 +100,11 @@ static void enter(struct vss_ctx *ctx)
 		ready = 1;
 	}
 	log_ctx = ctx;
+	vss_ctx_on_free(ctx, VSS_CLEANUP_DM, forget);
 	ctx->dm_last_error[0] = '\0';
 	ctx->dm_last_errno = 0;
 }
 
-void vss_dm_forget(struct vss_ctx *ctx)
-{
-	if (log_ctx == ctx)
-		log_ctx = NULL;
-}
 
 /* The errno of DMT's failure, however libdm reported it. */
 static int task_errno(struct vss_ctx *ctx, struct dm_task *dmt)

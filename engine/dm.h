@@ -90,7 +90,5 @@ struct vss_devno {
 };
 /* The devices NAME's table maps onto (malloc'd). */
 int vss_dm_deps(struct vss_ctx *ctx, const char *name, struct vss_devno **devs, size_t *n);
-/* Called when CTX is freed: libdm must not log into it afterwards. */
-void vss_dm_forget(struct vss_ctx *ctx);
 
 #endif

@@ -35,7 +35,7 @@ static const char *const levels[] = { "error", "warning", "info", "debug" };
 
 void vss_events_publish(struct vss_ctx *ctx, bool on)
 {
-	ctx->publish = on;
+	ctx->publisher = on ? event_publish : NULL;
 }
 
 int event_pub_dir(const struct vss_ctx *ctx, char *buf, size_t len)
@@ -70,6 +70,13 @@ static void prune(int dirfd)
 	closedir(d);
 }
 
+static void pub_close(struct vss_ctx *ctx)
+{
+	if (ctx->pub_fd >= 0)
+		close(ctx->pub_fd);
+	ctx->pub_fd = -1;
+}
+
 static int pub_open(struct vss_ctx *ctx)
 {
 	char name[32];
@@ -90,7 +97,10 @@ static int pub_open(struct vss_ctx *ctx)
 		    0644);
 	close(dirfd);
 	ctx->pub_fd = fd;
-	return fd < 0 ? -1 : 0;
+	if (fd < 0)
+		return -1;
+	vss_ctx_on_free(ctx, VSS_CLEANUP_EVENTS, pub_close);
+	return 0;
 }
 
 /* S with tabs and newlines as spaces, into OUT at *POS. */
@@ -107,7 +117,7 @@ void event_publish(struct vss_ctx *ctx, const struct vss_event *ev)
 	size_t pos;
 	int n;
 
-	if (!ctx->publish || !ctx->op || ev->level == VSS_LEVEL_DEBUG)
+	if (!ctx->op || ev->level == VSS_LEVEL_DEBUG)
 		return;
 	if (ctx->pub_fd < 0) {
 		/* One try a context: a run directory we cannot write stays so. */
@@ -151,20 +161,6 @@ void event_publish(struct vss_ctx *ctx, const struct vss_event *ev)
 		return;
 }
 
-void event_pub_close(struct vss_ctx *ctx)
-{
-	if (ctx->pub_fd >= 0)
-		close(ctx->pub_fd);
-	ctx->pub_fd = -1;
-}
-
-long long event_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 const char *vss_event_kind_name(enum vss_event_kind k)
 {

@@ -8,10 +8,8 @@
 /* Appends EV to this process's file, when publishing and within an
  * operation; never fails the caller. */
 void event_publish(struct vss_ctx *ctx, const struct vss_event *ev);
-void event_pub_close(struct vss_ctx *ctx);
 /* RUN_DIR/events into BUF. */
 int event_pub_dir(const struct vss_ctx *ctx, char *buf, size_t len);
-long long event_now_us(void);
 int event_kind_parse(const char *s, enum vss_event_kind *k);
 int event_level_parse(const char *s, enum vss_level *l);
 

@@ -1,6 +1,6 @@
 /* The event stream: the only way the engine tells anyone anything. */
 #include "config.h"
-#include "event-pub.h"
+#include "internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -27,11 +27,20 @@ static uint64_t elapsed_us(const struct vss_ctx *ctx)
 	       (uint64_t)((now.tv_nsec - ctx->op_start.tv_nsec) / 1000);
 }
 
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static void deliver(struct vss_ctx *ctx, struct vss_event *ev)
 {
 	if (!ev->at_us)
-		ev->at_us = event_now_us();
-	event_publish(ctx, ev);
+		ev->at_us = now_us();
+	if (ctx->publisher)
+		ctx->publisher(ctx, ev);
 	for (int i = 0; i < ctx->nsubs; i++)
 		ctx->subs[i].fn(ev, ctx->subs[i].data);
 }
@@ -75,7 +84,7 @@ static void emit_set(struct vss_ctx *ctx, enum vss_event_kind kind, enum vss_lev
 		h->kind = kind;
 		h->level = level;
 		h->elapsed_us = ev.elapsed_us;
-		h->at_us = event_now_us();
+		h->at_us = now_us();
 		snprintf(h->set, sizeof(h->set), "%s", set ? set : "");
 		snprintf(h->text, sizeof(h->text), "%s", text);
 		return;
@@ -150,7 +159,7 @@ void vss_vlog(struct vss_ctx *ctx, enum vss_level level, const char *fmt, va_lis
 {
 	char text[1024];
 
-	if (!ctx->nsubs && !(ctx->publish && ctx->op))
+	if (!ctx->nsubs && !(ctx->publisher && ctx->op))
 		return;
 	vsnprintf(text, sizeof(text), fmt, ap);
 	emit(ctx, VSS_EVENT_LOG, level, text);
@@ -170,7 +179,7 @@ void vss_step(struct vss_ctx *ctx, const char *fmt, ...)
 	char text[1024];
 	va_list ap;
 
-	if (!ctx->nsubs && !(ctx->publish && ctx->op))
+	if (!ctx->nsubs && !(ctx->publisher && ctx->op))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);

@@ -4,6 +4,7 @@
 
 #include "vss.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <time.h>
 
@@ -12,6 +13,25 @@
 struct writer_confs;
 struct set_rec;
 struct writer_seq;
+
+struct vss_ctx;
+/* What freeing a context undoes, each registered (vss_ctx_on_free) by the
+ * file that made it, so that ctx.c, the floor every file calls, calls none
+ * of them back. They run in this order: a backup's writers are told
+ * before the lock goes, and the last events are published before the
+ * directories close. */
+enum vss_cleanup_slot {
+	VSS_CLEANUP_BACKUPS,   /* writer sequences waiting for their backup's end */
+	VSS_CLEANUP_WRITERS,   /* the writers' configuration */
+	VSS_CLEANUP_LOCK,
+	VSS_CLEANUP_DM,        /* libdm's log routed to this context */
+	VSS_CLEANUP_EVENTS,    /* the published events file */
+	VSS_CLEANUP_DIRS,      /* the state and run directories */
+	VSS_CLEANUP_N
+};
+typedef void vss_cleanup_fn(struct vss_ctx *ctx);
+/* FN undoes SLOT's resources when CTX is freed (again: the same). */
+void vss_ctx_on_free(struct vss_ctx *ctx, enum vss_cleanup_slot slot, vss_cleanup_fn *fn);
 
 struct vss_ctx {
 	char state_dir[4096];
@@ -51,11 +71,14 @@ struct vss_ctx {
 	} held[64];
 	int nheld, nlost;
 	bool lost_loud;   /* a message above debug among them */
-	bool publish;     /* events of operations go to RUN_DIR/events too */
+	/* Events of operations go to RUN_DIR/events too when set: event-pub.c
+	 * sets it, so that the event stream, a floor, calls nothing above. */
+	void (*publisher)(struct vss_ctx *ctx, const struct vss_event *ev);
 	bool pub_tried;
 	int pub_fd;       /* RUN_DIR/events/PID.ev, -1 until the first event */
 	char dm_last_error[512]; /* libdm's latest error line */
 	int dm_last_errno;       /* and the errno it came with, if any */
+	vss_cleanup_fn *cleanups[VSS_CLEANUP_N];
 };
 
 /* Records the failure message and returns -err, so a failing path reads
@@ -91,7 +114,6 @@ void vss_op_end(struct vss_ctx *ctx, int r);
  * checked on first use: >= 0, or -errno with the message. */
 int vss_state_fd(struct vss_ctx *ctx);
 int vss_run_fd(struct vss_ctx *ctx);
-void vss_dirs_close(struct vss_ctx *ctx);
 
 /* The one-writer lock (lock.c); nests within one context. */
 int vss_lock(struct vss_ctx *ctx);
@@ -102,6 +124,12 @@ void vss_unlock(struct vss_ctx *ctx);
 
 /* -EINTR with the message when a signal asked us to stop, else 0. */
 int vss_check_interrupt(struct vss_ctx *ctx);
+/* Holds the signals the faces catch (INT, TERM, HUP, QUIT) until
+ * vss_interrupts_release: between two steps that must happen together (a
+ * device and its record, a suspend and its resume) one waits, and is seen
+ * by vss_check_interrupt after. (SIGKILL cannot wait: recover is for it.) */
+void vss_interrupts_hold(sigset_t *old);
+void vss_interrupts_release(const sigset_t *old);
 
 /* A named step a test can stop vss at (--enable-fault-injection). */
 #ifdef VSS_FAULT_INJECTION

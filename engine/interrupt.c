@@ -7,6 +7,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,23 @@ int vss_check_interrupt(struct vss_ctx *ctx)
 	if (!sig)
 		return 0;
 	return vss_fail(ctx, EINTR, "interrupted by SIG%s", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
+}
+
+void vss_interrupts_hold(sigset_t *old)
+{
+	sigset_t block;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &block, old);
+}
+
+void vss_interrupts_release(const sigset_t *old)
+{
+	pthread_sigmask(SIG_SETMASK, old, NULL);
 }
 
 #ifdef VSS_FAULT_INJECTION

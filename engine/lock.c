@@ -31,6 +31,13 @@ static long holder_pid(int fd)
 	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM) ? pid : 0;
 }
 
+/* The context goes: whatever depth it held the lock to. */
+static void unlock_all(struct vss_ctx *ctx)
+{
+	while (ctx->lock_depth > 0)
+		vss_unlock(ctx);
+}
+
 int vss_lock(struct vss_ctx *ctx)
 {
 	char path[4200], pid[32];
@@ -89,6 +96,7 @@ int vss_lock(struct vss_ctx *ctx)
 		vss_log(ctx, VSS_LEVEL_WARNING, "%s: cannot record our pid: %s", path,
 			strerror(errno));
 	ctx->lock_fd = fd;
+	vss_ctx_on_free(ctx, VSS_CLEANUP_LOCK, unlock_all);
 	return 0;
 }
 

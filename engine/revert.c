@@ -77,7 +77,7 @@ static int merge_start(struct vss_ctx *ctx, struct set_rec *rec, size_t i)
 	struct vss_dm_target t;
 	char params[128], realname[160];
 	char *names[1] = { sh->volume }, *uuids[1];
-	sigset_t block, old;
+	sigset_t old;
 	int r, r2;
 
 	if ((r = vss_dm_info(ctx, sh->volume, &info)))
@@ -94,12 +94,7 @@ static int merge_start(struct vss_ctx *ctx, struct set_rec *rec, size_t i)
 	}
 	if ((r = origin_table(ctx, sh->volume, sh->origin_sectors, sh, &t, params, sizeof(params))))
 		return r;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &block, &old);
+	vss_interrupts_hold(&old);
 	if ((r = window_mark(ctx, names, uuids, 1)))
 		goto out;
 	/* Suspended, nothing reaches the volume while its shadow's device
@@ -118,7 +113,7 @@ static int merge_start(struct vss_ctx *ctx, struct set_rec *rec, size_t i)
 		window_clear(ctx);
 	r = r ? r : r2;
 out:
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	vss_interrupts_release(&old);
 	if (r) {
 		char msg[sizeof(ctx->errmsg)];
 

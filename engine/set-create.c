@@ -761,6 +761,7 @@ unlock:
 	if (!r && seq && seq->backup && seq->n) {
 		seq->next = ctx->backups;
 		ctx->backups = seq;
+		vss_ctx_on_free(ctx, VSS_CLEANUP_BACKUPS, writer_backups_end);
 	} else
 		writer_seq_end(ctx, seq);
 out:

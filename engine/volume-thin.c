@@ -55,7 +55,7 @@ int vss_volume_import_thin(struct vss_ctx *ctx, const char *device, const char *
 	char why[160], uuid[37], params[64], size[16], psize[16];
 	unsigned maj, min;
 	uint64_t dev_bytes;
-	sigset_t block, old;
+	sigset_t old;
 	bool made, new_pool = false;
 	dev_t devno;
 	int r;
@@ -123,16 +123,11 @@ int vss_volume_import_thin(struct vss_ctx *ctx, const char *device, const char *
 	}
 	pool_thin_target(maj, min, rec.thin_id, rec.sectors, &t, params, sizeof(params));
 	/* As import: the device and its record together, or neither. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &block, &old);
+	vss_interrupts_hold(&old);
 	if ((r = vss_dm_create(ctx, name, rec.dm_uuid, &t, 1, VSS_DM_UDEV_NORMAL)) == 0 &&
 	    (r = volume_rec_save(ctx, &rec)))
 		(void)vss_dm_remove(ctx, name);
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	vss_interrupts_release(&old);
 	if (r) {
 		char msg[sizeof(ctx->errmsg)];
 

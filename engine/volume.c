@@ -373,7 +373,7 @@ int vss_volume_import(struct vss_ctx *ctx, const char *device, const char *name)
 {
 	char uuid[37], params[64], size[16];
 	struct vss_dm_target t = { 0 };
-	sigset_t block, old;
+	sigset_t old;
 	struct volume_rec rec;
 	int r;
 
@@ -393,12 +393,7 @@ int vss_volume_import(struct vss_ctx *ctx, const char *device, const char *name)
 	t.params = params;
 	/* A device without its record would be an orphan: between the two,
 	 * an interrupt waits (SIGKILL cannot; `volume remove` takes orphans). */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &block, &old);
+	vss_interrupts_hold(&old);
 	if ((r = vss_dm_create(ctx, name, rec.dm_uuid, &t, 1, VSS_DM_UDEV_NORMAL)) == 0 &&
 	    (r = volume_rec_save(ctx, &rec))) {
 		char msg[sizeof(ctx->errmsg)];
@@ -411,7 +406,7 @@ int vss_volume_import(struct vss_ctx *ctx, const char *device, const char *name)
 		else
 			snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", msg);
 	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	vss_interrupts_release(&old);
 	if (r)
 		goto unlock;
 	vss_size_format(rec.sectors * 512, size, sizeof(size));

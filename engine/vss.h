@@ -327,9 +327,6 @@ int vss_writer_verify(struct vss_ctx *ctx, const char *name, struct vss_writer_s
  * backup-complete; else they are told nothing more (their state is
  * stable again, and a warning says so). 0 when there is nothing to tell. */
 int vss_backup_end(struct vss_ctx *ctx, const char *id, bool complete);
-/* The backup of set ID is over: its writers get backup-complete (an
- * auto-release set's, before it is deleted). 0 when it had none. */
-int vss_backup_complete(struct vss_ctx *ctx, const char *id);
 const char *vss_writer_state_name(enum vss_writer_state s);
 /* Whether a file of hook_dir is passed over: dotfiles, editor backups and
  * package managers' leftovers (*.dpkg-*, *.rpmnew, *.rpmsave, ...). */

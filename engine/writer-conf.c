@@ -75,6 +75,15 @@ int writer_conf_copy(struct writer_conf *c, const struct vss_writer_def *d)
 	return 0;
 }
 
+static void writers_release(struct vss_ctx *ctx)
+{
+	if (ctx->writers) {
+		writer_confs_free(ctx->writers);
+		free(ctx->writers);
+		ctx->writers = NULL;
+	}
+}
+
 int vss_writers_configure(struct vss_ctx *ctx, const struct vss_writer_def *defs, size_t n,
 			  const char *hook_dir, unsigned hook_timeout_ms)
 {
@@ -100,11 +109,9 @@ int vss_writers_configure(struct vss_ctx *ctx, const struct vss_writer_def *defs
 	}
 	snprintf(c->hook_dir, sizeof(c->hook_dir), "%s", hook_dir ? hook_dir : "");
 	c->hook_timeout_ms = hook_timeout_ms ? hook_timeout_ms : VSS_DEFAULT_WRITER_TIMEOUT_MS;
-	if (ctx->writers) {
-		writer_confs_free(ctx->writers);
-		free(ctx->writers);
-	}
+	writers_release(ctx);
 	ctx->writers = c;
+	vss_ctx_on_free(ctx, VSS_CLEANUP_WRITERS, writers_release);
 	return 0;
 }
 

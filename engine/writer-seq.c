@@ -175,6 +175,18 @@ int writer_seq_one(struct vss_ctx *ctx, const struct writer_conf *conf, struct w
 	return 0;
 }
 
+void writer_backups_end(struct vss_ctx *ctx)
+{
+	/* A face that never said the backup ended: its writers' processes
+	 * end with us, told nothing more (as after a crash). */
+	while (ctx->backups) {
+		struct writer_seq *next = ctx->backups->next;
+
+		writer_seq_end(ctx, ctx->backups);
+		ctx->backups = next;
+	}
+}
+
 void writer_seq_end(struct vss_ctx *ctx, struct writer_seq *seq)
 {
 	uint64_t until;

@@ -1,7 +1,7 @@
 /*
  * What is known of writers between runs (STATE_DIR/writers.conf: each
- * writer's last state, timings and last failure), and the calls that read
- * it or act on writers outside create-set: list, verify, backup-complete.
+ * writer's last state, timings and last failure), and list writers, which
+ * reads it.
  */
 #include "config.h"
 #include "state.h"
@@ -232,110 +232,4 @@ int vss_writer_list(struct vss_ctx *ctx, struct vss_writer_status **ws, size_t *
 	*n = all.n;
 	writer_confs_free(&all);
 	return 0;
-}
-
-int vss_writer_verify(struct vss_ctx *ctx, const char *name, struct vss_writer_status **ws,
-		      size_t *n)
-{
-	struct writer_confs all;
-	char firstmsg[sizeof(ctx->errmsg)] = "";
-	int r, first = 0;
-
-	*ws = NULL;
-	*n = 0;
-	vss_op_begin(ctx, "writer verify");
-	if ((r = vss_lock(ctx)))
-		goto out;
-	if ((r = writer_confs_current(ctx, &all)))
-		goto unlock;
-	if (all.n && !(*ws = calloc(all.n, sizeof(**ws)))) {
-		r = vss_fail(ctx, ENOMEM, "out of memory");
-		goto free;
-	}
-	for (size_t i = 0; i < all.n; i++) {
-		struct writer_seq *seq;
-
-		if (name ? strcmp(all.w[i].name, name) : !all.w[i].enabled)
-			continue;
-		if ((r = writer_seq_one(ctx, &all.w[i], &seq)))
-			break;
-		/* Hooks know freeze and thaw only: they are checked, not run. */
-		if (all.w[i].hook) {
-			char why[300];
-
-			if (vss_program_check(all.w[i].argv[0], why, sizeof(why)))
-				r = vss_fail_kind(ctx, VSS_ERR_WRITER, EPERM, "writer %s: refused to run %s: %s",
-						  all.w[i].name, all.w[i].argv[0], why);
-			else
-				r = 0;
-		} else
-			r = writer_seq_event(ctx, seq, "identify", 0);
-		writer_seq_save(ctx, seq);
-		(*ws)[(*n)++] = seq->w[0].st;
-		writer_seq_end(ctx, seq);
-		/* Every writer is tried; the first failure is the command's. */
-		if (r && !first) {
-			first = r;
-			snprintf(firstmsg, sizeof(firstmsg), "%s", ctx->errmsg);
-		} else if (r)
-			vss_log(ctx, VSS_LEVEL_WARNING, "%s", vss_errmsg(ctx));
-		r = 0;
-	}
-	if (!r && first) {
-		r = first;
-		snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", firstmsg);
-		ctx->errkind = VSS_ERR_WRITER;
-	}
-	if (!r && name && !*n)
-		r = vss_fail_kind(ctx, VSS_ERR_USAGE, ENOENT, "writer %s: no such writer", name);
-free:
-	writer_confs_free(&all);
-unlock:
-	vss_unlock(ctx);
-out:
-	vss_op_end(ctx, r);
-	return r;
-}
-
-int vss_backup_end(struct vss_ctx *ctx, const char *id, bool complete)
-{
-	struct writer_seq **p = &ctx->backups, *seq;
-	int r = 0;
-
-	while (*p && strcmp((*p)->set, id))
-		p = &(*p)->next;
-	if (!(seq = *p))
-		return 0;
-	*p = seq->next;
-	vss_op_begin(ctx, complete ? "backup-complete" : "backup-end");
-	seq->backup = false;
-	if (complete) {
-		vss_phase(ctx, id, "backup-complete");
-		r = writer_seq_event(ctx, seq, "backup-complete", 0);
-	} else {
-		/* Nothing to hold any more: the backup did not complete, and
-		 * its writers must not take it as done (no backup-complete). */
-		vss_log(ctx, VSS_LEVEL_WARNING, "set %.8s: the backup did not complete; its writers "
-			"are not told backup-complete", id);
-		for (size_t i = 0; i < seq->n; i++)
-			if (seq->w[i].st.state == VSS_WRITER_WAITING_FOR_BACKUP_COMPLETE) {
-				struct timespec ts;
-
-				clock_gettime(CLOCK_REALTIME, &ts);
-				seq->w[i].st.state = VSS_WRITER_STABLE;
-				seq->w[i].st.changed_us = ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
-			}
-	}
-	if ((r == 0 || vss_errkind(ctx) == VSS_ERR_WRITER) && vss_lock(ctx) == 0) {
-		writer_seq_save(ctx, seq);
-		vss_unlock(ctx);
-	}
-	writer_seq_end(ctx, seq);
-	vss_op_end(ctx, r);
-	return r;
-}
-
-int vss_backup_complete(struct vss_ctx *ctx, const char *id)
-{
-	return vss_backup_end(ctx, id, true);
 }

@@ -79,6 +79,8 @@ int writer_seq_one(struct vss_ctx *ctx, const struct writer_conf *conf, struct w
 /* Ends every process of SEQ (coprocesses see their stdin close and get a
  * while to exit) and frees it. */
 void writer_seq_end(struct vss_ctx *ctx, struct writer_seq *seq);
+/* Ends every sequence still waiting for its backup's end (ctx->backups). */
+void writer_backups_end(struct vss_ctx *ctx);
 
 /* Tells every writer of SEQ the event EVENT, all at once (hooks one after
  * another), each within its timeout and, when DEADLINE_US (monotonic) is

@@ -13,31 +13,6 @@
 
 #define KEY_CTRL(c) ((c) & 0x1f)
 
-const struct key_help tui_keys[] = {
-	{ "F1, ?, h", "this help" },
-	{ "Tab, Shift-Tab", "the next or the previous panel" },
-	{ "Up, Down, j, k", "select a row of the panel" },
-	{ "PgUp, PgDn, Home, End", "move by a page, to the first or the last row" },
-	{ "Space", "volumes: mark or unmark one for the next set" },
-	{ "c", "create a set (vss create-set) of the marked or selected volumes" },
-	{ "d", "delete the selected set (vss delete-set), after asking" },
-	{ "e", "expose the selected set or shadow (vss expose)" },
-	{ "u", "unexpose the selected set or shadow (vss unexpose)" },
-	{ "r", "revert the selected set's volumes, or the shadow's, to it (vss revert), after asking" },
-	{ "v", "verify the selected writer (vss writer verify NAME)" },
-	{ "V", "verify every writer (vss writer verify)" },
-	{ ":", "run a vss command typed whole (Tab completes its words)" },
-	{ "/", "filter the panels by a name, a label or an id" },
-	{ "Esc", "clear the filter" },
-	{ "R, F5", "read everything again now" },
-	{ "Ctrl-L", "redraw the screen" },
-	{ "q, F10", "quit (asks first while a command runs)" },
-	{ NULL, NULL },
-};
-
-const char tui_key_line[] =
-	" F1 help  Tab panel  c create  d delete  e expose  u unexpose  r revert  v verify  / filter  q quit";
-
 static struct row selected_row(struct ui *ui, enum panel p, bool *found)
 {
 	size_t n;
@@ -344,14 +319,6 @@ static void command(struct ui *ui)
 		say(ui, "one command at a time");
 	}
 	script_free(&sc);
-}
-
-bool ui_marked(const struct ui *ui, const char *name)
-{
-	for (size_t i = 0; i < ui->nmarked; i++)
-		if (!strcmp(ui->marked[i], name))
-			return true;
-	return false;
 }
 
 static void mark(struct ui *ui)

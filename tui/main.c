@@ -20,9 +20,6 @@
 
 static const struct cmd tui_cmd = { .name = "vsstui", .flags = CMD_STATE };
 
-static struct vss_feed *feed;
-static long last_job_pid;
-
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -37,39 +34,6 @@ static void usage(FILE *out)
 		"  -V, --version         the version\n"
 		"\n"
 		"See vsstui(8).\n", VSS_CONF_FILE);
-}
-
-static void on_feed(const struct vss_event *ev, void *data)
-{
-	struct ui *ui = data;
-
-	ui->m->quiet_pid = ui->job.pid ? ui->job.pid : last_job_pid;
-	model_event(ui->m, ev);
-}
-
-static long long refresh_us = 2000000;
-
-void ui_pump(struct ui *ui)
-{
-	if (feed)
-		vss_feed_read(feed, on_feed, ui);
-	if (ui->job.pid) {
-		pid_t pid = ui->job.pid;
-
-		if (job_poll(&ui->job, ui->m))
-			last_job_pid = pid;
-	}
-	/* An operation whose process died (SIGKILL, power) never says it ended. */
-	if (ui->m->op_pid && kill((pid_t)ui->m->op_pid, 0) < 0 && errno == ESRCH) {
-		model_log(ui->m, VSS_LEVEL_WARNING, "%s: process %ld ended without finishing it "
-			  "(the next vss command, or vss recover, cleans up)", ui->m->op, ui->m->op_pid);
-		ui->m->op[0] = ui->m->op_phase[0] = '\0';
-		ui->m->op_pid = 0;
-		ui->m->stale = true;
-	}
-	if (ui->m->stale || tui_now_us() - ui->m->refreshed_us >= refresh_us)
-		model_refresh(ui->m, ui->ctx);
-	view_draw(ui);
 }
 
 static int loop(struct ui *ui)
@@ -101,6 +65,8 @@ int tui_main(int argc, char **argv)
 	struct session s;
 	struct model m;
 	struct ui ui;
+	struct vss_feed *feed;
+	long long refresh_us = 2000000;
 	int c, code, sig;
 	char *end;
 	double d;
@@ -157,6 +123,8 @@ int tui_main(int argc, char **argv)
 	ui.config = s.config_path;
 	ui.focus = P_SETS;
 	ui.job.out = -1;
+	ui.feed = feed;
+	ui.refresh_us = refresh_us;
 	if (screen_open() < 0) {
 		vss_feed_close(feed);
 		return session_end(&s, cli_error(&s, VSS_EXIT_FAILED, "cannot set up the terminal"));

@@ -149,12 +149,14 @@ struct ui {
 	bool hidden[P_NPANELS];   /* not drawn: the terminal is too small */
 	bool quit;
 	char message[256];        /* a one-off line at the bottom */
+	struct vss_feed *feed;    /* other processes' events, NULL without */
+	long last_job_pid;        /* the job that ended last (its events are ours) */
+	long long refresh_us;     /* how often the lists are read again */
 };
 
 void view_draw(struct ui *ui);
-/* Whether volume NAME is marked for the next set. */
-bool ui_marked(const struct ui *ui, const char *name);
-/* Reads the feed and the job, refreshes the model when due, redraws. */
+/* Reads the feed and the job, refreshes the model when due, redraws
+ * (pump.c: what keeps the screen alive, in the loop and under a prompt). */
 void ui_pump(struct ui *ui);
 /* Asks for a line at the bottom, with INITIAL in it: 1 with BUF, 0 when
  * cancelled (Esc, Ctrl-C, Ctrl-G). */
@@ -167,7 +169,7 @@ int prompt_command(struct ui *ui, const char *question, const char *lead, const 
 /* Asks yes or no: true for y. */
 bool prompt_yes(struct ui *ui, const char *question);
 
-/* ---- keys (keys.c) ---- */
+/* ---- keys (keys.c; their help, keyhelp.c) ---- */
 
 struct key_help {
 	const char *keys;   /* as the help screen and vsstui(8) name them */

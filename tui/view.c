@@ -14,6 +14,15 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Whether volume NAME is marked for the next set. */
+static bool marked(const struct ui *ui, const char *name)
+{
+	for (size_t i = 0; i < ui->nmarked; i++)
+		if (!strcmp(ui->marked[i], name))
+			return true;
+	return false;
+}
+
 static void attr(int pair, bool on)
 {
 	if (!pair)
@@ -156,7 +165,7 @@ static void volume_row(struct ui *ui, int y, const struct row *r)
 
 	vss_size_format(v->size, size, sizeof(size));
 	put(y, 0, COLS, true, "%c %-16.16s %7s %-6.6s %-24.24s %s",
-	    ui_marked(ui, v->name) ? '*' : ' ', v->name, size,
+	    marked(ui, v->name) ? '*' : ' ', v->name, size,
 	    v->fstype[0] ? v->fstype : "-", v->mountpoint[0] ? v->mountpoint : "-",
 	    v->managed ? v->backing : (v->dm_uuid[0] ? v->dm_uuid : "dm"));
 }

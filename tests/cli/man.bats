@@ -121,13 +121,13 @@ documented_keys() {
 	[ "$n" -ge 14 ] || fail "only $n options found"
 }
 
-# vsstui(8) and the dashboard: the key table (tui/keys.c), the options (tui/main.c).
+# vsstui(8) and the dashboard: the key table (tui/keyhelp.c), the options (tui/main.c).
 
 # The key strings of tui_keys[]: the first string of each { "...", "..." }.
 table_keys() {
 	awk '/tui_keys\[\] = \{/ {on = 1; next} on && /^};/ {exit}
 		on && /^[[:space:]]*\{ "/ { s = $0; sub(/^[[:space:]]*\{ "/, "", s); sub(/", ".*/, "", s); print s }' \
-		"$VSS_SRCDIR/tui/keys.c"
+		"$VSS_SRCDIR/tui/keyhelp.c"
 }
 
 # The items of the KEYS section of vsstui(8), each .It Ic "KEYS" as KEYS (quoted,
@@ -140,7 +140,7 @@ man_keys() {
 		"$VSS_SRCDIR/man/vsstui.8"
 }
 
-@test "the key table of tui/keys.c is found" {
+@test "the key table of tui/keyhelp.c is found" {
 	run table_keys
 	assert_success
 	assert_line "F1, ?, h"
