@@ -1,5 +1,5 @@
 /*
- * revert: a volume rolled back to its shadow (DESIGN §1). cow: the origin's
+ * revert: a volume rolled back to its shadow. cow: the origin's
  * table becomes snapshot-merge over -real with the shadow's COW, and the
  * kernel writes every chunk the shadow kept back into the origin, while the
  * origin stays usable (it reads as the shadow from the first moment).
@@ -34,220 +34,6 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 #include <time.h>
-
-/* Whether VOLUME is merging SH now, and how far: *LEFT sectors still to go.
- * 0 merging; 1 not merging SH; -errno. */
-static int merge_status(struct vss_ctx *ctx, const struct shadow_rec *sh, uint64_t *left)
-{
-	struct vss_dm_table tab = { 0 }, st = { 0 };
-	struct vss_dm_info info, cow;
-	uint64_t alloc, total, meta;
-	char want[40];
-	int r;
-
-	if ((r = vss_dm_info(ctx, sh->volume, &info)) || !info.exists)
-		return r ? r : 1;
-	if ((r = vss_dm_info(ctx, sh->cow_name, &cow)) || !cow.exists)
-		return r ? r : 1;
-	if ((r = vss_dm_table(ctx, sh->volume, &tab)))
-		return r;
-	snprintf(want, sizeof(want), " %u:%u ", cow.major, cow.minor);
-	r = tab.n == 1 && !strcmp(tab.t[0].type, "snapshot-merge") && strstr(tab.t[0].params, want) ?
-		    0 : 1;
-	vss_dm_table_free(&tab);
-	if (r)
-		return 1;
-	if ((r = vss_dm_status(ctx, sh->volume, &st)))
-		return r;
-	if (st.n != 1 || sscanf(st.t[0].params, "%" SCNu64 "/%" SCNu64 " %" SCNu64, &alloc, &total,
-				&meta) != 3)
-		r = vss_fail(ctx, EIO, "%s: its merge failed (the kernel reports '%s')", sh->volume,
-			     st.n ? st.t[0].params : "nothing");
-	else
-		*left = alloc > meta ? alloc - meta : 0;
-	vss_dm_table_free(&st);
-	return r;
-}
-
-/* Starts the merge of REC's shadow I into its volume, which nothing holds. */
-static int merge_start(struct vss_ctx *ctx, struct set_rec *rec, size_t i)
-{
-	struct shadow_rec *sh = &rec->sh[i];
-	struct vss_dm_info info, real, snap;
-	struct vss_dm_target t;
-	char params[128], realname[160];
-	char *names[1] = { sh->volume }, *uuids[1];
-	sigset_t old;
-	int r, r2;
-
-	if ((r = vss_dm_info(ctx, sh->volume, &info)))
-		return r;
-	uuids[0] = info.uuid;
-	origin_real_name(sh->volume, realname, sizeof(realname));
-	if ((r = vss_dm_info(ctx, realname, &real)) || (r = vss_dm_info(ctx, sh->dm_name, &snap)))
-		return r;
-	/* The record first: whoever finds the volume merging finds why. */
-	if (strcmp(sh->merge, MERGE_MERGING)) {
-		snprintf(sh->merge, sizeof(sh->merge), MERGE_MERGING);
-		if ((r = set_rec_save(ctx, "sets", rec)))
-			return r;
-	}
-	if ((r = origin_table(ctx, sh->volume, sh->origin_sectors, sh, &t, params, sizeof(params))))
-		return r;
-	vss_interrupts_hold(&old);
-	if ((r = window_mark(ctx, names, uuids, 1)))
-		goto out;
-	/* Suspended, nothing reaches the volume while its shadow's device
-	 * goes (the merge reads the same store) and the merge takes over. */
-	if ((r = vss_dm_suspend(ctx, sh->volume, VSS_DM_NO_LOCKFS))) {
-		window_clear(ctx);
-		goto out;
-	}
-	/* (Gone already when a start cut short is taken up.) */
-	if ((r = snap.exists ? vss_dm_remove(ctx, sh->dm_name) : 0) == 0 &&
-	    (r = vss_dm_load(ctx, sh->volume, &t, 1)))
-		/* The shadow again, as it was: its store is untouched. */
-		if (set_snapshot_load(ctx, sh, real.major, real.minor) == 0)
-			(void)vss_dm_resume(ctx, sh->dm_name);
-	if ((r2 = vss_dm_resume(ctx, sh->volume)) == 0)
-		window_clear(ctx);
-	r = r ? r : r2;
-out:
-	vss_interrupts_release(&old);
-	if (r) {
-		char msg[sizeof(ctx->errmsg)];
-
-		snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
-		sh->merge[0] = '\0';
-		(void)set_rec_save(ctx, "sets", rec);
-		snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%.100s: its revert could not start: %.800s",
-			 sh->volume, msg);
-	}
-	return r;
-}
-
-/* The merge of REC's shadow I is over: the volume back on its usual table,
- * the shadow's COW released, the shadow out of its set (the set gone when
- * it was the last). Each step looks first: it finishes a finish cut short. */
-static int merge_finish(struct vss_ctx *ctx, struct set_rec *rec, size_t i)
-{
-	struct shadow_rec sh = rec->sh[i];
-	int r, others;
-
-	if (strcmp(rec->sh[i].merge, MERGE_DONE)) {
-		snprintf(rec->sh[i].merge, sizeof(rec->sh[i].merge), MERGE_DONE);
-		if ((r = set_rec_save(ctx, "sets", rec)))
-			return r;
-	}
-	if ((others = set_volume_in_use(ctx, sh.volume, rec->id)) < 0)
-		return others;
-	if ((r = origin_merge_end(ctx, sh.volume, sh.origin_sectors, others > 0)) ||
-	    (r = storage_release(ctx, &sh)))
-		return r;
-	memmove(&rec->sh[i], &rec->sh[i + 1], (rec->n - i - 1) * sizeof(rec->sh[0]));
-	rec->n--;
-	if ((r = rec->n ? set_rec_save(ctx, "sets", rec) : set_rec_unlink(ctx, "sets", rec->id)))
-		return r;
-	vss_step(ctx, "%s: reverted to set %.8s%s", sh.volume, rec->id,
-		 rec->n ? "" : " (its last shadow: the set is gone)");
-	return 0;
-}
-
-/* Whether anything holds VOLUME: a revert must not change data in use. */
-static int volume_busy(struct vss_ctx *ctx, const char *volume, char *why, size_t len)
-{
-	struct vss_dm_info info;
-	char where[4096];
-	int r;
-
-	why[0] = '\0';
-	if ((r = vss_dm_info(ctx, volume, &info)))
-		return r;
-	if (!info.exists)
-		return 0;
-	vss_blockdev_mountpoint(makedev(info.major, info.minor), where, sizeof(where));
-	if (where[0])
-		snprintf(why, len, "mounted on %s", where);
-	else if (info.open_count > 0)
-		snprintf(why, len, "open %d time%s", info.open_count, info.open_count == 1 ? "" : "s");
-	return 0;
-}
-
-/* What recovery does for REC's shadow I, if anything: 0 nothing or done
- * (*FINISHED when the shadow left the set), -errno. */
-static int revert_step(struct vss_ctx *ctx, struct set_rec *rec, size_t i, bool *finished,
-		       int *fixed)
-{
-	struct shadow_rec *sh = &rec->sh[i];
-	char why[4200];
-	uint64_t left;
-	int m, r;
-
-	*finished = false;
-	if (shadow_is_thin(sh)) {
-		/* Scheduled, or a swap cut short: once the volume is free. */
-		if ((r = volume_busy(ctx, sh->volume, why, sizeof(why))) || why[0])
-			return r;
-		if ((r = thin_swap(ctx, rec, i)))
-			return r;
-		*finished = true;
-		(*fixed)++;
-		return 0;
-	}
-	if (strcmp(sh->merge, MERGE_DONE)) {
-		if ((m = merge_status(ctx, sh, &left)) < 0)
-			return m;
-		/* Merging still; or not there yet (a reboot: activate takes it up). */
-		if ((m == 0 && left) || (m == 1 && !origin_layered(ctx, sh->volume)))
-			return 0;
-		if (m == 1) {
-			/* Scheduled, its volume free now; or a start cut short. */
-			if ((r = volume_busy(ctx, sh->volume, why, sizeof(why))) || why[0])
-				return r;
-			if ((r = merge_start(ctx, rec, i)))
-				return r;
-			vss_step(ctx, "%s: its revert to set %.8s started", sh->volume, rec->id);
-			(*fixed)++;
-			return 0;
-		}
-	}
-	if ((r = merge_finish(ctx, rec, i)))
-		return r;
-	*finished = true;
-	(*fixed)++;
-	return 0;
-}
-
-int revert_recover(struct vss_ctx *ctx, int *fixed)
-{
-	struct set_rec *recs;
-	size_t n;
-	int r;
-
-	if ((r = set_rec_list_strict(ctx, "sets", &recs, &n)))
-		return r;
-	for (size_t i = 0; i < n && !r; i++) {
-		size_t j = 0;
-
-		while (j < recs[i].n && !r) {
-			bool finished = false;
-
-			/* A revert that cannot go on (someone else's suspend or
-			 * hold, a failed merge) holds up only itself, not every
-			 * command: each one tries again, and says why. */
-			if (recs[i].sh[j].merge[0] &&
-			    revert_step(ctx, &recs[i], j, &finished, fixed) < 0)
-				vss_log(ctx, VSS_LEVEL_WARNING, "set %.8s, revert of %s: %s (tried "
-					"again by the next command)", recs[i].id, recs[i].sh[j].volume,
-					vss_errmsg(ctx));
-			/* A finished shadow left the set: the next one moved into its place. */
-			if (!finished)
-				j++;
-		}
-	}
-	set_recs_free(recs, n);
-	return r;
-}
 
 /* Everything that must hold before SH of REC may be reverted. */
 static int revert_checks(struct vss_ctx *ctx, const struct set_rec *rec, size_t i,
@@ -347,7 +133,7 @@ static int wait_merges(struct vss_ctx *ctx, const struct set_rec *rec, const boo
 
 			if (!started[i])
 				continue;
-			if ((m = merge_status(ctx, &rec->sh[i], &left)) < 0)
+			if ((m = revert_merge_status(ctx, &rec->sh[i], &left)) < 0)
 				r = m;
 			else if (m == 0 && left) {
 				all = false;
@@ -433,7 +219,7 @@ int vss_revert(struct vss_ctx *ctx, const char *spec, char *const *volumes, size
 
 		if (!chosen[i] || !shadow_is_thin(&rec->sh[i]))
 			continue;
-		if ((r = volume_busy(ctx, rec->sh[i].volume, why, sizeof(why))) || why[0])
+		if ((r = revert_volume_busy(ctx, rec->sh[i].volume, why, sizeof(why))) || why[0])
 			continue;
 		if ((r = thin_swap(ctx, rec, i)) == 0)
 			memmove(&chosen[i], &chosen[i + 1], (rec->n - i) * sizeof(*chosen));
@@ -443,7 +229,7 @@ int vss_revert(struct vss_ctx *ctx, const char *spec, char *const *volumes, size
 
 		if (!chosen[i])
 			continue;
-		if ((r = volume_busy(ctx, rec->sh[i].volume, why, sizeof(why))))
+		if ((r = revert_volume_busy(ctx, rec->sh[i].volume, why, sizeof(why))))
 			break;
 		if (why[0]) {
 			snprintf(rec->sh[i].merge, sizeof(rec->sh[i].merge), MERGE_SCHEDULED);
@@ -457,7 +243,7 @@ int vss_revert(struct vss_ctx *ctx, const char *spec, char *const *volumes, size
 		}
 		if (shadow_is_thin(&rec->sh[i]))
 			continue;
-		if ((r = merge_start(ctx, rec, i)) == 0) {
+		if ((r = revert_merge_start(ctx, rec, i)) == 0) {
 			started[i] = true;
 			nstarted++;
 		}

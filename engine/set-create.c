@@ -1,5 +1,5 @@
 /*
- * create-set (DESIGN §3): everything that can be done before the freeze
+ * create-set: everything that can be done before the freeze
  * window is done before it - COW space, -real layers, snapshot tables loaded
  * inactive, filesystems synced - so the window itself only suspends every
  * origin (lockfs: flushed and frozen), makes the shadows live, and resumes.
@@ -349,26 +349,6 @@ out:
 	free(devs);
 	free(names);
 	return r;
-}
-
-int set_snapshot_load(struct vss_ctx *ctx, const struct shadow_rec *sh, unsigned rmaj,
-			 unsigned rmin)
-{
-	struct vss_dm_target t = { 0 };
-	struct vss_dm_info cow;
-	char params[128];
-	int r;
-
-	if ((r = vss_dm_info(ctx, sh->cow_name, &cow)))
-		return r;
-	snprintf(params, sizeof(params), "%u:%u %u:%u P %u", rmaj, rmin, cow.major, cow.minor,
-		 sh->chunk);
-	t.length = sh->origin_sectors;
-	t.type = "snapshot";
-	t.params = params;
-	if ((r = vss_dm_create_empty(ctx, sh->dm_name, sh->dm_uuid)))
-		return r;
-	return vss_dm_load_ro(ctx, sh->dm_name, &t, 1);
 }
 
 /* Writes dirty data out while writes go on, so the flush inside the

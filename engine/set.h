@@ -161,9 +161,17 @@ int origin_merge_end(struct vss_ctx *ctx, const char *volume, uint64_t sectors, 
  * revert under way), over its -real. */
 bool origin_layered(struct vss_ctx *ctx, const char *volume);
 
-/* Reverts (revert.c), for recovery: finishes merges that are over, starts
- * scheduled ones whose volume is free now. */
+/* Reverts' merges (revert-merge.c). For recovery: finishes merges that are
+ * over, starts scheduled ones whose volume is free now. */
 int revert_recover(struct vss_ctx *ctx, int *fixed);
+/* Whether VOLUME is merging SH now, and how far: *LEFT sectors still to
+ * go. 0 merging; 1 not merging SH; -errno. */
+int revert_merge_status(struct vss_ctx *ctx, const struct shadow_rec *sh, uint64_t *left);
+/* Starts the merge of REC's shadow I into its volume, which nothing holds. */
+int revert_merge_start(struct vss_ctx *ctx, struct set_rec *rec, size_t i);
+/* Whether anything holds VOLUME (WHY says what, "" when nothing): a revert
+ * must not change data in use. */
+int revert_volume_busy(struct vss_ctx *ctx, const char *volume, char *why, size_t len);
 
 /* ---- the window marker under RUN_DIR: origins being suspended ---- */
 int window_mark(struct vss_ctx *ctx, char **volumes, char **uuids, size_t n);

@@ -26,85 +26,6 @@
 #include <sys/sysmacros.h>
 #include <time.h>
 
-
-
-
-static int record_field(void *data, const char *section, const char *key, const char *value)
-{
-	struct volume_rec *r = data;
-
-	if (strcmp(section, "volume"))
-		return 1;
-	if (!strcmp(key, "name"))
-		snprintf(r->name, sizeof(r->name), "%s", value);
-	else if (!strcmp(key, "dm_uuid"))
-		snprintf(r->dm_uuid, sizeof(r->dm_uuid), "%s", value);
-	else if (!strcmp(key, "backing"))
-		snprintf(r->backing, sizeof(r->backing), "%s", value);
-	else if (!strcmp(key, "backing_id"))
-		snprintf(r->backing_id, sizeof(r->backing_id), "%s", value);
-	else if (!strcmp(key, "backing_devno"))
-		return sscanf(value, "%u:%u", &r->bmaj, &r->bmin) == 2;
-	else if (!strcmp(key, "sectors"))
-		return sscanf(value, "%" SCNu64, &r->sectors) == 1;
-	else if (!strcmp(key, "created"))
-		return sscanf(value, "%lld", &r->created) == 1;
-	else if (!strcmp(key, "pool"))
-		snprintf(r->pool, sizeof(r->pool), "%s", value);
-	else if (!strcmp(key, "thin_id"))
-		return sscanf(value, "%u", &r->thin_id) == 1;
-	else if (!strcmp(key, "retired_id"))
-		return sscanf(value, "%u", &r->retired_id) == 1;
-	return 1;
-}
-
-static void record_path(const char *name, char *buf, size_t len)
-{
-	snprintf(buf, len, "volumes/%s.conf", name);
-}
-
-/* 0 and R filled; -ENOENT (message set) when NAME is not managed. */
-int volume_rec_load(struct vss_ctx *ctx, const char *name, struct volume_rec *r)
-{
-	char rel[256];
-	int ret;
-
-	memset(r, 0, sizeof(*r));
-	record_path(name, rel, sizeof(rel));
-	ret = vss_state_read(ctx, rel, record_field, r);
-	if (ret == 0 && (!r->dm_uuid[0] || !r->sectors))
-		return vss_fail(ctx, EBADMSG, "%s/%s: damaged volume record", ctx->state_dir, rel);
-	/* A record is data: it may name only a device vss made. */
-	if (ret == 0 && strncmp(r->dm_uuid, VOL_UUID_PREFIX, strlen(VOL_UUID_PREFIX)))
-		return vss_fail_kind(ctx, VSS_ERR_USAGE, EPERM, "%s/%s: dm uuid %s is not one vss "
-				     "gives a volume: refused", ctx->state_dir, rel, r->dm_uuid);
-	return ret;
-}
-
-int volume_rec_save(struct vss_ctx *ctx, const struct volume_rec *r)
-{
-	char rel[256], buf[12288];
-	int n;
-
-	record_path(r->name, rel, sizeof(rel));
-	n = snprintf(buf, sizeof(buf),
-		     "# A volume managed by vss. Written by vss: do not edit.\n"
-		     "[volume]\n"
-		     "name = %s\n"
-		     "dm_uuid = %s\n"
-		     "backing = %s\n"
-		     "backing_id = %s\n"
-		     "backing_devno = %u:%u\n"
-		     "sectors = %" PRIu64 "\n"
-		     "created = %lld\n",
-		     r->name, r->dm_uuid, r->backing, r->backing_id, r->bmaj, r->bmin, r->sectors,
-		     r->created);
-	if (r->pool[0])
-		n += snprintf(buf + n, sizeof(buf) - (size_t)n, "pool = %s\nthin_id = %u\n"
-			      "retired_id = %u\n", r->pool, r->thin_id, r->retired_id);
-	return vss_state_write(ctx, rel, buf, (size_t)n);
-}
-
 /* Whether NAME, or any dm device under it, is suspended: reading it (as
  * blkid does) would then block until someone resumes it. */
 static bool stack_suspended(struct vss_ctx *ctx, const char *name, int depth)
@@ -449,7 +370,7 @@ int vss_volume_remove(struct vss_ctx *ctx, const char *name)
 {
 	struct vss_dm_info info;
 	struct volume_rec rec;
-	char rel[256], why[160];
+	char why[160];
 	bool orphan = false, has_record;
 	int r;
 
@@ -501,8 +422,7 @@ int vss_volume_remove(struct vss_ctx *ctx, const char *name)
 		    (rec.retired_id && (r = pool_message(ctx, &p, "delete %u", rec.retired_id))))
 			goto unlock;
 	}
-	record_path(name, rel, sizeof(rel));
-	if ((r = vss_state_unlink(ctx, rel)))
+	if ((r = volume_rec_unlink(ctx, name)))
 		goto unlock;
 	if (rec.pool[0]) {
 		vss_step(ctx, "/dev/mapper/%s removed, and its data with it (thin volume of pool %s)",
@@ -516,134 +436,4 @@ unlock:
 out:
 	vss_op_end(ctx, r);
 	return r;
-}
-
-int volume_managed_uuid(struct vss_ctx *ctx, const char *name, char *uuid, size_t len)
-{
-	struct volume_rec rec;
-	int r;
-
-	if ((r = volume_rec_load(ctx, name, &rec)) == 0)
-		snprintf(uuid, len, "%s", rec.dm_uuid);
-	return r;
-}
-
-/* Where NAME's backing device is now. */
-static int backing_find(struct vss_ctx *ctx, const struct volume_rec *rec, dev_t *devno)
-{
-	struct stat st;
-
-	if (rec->backing_id[0]) {
-		if (vss_devid_find(rec->backing_id, devno) == 0)
-			return 0;
-		return vss_fail(ctx, ENODEV, "%s: its device is not present (%s, imported from %s)",
-				rec->name, rec->backing_id, rec->backing);
-	}
-	/* Nothing names it but its path and number: both must agree. */
-	if (stat(rec->backing, &st) < 0 || !S_ISBLK(st.st_mode))
-		return vss_fail(ctx, ENODEV, "%s: its device %s is not present", rec->name,
-				rec->backing);
-	if (major(st.st_rdev) != rec->bmaj || minor(st.st_rdev) != rec->bmin)
-		return vss_fail(ctx, ENODEV, "%s: %s is now %u:%u, not %u:%u as when imported, and "
-				"nothing else tells it is the same device", rec->name, rec->backing,
-				major(st.st_rdev), minor(st.st_rdev), rec->bmaj, rec->bmin);
-	*devno = st.st_rdev;
-	return 0;
-}
-
-int volume_table(struct vss_ctx *ctx, const char *name, struct vss_dm_target *t, char *params,
-		 size_t plen, char *dev, size_t dlen)
-{
-	char holders[1024], where[4096], have[16], need[16];
-	struct volume_rec rec;
-	uint64_t bytes;
-	dev_t devno;
-	int r;
-
-	if ((r = volume_rec_load(ctx, name, &rec)))
-		return r;
-	if (rec.pool[0]) {
-		struct pool p;
-		unsigned maj, min;
-		bool made;
-
-		if ((r = pool_load(ctx, rec.pool, &p)) || (r = pool_activate(ctx, &p, &maj, &min, &made)))
-			return r;
-		pool_thin_target(maj, min, rec.thin_id, rec.sectors, t, params, plen);
-		snprintf(dev, dlen, "thin pool %s", rec.pool);
-		return 0;
-	}
-	if ((r = backing_find(ctx, &rec, &devno)))
-		return r;
-	vss_devid_node(devno, dev, dlen);
-	if (!dev[0])
-		return vss_fail(ctx, ENODEV, "%s: its device %u:%u has no node", name, major(devno),
-				minor(devno));
-	if ((r = vss_blockdev_size(ctx, dev, &bytes)))
-		return r;
-	if (bytes < rec.sectors * 512) {
-		vss_size_format(bytes, have, sizeof(have));
-		vss_size_format(rec.sectors * 512, need, sizeof(need));
-		return vss_fail(ctx, ENOSPC, "%s: its device %s is %s, smaller than the volume (%s)",
-				name, dev, have, need);
-	}
-	/* Mounted or held directly: what was written there went around the
-	 * volume, and around its shadows. */
-	vss_blockdev_mountpoint(devno, where, sizeof(where));
-	if (where[0])
-		return vss_fail(ctx, EBUSY, "%s: its device %s is mounted on %s (not through "
-				"/dev/mapper/%s); unmount it first", name, dev, where, name);
-	vss_blockdev_holders(devno, holders, sizeof(holders));
-	if (holders[0])
-		return vss_fail(ctx, EBUSY, "%s: its device %s is in use by %s", name, dev, holders);
-	snprintf(params, plen, "%u:%u 0", major(devno), minor(devno));
-	memset(t, 0, sizeof(*t));
-	t->length = rec.sectors;
-	t->type = "linear";
-	t->params = params;
-	if (major(devno) != rec.bmaj || minor(devno) != rec.bmin) {
-		vss_log(ctx, VSS_LEVEL_INFO, "%s: its device is %s (%u:%u) now, %u:%u before", name,
-			dev, major(devno), minor(devno), rec.bmaj, rec.bmin);
-		rec.bmaj = major(devno);
-		rec.bmin = minor(devno);
-		if ((r = volume_rec_save(ctx, &rec)))
-			return r;
-	}
-	return 0;
-}
-
-int volume_count_in_pool(struct vss_ctx *ctx, const char *pool)
-{
-	char **names;
-	size_t n;
-	int r, c = 0;
-
-	if ((r = vss_state_list(ctx, "volumes", ".conf", &names, &n)))
-		return r;
-	for (size_t i = 0; i < n && !r; i++) {
-		struct volume_rec rec;
-
-		if ((r = volume_rec_load(ctx, names[i], &rec)) == 0)
-			c += !strcmp(rec.pool, pool);
-	}
-	vss_strv_free(names, n);
-	return r ? r : c;
-}
-
-int volume_uses_id(struct vss_ctx *ctx, const char *pool, unsigned id)
-{
-	char **names;
-	size_t n;
-	int r, used = 0;
-
-	if ((r = vss_state_list(ctx, "volumes", ".conf", &names, &n)))
-		return r;
-	for (size_t i = 0; i < n && !r && !used; i++) {
-		struct volume_rec rec;
-
-		if ((r = volume_rec_load(ctx, names[i], &rec)) == 0)
-			used = !strcmp(rec.pool, pool) && (rec.thin_id == id || rec.retired_id == id);
-	}
-	vss_strv_free(names, n);
-	return r ? r : used;
 }

@@ -23,6 +23,7 @@ struct volume_rec {
 /* 0 and R filled; -ENOENT (message set) when NAME is not managed. */
 int volume_rec_load(struct vss_ctx *ctx, const char *name, struct volume_rec *r);
 int volume_rec_save(struct vss_ctx *ctx, const struct volume_rec *r);
+int volume_rec_unlink(struct vss_ctx *ctx, const char *name);
 /* DEVICE (DEVNO) is not mounted, held by another device, or open
  * exclusively: fails naming what uses it. */
 int volume_device_unused(struct vss_ctx *ctx, const char *device, dev_t devno);
