@@ -28,7 +28,7 @@ int storage_release(struct vss_ctx *ctx, const struct shadow_rec *sh);
 bool storage_default_recorded(struct vss_ctx *ctx);
 void storage_default_forget(struct vss_ctx *ctx);
 
-/* Between storage-area.c and storage-cow.c. */
+/* Between storage-area.c, storage-cow.c and storage.c. */
 #define DEFAULT_AREA "default"
 
 struct area {

@@ -96,7 +96,8 @@ void writer_seq_save(struct vss_ctx *ctx, struct writer_seq *seq);
  * command...) filled in. */
 void writer_status_fill(struct vss_ctx *ctx, const struct writer_conf *c, struct vss_writer_status *st);
 
-/* ---- the frozen-writers marker under RUN_DIR (writer-mark.c) ---- */
+/* ---- the frozen-writers marker under RUN_DIR (writer-mark.c; recovery
+ * from it, writer-recover.c) ---- */
 
 /* Names SEQ's exec writers and hooks, about to be told freeze. */
 void writer_mark(struct vss_ctx *ctx, const struct writer_seq *seq);

@@ -1,6 +1,6 @@
-/* The keys: one table for the help screen (and vsstui(8), which a test
- * keeps in step with it), and what each does. Every action is a vss
- * command run as a job, with the same words as on the command line. */
+/* What each key does (their help, for the screen and vsstui(8), is
+ * keyhelp.c's). Every action is a vss command run as a job, with the same
+ * words as on the command line. */
 #include "config.h"
 #include "cli/cli.h"
 #include "cli/words.h"

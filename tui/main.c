@@ -1,7 +1,8 @@
 /* vsstui: the dashboard face of the vss binary (argv[0] == "vsstui").
- * One loop: keys, the feed of other processes' events, the job's output,
- * a redraw at least five times a second (running timers), and the
- * engine's lists read again every few seconds or when something ended. */
+ * One loop: keys, and between them (pump.c) the feed of other processes'
+ * events, the job's output, a redraw at least five times a second
+ * (running timers), and the engine's lists read again every few seconds or
+ * when something ended. */
 #include "config.h"
 #include "cli/cli.h"
 #include "tui.h"

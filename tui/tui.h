@@ -1,9 +1,10 @@
 /*
  * vsstui, the dashboard: a model of what the engine and other vss
  * processes report (model.c), views of it that alone talk to curses
- * (screen.c, view.c, prompt.c), the keys (keys.c), and the commands it
- * runs as child processes of this same binary (job.c), so that the screen
- * never waits on an operation and every action is the CLI's own command.
+ * (screen.c, view.c, prompt.c), the keys (keys.c, their help keyhelp.c),
+ * what keeps it alive between keys (pump.c), and the commands it runs as
+ * child processes of this same binary (job.c), so that the screen never
+ * waits on an operation and every action is the CLI's own command.
  */
 #ifndef VSS_TUI_H
 #define VSS_TUI_H
