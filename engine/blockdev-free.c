@@ -75,11 +75,12 @@ static void in_use_read(struct devnos *d)
 	mnt_unref_table(tb);
 }
 
+/* (libudev gives attributes without their trailing newline.) */
 static bool attr_is(struct udev_device *d, const char *name, const char *value)
 {
 	const char *v = udev_device_get_sysattr_value(d, name);
 
-	return v && !strncmp(v, value, strlen(value)) && (!v[strlen(value)] || v[strlen(value)] == '\n');
+	return v && !strcmp(v, value);
 }
 
 /* Whether D's holders/ lists anything (dm, md, bcache on it). libudev has
@@ -173,7 +174,7 @@ static void offered_path(struct udev_device *d, char *buf, size_t len)
 
 	buf[0] = '\0';
 	if (name)
-		snprintf(buf, len, "/dev/mapper/%.*s", (int)strcspn(name, "\n"), name);
+		snprintf(buf, len, "/dev/mapper/%s", name);
 	else if (node)
 		snprintf(buf, len, "%s", node);
 	if (buf[0] && (stat(buf, &st) || !S_ISBLK(st.st_mode) ||

@@ -166,8 +166,7 @@ bool vss_blockdev_held_by_other(dev_t devno, const char *dm_name)
 		h = udev_device_new_from_subsystem_sysname(u, "block", de->d_name);
 		name = h ? udev_device_get_sysattr_value(h, "dm/name") : NULL;
 		/* (One that cannot be read is another, to be safe.) */
-		other = !name || strncmp(name, dm_name, strlen(dm_name)) ||
-			(name[strlen(dm_name)] && name[strlen(dm_name)] != '\n');
+		other = !name || strcmp(name, dm_name);
 		udev_device_unref(h);
 	}
 	if (dir)
