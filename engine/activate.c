@@ -16,6 +16,7 @@
 #include "config.h"
 #include "blockdev.h"
 #include "dm.h"
+#include "provider.h"
 #include "set.h"
 #include "state.h"
 #include "storage.h"
@@ -40,10 +41,12 @@ static int shadows_of(struct vss_ctx *ctx, const char *volume, struct set_rec *r
 {
 	memset(out, 0, sizeof(*out));
 	out->merging = -1;
-	/* Thin shadows are not layered on their volume (thin_activate). */
+	/* Only the shadows layered on their volume; the others come back
+	 * after every volume (unlayered_activate). */
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < recs[i].n; j++)
-			out->n += !strcmp(recs[i].sh[j].volume, volume) && !shadow_is_thin(&recs[i].sh[j]);
+			out->n += !strcmp(recs[i].sh[j].volume, volume) &&
+				  provider_of(&recs[i].sh[j])->layers_origin;
 	if (!out->n)
 		return 0;
 	out->sh = calloc(out->n, sizeof(*out->sh));
@@ -56,10 +59,11 @@ static int shadows_of(struct vss_ctx *ctx, const char *volume, struct set_rec *r
 	out->n = 0;
 	for (size_t i = 0; i < n; i++) {
 		for (size_t j = 0; j < recs[i].n; j++) {
-			if (strcmp(recs[i].sh[j].volume, volume) || shadow_is_thin(&recs[i].sh[j]))
+			if (strcmp(recs[i].sh[j].volume, volume) ||
+			    !provider_of(&recs[i].sh[j])->layers_origin)
 				continue;
-			if (!strcmp(recs[i].sh[j].merge, MERGE_MERGING) ||
-			    !strcmp(recs[i].sh[j].merge, MERGE_DONE))
+			if (recs[i].sh[j].merge == MERGE_MERGING ||
+			    recs[i].sh[j].merge == MERGE_DONE)
 				out->merging = (ssize_t)out->n;
 			out->set[out->n] = &recs[i];
 			out->sh[out->n++] = &recs[i].sh[j];
@@ -100,6 +104,7 @@ static int shadows_load(struct vss_ctx *ctx, const struct shadows *s, unsigned r
 	int r;
 
 	for (size_t i = 0; i < s->n; i++) {
+		const struct provider *p = provider_of(s->sh[i]);
 		bool live = false, made;
 
 		/* The one being merged has its COW only: the merge reads it. */
@@ -107,15 +112,14 @@ static int shadows_load(struct vss_ctx *ctx, const struct shadows *s, unsigned r
 			return r;
 		if (live)
 			continue;
-		if ((r = storage_attach(ctx, s->sh[i], &made)))
+		if (p->attach && (r = p->attach(ctx, s->sh[i], &made)))
 			return vss_fail(ctx, -r, "set %.8s, shadow of %s: %s", s->set[i]->id,
 					s->sh[i]->volume, vss_errmsg(ctx));
-		(*changed) += made;
+		(*changed) += p->attach && made;
 		if ((ssize_t)i == s->merging)
 			continue;
-		if ((r = set_snapshot_load(ctx, s->sh[i], rmaj, rmin)))
+		if ((r = p->activate(ctx, s->sh[i], rmaj, rmin, &loaded[i])))
 			return r;
-		loaded[i] = true;
 	}
 	return 0;
 }
@@ -223,9 +227,9 @@ static int activate_volume(struct vss_ctx *ctx, const char *volume, struct set_r
 	/* A revert scheduled while the volume was in use starts at boot,
 	 * before anything can mount it. */
 	for (size_t i = 0; i < s.n && !info.exists && s.merging < 0; i++) {
-		if (strcmp(s.sh[i]->merge, MERGE_SCHEDULED))
+		if (s.sh[i]->merge != MERGE_SCHEDULED)
 			continue;
-		snprintf(s.sh[i]->merge, sizeof(s.sh[i]->merge), MERGE_MERGING);
+		s.sh[i]->merge = MERGE_MERGING;
 		if ((r = set_rec_save(ctx, "sets", s.set[i])))
 			goto out;
 		s.merging = (ssize_t)i;
@@ -310,6 +314,33 @@ out:
 	return r;
 }
 
+/* Shadows not layered on their volume (thin ones, over their pools), once
+ * the volumes are back; a revert of one under way is recovery's. */
+static int unlayered_activate(struct vss_ctx *ctx, const struct set_rec *recs, size_t n,
+			      int *changed)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < recs[i].n; j++) {
+			const struct shadow_rec *sh = &recs[i].sh[j];
+			const struct provider *p = provider_of(sh);
+			bool made = false;
+
+			if (p->layers_origin || sh->merge != MERGE_NONE)
+				continue;
+			if (p->activate(ctx, sh, 0, 0, &made)) {
+				vss_log(ctx, VSS_LEVEL_ERROR, "set %.8s, shadow of %s: %s", recs[i].id,
+					sh->volume, vss_errmsg(ctx));
+				r = -EIO;
+				continue;
+			}
+			*changed += made;
+		}
+	}
+	return r;
+}
+
 /* Every volume activation concerns: managed ones and those with shadows,
  * each once, sorted. */
 static int volumes_of(struct vss_ctx *ctx, const struct set_rec *recs, size_t n, char ***out,
@@ -361,9 +392,9 @@ int vss_activate(struct vss_ctx *ctx)
 		vss_log(ctx, VSS_LEVEL_ERROR, "%s", vss_errmsg(ctx));
 		failed++;
 	}
-	/* Thin shadows over their pools, once the volumes (and so the pools)
-	 * are there; then a thin revert scheduled before the reboot. */
-	if (thin_activate(ctx, recs, n, &changed))
+	/* Shadows over their pools, once the volumes (and so the pools) are
+	 * there; then a revert scheduled before the reboot. */
+	if (unlayered_activate(ctx, recs, n, &changed))
 		failed++;
 	{
 		int fixed = 0;

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "policy.h"
 #include "pool.h"
+#include "provider.h"
 #include "strv.h"
 
 #include <errno.h>
@@ -259,6 +260,7 @@ static int look(struct vss_ctx *ctx, struct watch *w)
 		for (size_t k = 0; k < sets[i].n && !r; k++) {
 			const struct vss_shadow *sh = &sets[i].shadows[k];
 			struct said_rec *said = said_of(w, sets[i].id, sh->volume);
+			const struct provider *prov;
 			unsigned pct;
 			char used[16], size[16];
 
@@ -276,8 +278,10 @@ static int look(struct vss_ctx *ctx, struct watch *w)
 				w->broken++;
 				continue;
 			}
-			/* A thin shadow's room is its pool's: look_pools. */
-			if (sh->state != VSS_SHADOW_VALID || !sh->cow_size || !strcmp(sh->provider, "thin"))
+			/* A room that is shared (a thin pool's) is weighed as
+			 * such: look_pools. */
+			if (sh->state != VSS_SHADOW_VALID || !sh->cow_size ||
+			    !(prov = provider_by_name(sh->provider)) || !prov->own_room)
 				continue;
 			pct = (unsigned)(sh->cow_used * 100 / sh->cow_size);
 			vss_size_format(sh->cow_used, used, sizeof(used));

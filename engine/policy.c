@@ -52,7 +52,7 @@ static bool deletable(struct vss_ctx *ctx, const struct set_rec *rec)
 	for (size_t i = 0; i < rec->n; i++) {
 		struct vss_dm_info info;
 
-		if (rec->sh[i].merge[0])
+		if (rec->sh[i].merge != MERGE_NONE)
 			return false;
 		if (vss_dm_info(ctx, rec->sh[i].dm_name, &info))
 			return false;

@@ -1,8 +1,7 @@
 /*
- * A revert's mechanism (what revert.c decides is told there): the merge of
- * a shadow into its volume started, watched and finished, and recovery's
- * part, which takes up every revert a kill or a reboot left where its
- * record says it is.
+ * A cow revert's mechanism (what revert.c decides is told there): the merge
+ * of a shadow into its volume started, watched and finished, and taken up
+ * by recovery where its record says it is after a kill or a reboot.
  */
 #include "config.h"
 #include "blockdev.h"
@@ -72,8 +71,8 @@ int revert_merge_start(struct vss_ctx *ctx, struct set_rec *rec, size_t i)
 	if ((r = vss_dm_info(ctx, realname, &real)) || (r = vss_dm_info(ctx, sh->dm_name, &snap)))
 		return r;
 	/* The record first: whoever finds the volume merging finds why. */
-	if (strcmp(sh->merge, MERGE_MERGING)) {
-		snprintf(sh->merge, sizeof(sh->merge), MERGE_MERGING);
+	if (sh->merge != MERGE_MERGING) {
+		sh->merge = MERGE_MERGING;
 		if ((r = set_rec_save(ctx, "sets", rec)))
 			return r;
 	}
@@ -103,7 +102,7 @@ out:
 		char msg[sizeof(ctx->errmsg)];
 
 		snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
-		sh->merge[0] = '\0';
+		sh->merge = MERGE_NONE;
 		(void)set_rec_save(ctx, "sets", rec);
 		snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%.100s: its revert could not start: %.800s",
 			 sh->volume, msg);
@@ -119,8 +118,8 @@ static int merge_finish(struct vss_ctx *ctx, struct set_rec *rec, size_t i)
 	struct shadow_rec sh = rec->sh[i];
 	int r, others;
 
-	if (strcmp(rec->sh[i].merge, MERGE_DONE)) {
-		snprintf(rec->sh[i].merge, sizeof(rec->sh[i].merge), MERGE_DONE);
+	if (rec->sh[i].merge != MERGE_DONE) {
+		rec->sh[i].merge = MERGE_DONE;
 		if ((r = set_rec_save(ctx, "sets", rec)))
 			return r;
 	}
@@ -158,10 +157,8 @@ int revert_volume_busy(struct vss_ctx *ctx, const char *volume, char *why, size_
 	return 0;
 }
 
-/* What recovery does for REC's shadow I, if anything: 0 nothing or done
- * (*FINISHED when the shadow left the set), -errno. */
-static int revert_step(struct vss_ctx *ctx, struct set_rec *rec, size_t i, bool *finished,
-		       int *fixed)
+int revert_merge_recover(struct vss_ctx *ctx, struct set_rec *rec, size_t i, bool *finished,
+			 int *fixed)
 {
 	struct shadow_rec *sh = &rec->sh[i];
 	char why[4200];
@@ -169,17 +166,7 @@ static int revert_step(struct vss_ctx *ctx, struct set_rec *rec, size_t i, bool 
 	int m, r;
 
 	*finished = false;
-	if (shadow_is_thin(sh)) {
-		/* Scheduled, or a swap cut short: once the volume is free. */
-		if ((r = revert_volume_busy(ctx, sh->volume, why, sizeof(why))) || why[0])
-			return r;
-		if ((r = thin_swap(ctx, rec, i)))
-			return r;
-		*finished = true;
-		(*fixed)++;
-		return 0;
-	}
-	if (strcmp(sh->merge, MERGE_DONE)) {
+	if (sh->merge != MERGE_DONE) {
 		if ((m = revert_merge_status(ctx, sh, &left)) < 0)
 			return m;
 		/* Merging still; or not there yet (a reboot: activate takes it up). */
@@ -201,35 +188,4 @@ static int revert_step(struct vss_ctx *ctx, struct set_rec *rec, size_t i, bool 
 	*finished = true;
 	(*fixed)++;
 	return 0;
-}
-
-int revert_recover(struct vss_ctx *ctx, int *fixed)
-{
-	struct set_rec *recs;
-	size_t n;
-	int r;
-
-	if ((r = set_rec_list_strict(ctx, "sets", &recs, &n)))
-		return r;
-	for (size_t i = 0; i < n && !r; i++) {
-		size_t j = 0;
-
-		while (j < recs[i].n && !r) {
-			bool finished = false;
-
-			/* A revert that cannot go on (someone else's suspend or
-			 * hold, a failed merge) holds up only itself, not every
-			 * command: each one tries again, and says why. */
-			if (recs[i].sh[j].merge[0] &&
-			    revert_step(ctx, &recs[i], j, &finished, fixed) < 0)
-				vss_log(ctx, VSS_LEVEL_WARNING, "set %.8s, revert of %s: %s (tried "
-					"again by the next command)", recs[i].id, recs[i].sh[j].volume,
-					vss_errmsg(ctx));
-			/* A finished shadow left the set: the next one moved into its place. */
-			if (!finished)
-				j++;
-		}
-	}
-	set_recs_free(recs, n);
-	return r;
 }

@@ -22,6 +22,7 @@
 #include "config.h"
 #include "blockdev.h"
 #include "dm.h"
+#include "provider.h"
 #include "set.h"
 #include "storage.h"
 #include "strv.h"
@@ -44,20 +45,18 @@ static int revert_checks(struct vss_ctx *ctx, const struct set_rec *rec, size_t 
 	struct vss_dm_info info;
 	int r;
 
-	if (sh->merge[0])
+	if (sh->merge != MERGE_NONE)
 		return vss_fail(ctx, EBUSY, "%.8s/%s: its revert is already %s", rec->id, sh->volume,
-				!strcmp(sh->merge, MERGE_SCHEDULED) ? "scheduled" : "under way");
+				sh->merge == MERGE_SCHEDULED ? "scheduled" : "under way");
 	for (size_t k = 0; k < n; k++)
 		for (size_t j = 0; j < recs[k].n; j++)
-			if (recs[k].sh[j].merge[0] && !strcmp(recs[k].sh[j].volume, sh->volume))
+			if (recs[k].sh[j].merge != MERGE_NONE && !strcmp(recs[k].sh[j].volume, sh->volume))
 				return vss_fail(ctx, EBUSY, "%s: a revert to set %.8s is %s; one at a "
 						"time", sh->volume, recs[k].id,
-						!strcmp(recs[k].sh[j].merge, MERGE_SCHEDULED) ?
+						recs[k].sh[j].merge == MERGE_SCHEDULED ?
 						"scheduled" : "under way");
-	/* A thin volume with cow shadows too: its -real is what would move. */
-	if (shadow_is_thin(sh) && origin_layered(ctx, sh->volume))
-		return vss_fail(ctx, EBUSY, "%s: has cow shadows too; delete them before a thin revert",
-				sh->volume);
+	if (provider_of(sh)->revert_check && (r = provider_of(sh)->revert_check(ctx, rec, i)))
+		return r;
 	if ((r = set_fill(ctx, rec, &view)))
 		return r;
 	if (view.shadows[i].state != VSS_SHADOW_VALID)
@@ -212,16 +211,17 @@ int vss_revert(struct vss_ctx *ctx, const char *spec, char *const *volumes, size
 			r = revert_checks(ctx, rec, i, recs, n);
 	if (r)
 		goto unlock;
-	/* Thin swaps first, and from the end: each takes its shadow out of
-	 * the set, which moves those after it. */
+	/* Reverts done at once first, and from the end: each takes its
+	 * shadow out of the set, which moves those after it. */
 	for (size_t i = rec->n; i-- > 0 && !r;) {
+		const struct provider *p = provider_of(&rec->sh[i]);
 		char why[4200];
 
-		if (!chosen[i] || !shadow_is_thin(&rec->sh[i]))
+		if (!chosen[i] || !p->revert_at_once)
 			continue;
 		if ((r = revert_volume_busy(ctx, rec->sh[i].volume, why, sizeof(why))) || why[0])
 			continue;
-		if ((r = thin_swap(ctx, rec, i)) == 0)
+		if ((r = p->revert_start(ctx, rec, i)) == 0)
 			memmove(&chosen[i], &chosen[i + 1], (rec->n - i) * sizeof(*chosen));
 	}
 	for (size_t i = 0; i < rec->n && !r; i++) {
@@ -232,7 +232,7 @@ int vss_revert(struct vss_ctx *ctx, const char *spec, char *const *volumes, size
 		if ((r = revert_volume_busy(ctx, rec->sh[i].volume, why, sizeof(why))))
 			break;
 		if (why[0]) {
-			snprintf(rec->sh[i].merge, sizeof(rec->sh[i].merge), MERGE_SCHEDULED);
+			rec->sh[i].merge = MERGE_SCHEDULED;
 			if ((r = set_rec_save(ctx, "sets", rec)))
 				break;
 			vss_step(ctx, "%s: %s: its revert to set %.8s is scheduled; it starts when "
@@ -241,9 +241,9 @@ int vss_revert(struct vss_ctx *ctx, const char *spec, char *const *volumes, size
 				 rec->sh[i].volume, why, rec->id, rec->sh[i].volume);
 			continue;
 		}
-		if (shadow_is_thin(&rec->sh[i]))
+		if (provider_of(&rec->sh[i])->revert_at_once)
 			continue;
-		if ((r = revert_merge_start(ctx, rec, i)) == 0) {
+		if ((r = provider_of(&rec->sh[i])->revert_start(ctx, rec, i)) == 0) {
 			started[i] = true;
 			nstarted++;
 		}

@@ -11,6 +11,7 @@
 #include "blockdev.h"
 #include "dm.h"
 #include "policy.h"
+#include "provider.h"
 #include "set.h"
 #include "state.h"
 #include "storage.h"
@@ -30,10 +31,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MIN_COW_CHUNKS 32
-
 struct member {
 	struct vss_volume vol;
+	enum shadow_provider provider;
 	bool suspended;
 };
 
@@ -80,10 +80,10 @@ static int awaits_activation(struct vss_ctx *ctx, const char *volume)
 
 			if (strcmp(recs[i].sh[j].volume, volume))
 				continue;
-			if (recs[i].sh[j].merge[0]) {
+			if (recs[i].sh[j].merge != MERGE_NONE) {
 				r = vss_fail(ctx, EBUSY, "%s: its revert to set %.8s is %s; no new set "
 					     "of it until that is over", volume, recs[i].id,
-					     !strcmp(recs[i].sh[j].merge, MERGE_SCHEDULED) ?
+					     recs[i].sh[j].merge == MERGE_SCHEDULED ?
 					     "scheduled" : "under way");
 				break;
 			}
@@ -97,15 +97,9 @@ static int awaits_activation(struct vss_ctx *ctx, const char *volume)
 	return r;
 }
 
-static bool is_thin_volume(struct vss_ctx *ctx, const char *name)
-{
-	struct volume_rec rec;
-
-	return volume_rec_load(ctx, name, &rec) == 0 && rec.pool[0];
-}
-
 /* Resolves every volume; each must be active, not suspended, named once. */
-static int resolve(struct vss_ctx *ctx, char *const *specs, size_t n, struct member *m)
+static int resolve(struct vss_ctx *ctx, char *const *specs, size_t n, struct member *m,
+		   const struct vss_create_opts *o)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct vss_dm_info info;
@@ -146,74 +140,14 @@ static int resolve(struct vss_ctx *ctx, char *const *specs, size_t n, struct mem
 		/* Now, not once the journal and the COW exist: a refusal
 		 * should cost nothing to undo. */
 		if ((r = awaits_activation(ctx, m[i].vol.name)) ||
-		    (!is_thin_volume(ctx, m[i].vol.name) && (r = origin_usable(ctx, m[i].vol.name))))
+		    (r = provider_choose(ctx, o->provider, m[i].vol.name, m[i].vol.size, o,
+					 &m[i].provider)))
 			return r;
 		if (!strncmp(m[i].vol.dm_uuid, "LVM-", 4) || !strncmp(m[i].vol.dm_uuid, "CRYPT-", 6))
 			vss_log(ctx, VSS_LEVEL_WARNING,
 				"%s: managed by %.*s, which may replace its table (lvextend, cryptsetup "
 				"resize) and end its shadows; importing a volume avoids that", m[i].vol.name,
 				(int)strcspn(m[i].vol.dm_uuid, "-"), m[i].vol.dm_uuid);
-	}
-	return 0;
-}
-
-/* The most a COW of an origin of SIZE bytes can ever hold: every chunk,
- * each with its 16-byte exception entry, and a header chunk. */
-static uint64_t cow_most(uint64_t size, uint64_t chunk_bytes)
-{
-	return size + size / chunk_bytes * 16 + 2 * chunk_bytes;
-}
-
-/* BYTES as vss_size_format shows sizes, but rounded down: a size the
- * user may give back and have it fit. */
-static void size_format_down(uint64_t bytes, char *buf, size_t len)
-{
-	static const char units[] = "BKMGTPE";
-	uint64_t unit = 1;
-	unsigned u = 0, tenth;
-
-	while (bytes / unit >= 1024 && u < sizeof(units) - 2) {
-		unit *= 1024;
-		u++;
-	}
-	tenth = (unsigned)((long double)(bytes % unit) * 10 / unit);
-	if (tenth)
-		snprintf(buf, len, "%llu.%c%c", (unsigned long long)(bytes / unit), '0' + tenth % 10,
-			 units[u]);
-	else
-		snprintf(buf, len, "%llu%c", (unsigned long long)(bytes / unit), units[u]);
-}
-
-/* A COW size (--cow-size, or cow_size of the configuration) more than a
- * shadow of a volume could ever use is refused, not cut down behind the
- * user's back: a size vss was given is the size it makes, or nothing. A
- * percentage never is (100% is less than the most); thin shadows have no
- * COW. Before the writers hear of the set: it costs nothing to undo. */
-static int cow_sizes_check(struct vss_ctx *ctx, const struct member *m, size_t n,
-			   const struct vss_create_opts *o)
-{
-	uint64_t chunk = o->chunk_bytes ? o->chunk_bytes : VSS_DEFAULT_CHUNK_BYTES;
-
-	for (size_t i = 0; i < n && o->cow_bytes; i++) {
-		uint64_t most = cow_most(m[i].vol.size, chunk);
-		char asked[32], fits[32], size[32];
-
-		if (o->cow_bytes <= most || is_thin_volume(ctx, m[i].vol.name))
-			continue;
-		vss_size_format(o->cow_bytes, asked, sizeof(asked));
-		size_format_down(most, fits, sizeof(fits));
-		vss_size_format(m[i].vol.size, size, sizeof(size));
-		/* One cow_size for every volume of the machine: a small volume
-		 * gets what it can use, and is told so. */
-		if (o->cow_default) {
-			vss_log(ctx, VSS_LEVEL_WARNING, "%s: cow_size %s is more than its shadow could "
-				"ever use: it gets %s (all %s of it, with the COW's own index)",
-				m[i].vol.name, asked, fits, size);
-			continue;
-		}
-		return vss_fail_kind(ctx, VSS_ERR_USAGE, EINVAL, "%s: a COW of %s is more than it "
-				     "could ever use; give at most %s (all %s of it, with the COW's "
-				     "own index)", m[i].vol.name, asked, fits, size);
 	}
 	return 0;
 }
@@ -271,10 +205,9 @@ static int new_id(struct vss_ctx *ctx, char id[37])
 static int plan(struct vss_ctx *ctx, struct set_rec *rec, const struct member *m, size_t n,
 		const struct vss_create_opts *o)
 {
-	uint64_t chunk = (o->chunk_bytes ? o->chunk_bytes : VSS_DEFAULT_CHUNK_BYTES) / 512;
-	unsigned pct = o->cow_percent ? o->cow_percent : VSS_DEFAULT_COW_PERCENT;
 	dev_t *devs = calloc(n, sizeof(*devs));
 	char **names = calloc(n, sizeof(*names));
+	struct plan_input in = { .opts = o, .set = rec, .devs = devs, .names = names, .n = n };
 	int r = 0;
 
 	if (!devs || !names) {
@@ -287,13 +220,6 @@ static int plan(struct vss_ctx *ctx, struct set_rec *rec, const struct member *m
 	}
 	for (size_t i = 0; i < n && !r; i++) {
 		struct shadow_rec *sh = set_rec_add(ctx, rec);
-		uint64_t bytes = o->cow_bytes ? o->cow_bytes : m[i].vol.size / 100 * pct;
-		char need[16];
-
-		/* More than cow_most: cow_sizes_check refused an asked size, and
-		 * said it of a default, which is cut here. */
-		if (bytes > cow_most(m[i].vol.size, chunk * 512))
-			bytes = cow_most(m[i].vol.size, chunk * 512);
 
 		if (!sh) {
 			r = -ENOMEM;
@@ -301,49 +227,12 @@ static int plan(struct vss_ctx *ctx, struct set_rec *rec, const struct member *m
 		}
 		snprintf(sh->volume, sizeof(sh->volume), "%s", m[i].vol.name);
 		snprintf(sh->origin_uuid, sizeof(sh->origin_uuid), "%s", m[i].vol.dm_uuid);
-		snprintf(sh->provider, sizeof(sh->provider), "cow");
+		sh->provider = m[i].provider;
 		snprintf(sh->dm_name, sizeof(sh->dm_name), "vss-%.8s-%.100s", rec->id, sh->volume);
 		snprintf(sh->dm_uuid, sizeof(sh->dm_uuid), SNAP_UUID_PREFIX "%s-%zu", rec->id, i);
-		if (o->provider == VSS_PROVIDER_COW && is_thin_volume(ctx, sh->volume)) {
-			/* Its table cannot be layered: the thin id would be
-			 * open twice. A thin snapshot is the better shadow. */
-			r = vss_fail(ctx, EINVAL, "%s: a thin volume: its shadows are thin snapshots "
-				     "(--provider cow is for other volumes)", sh->volume);
-			break;
-		}
-		if (o->provider != VSS_PROVIDER_COW) {
-			/* A thin volume of ours: a snapshot in its pool. */
-			int t = thin_plan(ctx, sh->volume, sh);
-
-			if (t == 0)
-				continue;
-			if (t != -ENOENT) {
-				r = t;
-				break;
-			}
-			if (o->provider == VSS_PROVIDER_THIN) {
-				r = vss_fail(ctx, EINVAL, "%s: not a thin volume of a vss pool (the thin "
-					     "provider needs one: vss volume import --thin)", sh->volume);
-				break;
-			}
-		}
-		snprintf(sh->cow_name, sizeof(sh->cow_name), "vss-%.8s-%.100s-cow", rec->id, sh->volume);
-		snprintf(sh->cow_uuid, sizeof(sh->cow_uuid), COW_UUID_PREFIX "%s-%zu", rec->id, i);
-		sh->chunk = (unsigned)chunk;
-		sh->origin_sectors = m[i].vol.size / 512;
-		sh->cow_sectors = (bytes / 512 + chunk - 1) / chunk * chunk;
-		if (sh->cow_sectors < MIN_COW_CHUNKS * chunk) {
-			bool asked = o->cow_bytes || o->cow_percent;
-
-			vss_size_format(MIN_COW_CHUNKS * chunk * 512, need, sizeof(need));
-			r = vss_fail_kind(ctx, asked ? VSS_ERR_USAGE : VSS_ERR_FAILED, EINVAL,
-					  "%s: a COW of %" PRIu64 " bytes is too small; it needs at least %s "
-					  "(%d chunks)%s", sh->volume, bytes, need, MIN_COW_CHUNKS,
-					  asked ? "" : ": give --cow-size");
-			break;
-		}
-		/* Counted as the plan's only once it has an area. */
-		r = storage_alloc(ctx, rec, sh, devs, names, n);
+		in.index = i;
+		in.volume_bytes = m[i].vol.size;
+		r = provider_of(sh)->plan(ctx, sh, &in);
 	}
 out:
 	free(devs);
@@ -422,10 +311,10 @@ static int window(struct vss_ctx *ctx, struct set_rec *rec, struct member *m, si
 			     ctx->freeze_timeout_ms / 1000.0, (now_us(CLOCK_MONOTONIC) - t0) / 1000.0);
 	if (!r)
 		vss_fault(ctx, "create:suspended");
-	/* cow: the shadows made live; thin: the snapshots taken in their pools. */
+	/* Each shadow's in-window step (cow: made live; thin: the snapshot
+	 * taken in its pool). */
 	for (size_t i = 0; i < n && !r; i++)
-		r = shadow_is_thin(&rec->sh[i]) ? thin_snap(ctx, &rec->sh[i]) :
-		    vss_dm_resume_deferred(ctx, rec->sh[i].dm_name, VSS_DM_UDEV_LOW_PRIORITY, cookie);
+		r = provider_of(&rec->sh[i])->in_window(ctx, &rec->sh[i], cookie);
 	if (!r)
 		vss_fault(ctx, "create:snapshots-resumed");
 	/* Every origin is resumed, whatever failed: nothing stays frozen.
@@ -579,6 +468,27 @@ static int room(struct vss_ctx *ctx, struct set_rec *rec, const struct member *m
 	return r;
 }
 
+/* The steps of a set's making that each provider takes for every shadow
+ * (provider.h). */
+enum step { STEP_STORAGE, STEP_DEVICES, STEP_ORIGIN, STEP_AFTER };
+
+static int each_shadow(struct vss_ctx *ctx, struct set_rec *rec, enum step step)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < rec->n && !r; i++) {
+		const struct provider *p = provider_of(&rec->sh[i]);
+		int (*op)(struct vss_ctx *, struct shadow_rec *) =
+			step == STEP_STORAGE ? p->make_storage :
+			step == STEP_DEVICES ? p->make_devices :
+			step == STEP_ORIGIN ? p->load_origin : p->after_window;
+
+		if (op)
+			r = op(ctx, &rec->sh[i]);
+	}
+	return r;
+}
+
 int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 		   const struct vss_create_opts *opts, struct vss_set **out)
 {
@@ -590,7 +500,7 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 	bool journaled = false, default_known = true, committed = false, stuck;
 	uint32_t cookie = 0;
 	uint64_t frozen_at = 0, deadline;
-	char size[16];
+	char what[256];
 	int r;
 
 	*out = NULL;
@@ -603,8 +513,8 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 		r = vss_fail(ctx, ENOMEM, "out of memory");
 		goto unlock;
 	}
-	if ((r = label_unused(ctx, o->label)) || (r = resolve(ctx, volumes, n, m)) ||
-	    (r = cow_sizes_check(ctx, m, n, o)) || (r = room(ctx, &rec, m, n, o, false)) ||
+	if ((r = label_unused(ctx, o->label)) || (r = resolve(ctx, volumes, n, m, o)) ||
+	    (r = room(ctx, &rec, m, n, o, false)) ||
 	    (r = new_id(ctx, rec.id)) || (r = writers_join(ctx, rec.id, m, n, o, &seq)))
 		goto unlock;
 	seq->backup = o->backup;
@@ -627,33 +537,15 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 		goto unlock;
 	journaled = true;
 	vss_fault(ctx, "create:journal");
-	for (size_t i = 0; i < n && !r; i++)
-		if (!shadow_is_thin(&rec.sh[i]))
-			r = storage_make(ctx, &rec.sh[i]);
-	if (r || (r = vss_check_interrupt(ctx)))
+	/* Each step for every shadow, then its fault point: a kill between
+	 * two steps leaves what recovery knows how to undo. */
+	if ((r = each_shadow(ctx, &rec, STEP_STORAGE)) || (r = vss_check_interrupt(ctx)))
 		goto unlock;
 	vss_fault(ctx, "create:cow");
-	for (size_t i = 0; i < n && !r; i++) {
-		unsigned rmaj, rmin;
-		bool made;
-
-		if (shadow_is_thin(&rec.sh[i]))
-			continue;
-		if ((r = origin_prepare(ctx, rec.sh[i].volume, rec.sh[i].origin_uuid, &made, &rmaj,
-					&rmin)) == 0)
-			r = set_snapshot_load(ctx, &rec.sh[i], rmaj, rmin);
-	}
-	if (r || (r = vss_check_interrupt(ctx)))
+	if ((r = each_shadow(ctx, &rec, STEP_DEVICES)) || (r = vss_check_interrupt(ctx)))
 		goto unlock;
 	vss_fault(ctx, "create:real");
-	for (size_t i = 0; i < n && !r; i++) {
-		bool loaded;
-
-		if (shadow_is_thin(&rec.sh[i]))
-			continue;
-		r = origin_load(ctx, rec.sh[i].volume, rec.sh[i].origin_sectors, &loaded);
-	}
-	if (r || (r = vss_check_interrupt(ctx)))
+	if ((r = each_shadow(ctx, &rec, STEP_ORIGIN)) || (r = vss_check_interrupt(ctx)))
 		goto unlock;
 	vss_fault(ctx, "create:loaded");
 	if ((r = phase(ctx, seq, rec.id, "prepare-snapshot", 0)))
@@ -686,13 +578,8 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 		r = writer_seq_event(ctx, seq, "thaw", 0);
 	}
 	vss_dm_udev_wait(ctx, &cookie);
-	/* A thin snapshot needs no device in the window: it gets one now. */
-	for (size_t i = 0; i < n && !r; i++) {
-		bool made;
-
-		if (shadow_is_thin(&rec.sh[i]))
-			r = thin_shadow_make(ctx, &rec.sh[i], &made);
-	}
+	if (!r)
+		r = each_shadow(ctx, &rec, STEP_AFTER);
 	if (r || (r = vss_check_interrupt(ctx)))
 		goto unlock;
 	vss_log(ctx, VSS_LEVEL_INFO, "freeze window %.1f ms; writers held frozen %.1f ms",
@@ -710,14 +597,9 @@ int vss_set_create(struct vss_ctx *ctx, char *const *volumes, size_t n,
 	if (set_rec_unlink(ctx, "journal", rec.id))
 		vss_log(ctx, VSS_LEVEL_WARNING, "%s (the next vss command tidies it)", vss_errmsg(ctx));
 	for (size_t i = 0; i < n; i++) {
-		vss_size_format(rec.sh[i].cow_sectors * 512, size, sizeof(size));
-		if (shadow_is_thin(&rec.sh[i]))
-			vss_log(ctx, VSS_LEVEL_INFO, "%s: shadow /dev/mapper/%s, thin snapshot %u in "
-				"pool %s", rec.sh[i].volume, rec.sh[i].dm_name, rec.sh[i].thin_id,
-				rec.sh[i].pool);
-		else
-			vss_log(ctx, VSS_LEVEL_INFO, "%s: shadow /dev/mapper/%s, COW %s",
-				rec.sh[i].volume, rec.sh[i].dm_name, size);
+		provider_of(&rec.sh[i])->describe(&rec.sh[i], what, sizeof(what));
+		vss_log(ctx, VSS_LEVEL_INFO, "%s: shadow /dev/mapper/%s, %s", rec.sh[i].volume,
+			rec.sh[i].dm_name, what);
 	}
 	vss_log(ctx, VSS_LEVEL_INFO, "set %s made; freeze window %.1f ms", rec.id,
 		rec.freeze_us / 1000.0);

@@ -1,12 +1,13 @@
 /*
- * Listing sets: the records, and for each shadow what the kernel says now -
- * COW use from the snapshot's status, invalid when it overflowed or its
- * origin's table was swapped from under it (each time with a warning, so it
- * is never silent), missing when its device is not there.
+ * Listing sets: the records, and for each shadow what the kernel says now
+ * (its provider's state: use, valid or invalid), merging during a revert,
+ * missing when its device is not there. Invalid is said each time with a
+ * warning, so it is never silent.
  */
 #include "config.h"
 #include "blockdev.h"
 #include "dm.h"
+#include "provider.h"
 #include "set.h"
 #include "storage.h"
 
@@ -21,11 +22,9 @@ static void shadow_state(struct vss_ctx *ctx, const struct set_rec *rec,
 			 const struct shadow_rec *sh, struct vss_shadow *d)
 {
 	struct vss_dm_info info;
-	struct vss_dm_table st;
-	uint64_t used, total;
 
-	if (!strcmp(sh->merge, MERGE_MERGING) || !strcmp(sh->merge, MERGE_DONE) ||
-	    !strcmp(sh->merge, MERGE_SWAP)) {
+	if (sh->merge == MERGE_MERGING || sh->merge == MERGE_DONE ||
+	    sh->merge == MERGE_SWAP) {
 		d->state = VSS_SHADOW_MERGING;
 		snprintf(d->why, sizeof(d->why), "being merged into %s (a revert)", sh->volume);
 		return;
@@ -37,45 +36,11 @@ static void shadow_state(struct vss_ctx *ctx, const struct set_rec *rec,
 		return;
 	}
 	vss_blockdev_mountpoint(makedev(info.major, info.minor), d->mountpoint, sizeof(d->mountpoint));
-	if (shadow_is_thin(sh)) {
-		thin_state(ctx, sh, d);
-		if (d->state == VSS_SHADOW_INVALID && !ctx->quiet_invalid)
-			vss_log(ctx, VSS_LEVEL_WARNING, "set %.8s, shadow of %s: invalid: %s", rec->id,
-				sh->volume, d->why);
-		else if (d->state == VSS_SHADOW_VALID && !strcmp(sh->merge, MERGE_SCHEDULED)) {
-			d->state = VSS_SHADOW_REVERT_SCHEDULED;
-			snprintf(d->why, sizeof(d->why), "%s goes back to it once no longer in use",
-				 sh->volume);
-		}
-		return;
-	}
-	if (vss_dm_status(ctx, sh->dm_name, &st) || st.n != 1) {
-		vss_dm_table_free(&st);
-		d->state = VSS_SHADOW_MISSING;
-		snprintf(d->why, sizeof(d->why), "cannot read the status of /dev/mapper/%s", sh->dm_name);
-		return;
-	}
-	if (sscanf(st.t[0].params, "%" SCNu64 "/%" SCNu64, &used, &total) == 2) {
-		d->cow_used = used * 512;
-		d->state = VSS_SHADOW_VALID;
-	} else {
-		d->state = VSS_SHADOW_INVALID;
-		d->cow_used = d->cow_size;
-		if (!strncmp(st.t[0].params, "Invalid", 7) || !strncmp(st.t[0].params, "Overflow", 8))
-			snprintf(d->why, sizeof(d->why),
-				 "its COW storage overflowed (or failed): it no longer holds the data of its instant");
-		else
-			snprintf(d->why, sizeof(d->why), "the kernel reports it as '%s'", st.t[0].params);
-	}
-	vss_dm_table_free(&st);
-	if (d->state == VSS_SHADOW_VALID)
-		origin_check(ctx, sh->volume, d->why, sizeof(d->why));
-	if (d->why[0] && d->state == VSS_SHADOW_VALID)
-		d->state = VSS_SHADOW_INVALID;
+	provider_of(sh)->state(ctx, sh, d);
 	if (d->state == VSS_SHADOW_INVALID && !ctx->quiet_invalid)
 		vss_log(ctx, VSS_LEVEL_WARNING, "set %.8s, shadow of %s: invalid: %s", rec->id,
 			sh->volume, d->why);
-	else if (!strcmp(sh->merge, MERGE_SCHEDULED)) {
+	else if (d->state == VSS_SHADOW_VALID && sh->merge == MERGE_SCHEDULED) {
 		d->state = VSS_SHADOW_REVERT_SCHEDULED;
 		snprintf(d->why, sizeof(d->why), "%s goes back to it once no longer in use",
 			 sh->volume);
@@ -98,7 +63,7 @@ int set_fill(struct vss_ctx *ctx, const struct set_rec *rec, struct vss_set *s)
 		const struct shadow_rec *sh = &rec->sh[i];
 
 		snprintf(d->volume, sizeof(d->volume), "%s", sh->volume);
-		snprintf(d->provider, sizeof(d->provider), "%s", sh->provider[0] ? sh->provider : "cow");
+		snprintf(d->provider, sizeof(d->provider), "%s", provider_name(sh->provider));
 		snprintf(d->origin, sizeof(d->origin), "/dev/mapper/%s", sh->volume);
 		snprintf(d->device, sizeof(d->device), "/dev/mapper/%s", sh->dm_name);
 		snprintf(d->area, sizeof(d->area), "%s", sh->cow_file[0] ? sh->cow_file : sh->area);

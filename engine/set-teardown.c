@@ -7,6 +7,7 @@
 #include "config.h"
 #include "blockdev.h"
 #include "dm.h"
+#include "provider.h"
 #include "set.h"
 #include "storage.h"
 #include "strv.h"
@@ -226,8 +227,8 @@ int set_teardown(struct vss_ctx *ctx, struct set_rec *rec, bool force, bool resu
 
 		for (size_t j = 0; j < i && !seen; j++)
 			seen = !strcmp(rec->sh[j].volume, rec->sh[i].volume);
-		/* A thin snapshot left its volume's table as it was. */
-		if (seen || shadow_is_thin(&rec->sh[i]))
+		/* Only a provider that layers its origin changed its table. */
+		if (seen || !provider_of(&rec->sh[i])->layers_origin)
 			continue;
 		r = set_volume_in_use(ctx, rec->sh[i].volume, rec->id);
 		if (r == 0)
@@ -240,8 +241,7 @@ int set_teardown(struct vss_ctx *ctx, struct set_rec *rec, bool force, bool resu
 	if (deleting)
 		vss_fault(ctx, "delete:origins-restored");
 	for (size_t i = 0; i < rec->n && !r; i++)
-		r = shadow_is_thin(&rec->sh[i]) ? thin_release(ctx, &rec->sh[i]) :
-		    storage_release(ctx, &rec->sh[i]);
+		r = provider_of(&rec->sh[i])->release(ctx, &rec->sh[i]);
 	if (!r && deleting)
 		vss_fault(ctx, "delete:cow-removed");
 	return r;
@@ -258,8 +258,8 @@ int set_delete_locked(struct vss_ctx *ctx, struct set_rec *rec, bool force)
 		return r;
 	/* (A scheduled revert is cancelled with its set.) */
 	for (size_t i = 0; i < rec->n; i++)
-		if (!strcmp(rec->sh[i].merge, MERGE_MERGING) || !strcmp(rec->sh[i].merge, MERGE_DONE) ||
-		    !strcmp(rec->sh[i].merge, MERGE_SWAP))
+		if (rec->sh[i].merge == MERGE_MERGING || rec->sh[i].merge == MERGE_DONE ||
+		    rec->sh[i].merge == MERGE_SWAP)
 			return vss_fail(ctx, EBUSY, "set %.8s: its shadow of %s is being merged into it "
 					"(a revert); the shadow leaves the set when that is over",
 					rec->id, rec->sh[i].volume);

@@ -16,11 +16,36 @@ struct vss_dm_target;
 #define COW_UUID_PREFIX "VSS-cow-"
 #define REAL_UUID_PREFIX "VSS-real-"
 
+/* Where a shadow's data comes from: each provider's operations are
+ * provider.h's. Records name it ("provider = thin"); one that names none
+ * is cow's (records written before providers). */
+enum shadow_provider {
+	PROVIDER_COW,
+	PROVIDER_THIN,
+	PROVIDER_N
+};
+/* Its name in records and listings, and back: 0, or -EINVAL. */
+const char *provider_name(enum shadow_provider p);
+int provider_parse(const char *s, enum shadow_provider *p);
+
+/* A revert of a shadow into its origin (revert.c): none; asked for while
+ * the origin was in use; under way in the kernel (snapshot-merge); done,
+ * and only the shadow's remains to go; a thin revert: the volume moving
+ * onto the snapshot's id. Records name them by merge_state_name. */
+enum merge_state {
+	MERGE_NONE,
+	MERGE_SCHEDULED,
+	MERGE_MERGING,
+	MERGE_DONE,
+	MERGE_SWAP
+};
+const char *merge_state_name(enum merge_state m);
+
 /* One shadow: its devices, where its COW lives, where it is exposed. */
 struct shadow_rec {
 	char volume[128];        /* the origin's dm name */
 	char origin_uuid[130];   /* the origin's dm uuid when the set was made */
-	char provider[16];       /* "cow" */
+	enum shadow_provider provider;
 	char dm_name[128];       /* vss-SET8-VOLUME */
 	char dm_uuid[130];
 	char cow_name[128];      /* vss-SET8-VOLUME-cow */
@@ -34,20 +59,12 @@ struct shadow_rec {
 	char exposed[4096];      /* where vss mounted it, "" when it did not */
 	int exposed_made_dir;    /* vss made that directory, and removes it;
 				  * 2: its parent too (a whole set's MOUNTPOINT) */
-	char merge[16];          /* a revert: "", or one of MERGE_* */
+	enum merge_state merge;  /* a revert of it, and where it is */
 	char pool[128];          /* thin: the pool's record name */
 	unsigned thin_id;        /* thin: the snapshot's device id in the pool */
 	unsigned origin_thin_id; /* thin, while the set is made: its volume's id */
 };
 
-/* A revert of a shadow into its origin (revert.c): asked for while the
- * origin was in use; under way in the kernel (snapshot-merge); done, and
- * only the shadow's remains to go. */
-#define MERGE_SCHEDULED "scheduled"
-#define MERGE_MERGING "merging"
-#define MERGE_DONE "merged"
-/* A thin revert: the volume moving onto the snapshot's id. */
-#define MERGE_SWAP "swapping"
 
 struct set_rec {
 	char id[37];
@@ -161,9 +178,14 @@ int origin_merge_end(struct vss_ctx *ctx, const char *volume, uint64_t sectors, 
  * revert under way), over its -real. */
 bool origin_layered(struct vss_ctx *ctx, const char *volume);
 
-/* Reverts' merges (revert-merge.c). For recovery: finishes merges that are
- * over, starts scheduled ones whose volume is free now. */
+/* For recovery (revert-recover.c): finishes reverts that are over, starts
+ * scheduled ones whose volume is free now. */
 int revert_recover(struct vss_ctx *ctx, int *fixed);
+/* cow's merges (revert-merge.c). What recovery does for REC's shadow I,
+ * if anything: 0 nothing or done (*FINISHED when the shadow left the
+ * set), -errno. */
+int revert_merge_recover(struct vss_ctx *ctx, struct set_rec *rec, size_t i, bool *finished,
+			 int *fixed);
 /* Whether VOLUME is merging SH now, and how far: *LEFT sectors still to
  * go. 0 merging; 1 not merging SH; -errno. */
 int revert_merge_status(struct vss_ctx *ctx, const struct shadow_rec *sh, uint64_t *left);
@@ -184,7 +206,6 @@ int window_recover(struct vss_ctx *ctx, int *fixed);
 
 /* ---- the thin provider (thin.c) ---- */
 
-bool shadow_is_thin(const struct shadow_rec *sh);
 /* SH as a thin shadow of VOLUME, a thin volume vss made: 0; -ENOENT (no
  * message) when VOLUME is not one. Its id is handed out here. */
 int thin_plan(struct vss_ctx *ctx, const char *volume, struct shadow_rec *sh);
@@ -200,7 +221,5 @@ void thin_state(struct vss_ctx *ctx, const struct shadow_rec *sh, struct vss_sha
  * the shadow out of the set. Each step looks first, so it finishes one cut
  * short. The volume must not be in use. */
 int thin_swap(struct vss_ctx *ctx, struct set_rec *rec, size_t i);
-/* After a reboot: every thin shadow's device. */
-int thin_activate(struct vss_ctx *ctx, const struct set_rec *recs, size_t n, int *changed);
 
 #endif

@@ -45,6 +45,35 @@ struct shadow_rec *set_rec_add(struct vss_ctx *ctx, struct set_rec *rec)
 
 #define COPY(dst, v) snprintf(dst, sizeof(dst), "%s", v)
 
+/* The names records give them, which records of every version keep. */
+static const char *const provider_names[PROVIDER_N] = { "cow", "thin" };
+static const char *const merge_names[] = { "", "scheduled", "merging", "merged", "swapping" };
+
+const char *provider_name(enum shadow_provider p)
+{
+	return (unsigned)p < PROVIDER_N ? provider_names[p] : "?";
+}
+
+int provider_parse(const char *s, enum shadow_provider *p)
+{
+	/* Written before providers: cow's. */
+	if (!s[0]) {
+		*p = PROVIDER_COW;
+		return 0;
+	}
+	for (int i = 0; i < PROVIDER_N; i++)
+		if (!strcmp(s, provider_names[i])) {
+			*p = (enum shadow_provider)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *merge_state_name(enum merge_state m)
+{
+	return (unsigned)m <= MERGE_SWAP ? merge_names[m] : "?";
+}
+
 static int set_field(struct set_rec *r, const char *key, const char *v)
 {
 	if (!strcmp(key, "id"))
@@ -73,7 +102,7 @@ static int shadow_field(struct shadow_rec *s, const char *key, const char *v)
 	if (!strcmp(key, "origin_uuid"))
 		COPY(s->origin_uuid, v);
 	else if (!strcmp(key, "provider"))
-		COPY(s->provider, v);
+		return provider_parse(v, &s->provider) == 0;
 	else if (!strcmp(key, "dm_name"))
 		COPY(s->dm_name, v);
 	else if (!strcmp(key, "dm_uuid"))
@@ -103,10 +132,12 @@ static int shadow_field(struct shadow_rec *s, const char *key, const char *v)
 	else if (!strcmp(key, "thin_id"))
 		return sscanf(v, "%u", &s->thin_id) == 1;
 	else if (!strcmp(key, "merge")) {
-		if (strcmp(v, MERGE_SCHEDULED) && strcmp(v, MERGE_MERGING) && strcmp(v, MERGE_DONE) &&
-		    strcmp(v, MERGE_SWAP))
-			return 0;
-		COPY(s->merge, v);
+		for (int m = MERGE_SCHEDULED; m <= MERGE_SWAP; m++)
+			if (!strcmp(v, merge_names[m])) {
+				s->merge = (enum merge_state)m;
+				return 1;
+			}
+		return 0;
 	}
 	return 1;
 }
@@ -200,7 +231,7 @@ int set_rec_load(struct vss_ctx *ctx, const char *dir, const char *id, struct se
 		r = vss_fail(ctx, EBADMSG, "%s/%s: damaged set record", ctx->state_dir, rel);
 	for (size_t i = 0; r == 0 && i < rec->n; i++)
 		if (!rec->sh[i].volume[0] || !rec->sh[i].dm_name[0] || !rec->sh[i].origin_sectors ||
-		    (strcmp(rec->sh[i].provider, "thin") ? !rec->sh[i].cow_name[0] :
+		    (rec->sh[i].provider != PROVIDER_THIN ? !rec->sh[i].cow_name[0] :
 		     !rec->sh[i].pool[0] || !rec->sh[i].thin_id))
 			r = vss_fail(ctx, EBADMSG, "%s/%s: damaged set record (shadow of %s)",
 				     ctx->state_dir, rel, rec->sh[i].volume);
@@ -252,7 +283,7 @@ int set_rec_save(struct vss_ctx *ctx, const char *dir, const struct set_rec *r)
 		put(buf, cap, &len,
 		    "\n[shadow %zu]\nvolume = %s\norigin_uuid = %s\nprovider = %s\ndm_name = %s\n"
 		    "dm_uuid = %s\ncow_name = %s\ncow_uuid = %s\narea = %s\n",
-		    i, s->volume, s->origin_uuid, s->provider, s->dm_name, s->dm_uuid, s->cow_name,
+		    i, s->volume, s->origin_uuid, provider_name(s->provider), s->dm_name, s->dm_uuid, s->cow_name,
 		    s->cow_uuid, s->area);
 		if (s->cow_file[0])
 			put(buf, cap, &len, "cow_file = %s\n", s->cow_file);
@@ -264,8 +295,8 @@ int set_rec_save(struct vss_ctx *ctx, const char *dir, const struct set_rec *r)
 			    s->exposed_made_dir);
 		if (s->pool[0])
 			put(buf, cap, &len, "pool = %s\nthin_id = %u\n", s->pool, s->thin_id);
-		if (s->merge[0])
-			put(buf, cap, &len, "merge = %s\n", s->merge);
+		if (s->merge != MERGE_NONE)
+			put(buf, cap, &len, "merge = %s\n", merge_state_name(s->merge));
 	}
 	if (len < 0) {
 		free(buf);

@@ -17,11 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool shadow_is_thin(const struct shadow_rec *sh)
-{
-	return !strcmp(sh->provider, "thin");
-}
-
 int thin_plan(struct vss_ctx *ctx, const char *volume, struct shadow_rec *sh)
 {
 	struct volume_rec vol;
@@ -32,7 +27,7 @@ int thin_plan(struct vss_ctx *ctx, const char *volume, struct shadow_rec *sh)
 		return -ENOENT;
 	if (r || (r = pool_load(ctx, vol.pool, &p)))
 		return r;
-	snprintf(sh->provider, sizeof(sh->provider), "thin");
+	sh->provider = PROVIDER_THIN;
 	snprintf(sh->pool, sizeof(sh->pool), "%s", p.name);
 	sh->origin_thin_id = vol.thin_id;
 	sh->origin_sectors = vol.sectors;
@@ -187,8 +182,8 @@ int thin_swap(struct vss_ctx *ctx, struct set_rec *rec, size_t i)
 	if (info.exists && !strcmp(info.uuid, sh.dm_uuid) && info.open_count > 0)
 		return vss_fail(ctx, EBUSY, "/dev/mapper/%s: in use (open %d time%s); close it first",
 				sh.dm_name, info.open_count, info.open_count == 1 ? "" : "s");
-	if (strcmp(rec->sh[i].merge, MERGE_SWAP)) {
-		snprintf(rec->sh[i].merge, sizeof(rec->sh[i].merge), MERGE_SWAP);
+	if (rec->sh[i].merge != MERGE_SWAP) {
+		rec->sh[i].merge = MERGE_SWAP;
 		if ((r = set_rec_save(ctx, "sets", rec)))
 			return r;
 	}
@@ -247,27 +242,4 @@ int thin_swap(struct vss_ctx *ctx, struct set_rec *rec, size_t i)
 	vss_step(ctx, "%s: reverted to set %.8s (now on its snapshot's data)%s", sh.volume, rec->id,
 		 rec->n ? "" : " (its last shadow: the set is gone)");
 	return 0;
-}
-
-int thin_activate(struct vss_ctx *ctx, const struct set_rec *recs, size_t n, int *changed)
-{
-	int r = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		for (size_t j = 0; j < recs[i].n; j++) {
-			const struct shadow_rec *sh = &recs[i].sh[j];
-			bool made;
-
-			if (!shadow_is_thin(sh) || sh->merge[0])
-				continue;
-			if (thin_shadow_make(ctx, sh, &made)) {
-				vss_log(ctx, VSS_LEVEL_ERROR, "set %.8s, shadow of %s: %s", recs[i].id,
-					sh->volume, vss_errmsg(ctx));
-				r = -EIO;
-				continue;
-			}
-			*changed += made;
-		}
-	}
-	return r;
 }

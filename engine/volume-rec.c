@@ -113,6 +113,13 @@ int volume_managed_uuid(struct vss_ctx *ctx, const char *name, char *uuid, size_
 	return r;
 }
 
+bool volume_is_thin(struct vss_ctx *ctx, const char *name)
+{
+	struct volume_rec rec;
+
+	return volume_rec_load(ctx, name, &rec) == 0 && rec.pool[0];
+}
+
 int volume_count_in_pool(struct vss_ctx *ctx, const char *pool)
 {
 	char **names;

@@ -32,6 +32,8 @@ int volume_device_not_storage(struct vss_ctx *ctx, const char *device, dev_t dev
 /* Whether a volume of POOL lives on thin ID, or has it retired (a revert
  * under way): 1, 0, -errno. */
 int volume_uses_id(struct vss_ctx *ctx, const char *pool, unsigned id);
+/* Whether NAME is a thin volume vss made (in one of its pools). */
+bool volume_is_thin(struct vss_ctx *ctx, const char *name);
 /* How many managed volumes are thin volumes of POOL; -errno. */
 int volume_count_in_pool(struct vss_ctx *ctx, const char *pool);
 
