@@ -1,4 +1,5 @@
-/* The vss binary: argv[0] picks the face; global options; one command. */
+/* vss as a command: global options, then one command, a script (-c,
+ * -f) or the REPL; and bash completion's questions. */
 #include "config.h"
 #include "cli.h"
 
@@ -159,18 +160,12 @@ static int finish(int code)
 	return code;
 }
 
-int main(int argc, char **argv)
+int cli_main(int argc, char **argv)
 {
 	struct session s;
-	char *copy = strdup(argv[0] ? argv[0] : "vss");
 	const char *commands = NULL, *file = NULL;
 	int c;
 
-	if (copy && !strcmp(basename(copy), "vsstui")) {
-		free(copy);
-		return tui_main(argc, argv);
-	}
-	free(copy);
 	session_init(&s);
 	/* bash's completion asks: vss __complete CWORD WORD... */
 	if (argc >= 3 && !strcmp(argv[1], "__complete")) {

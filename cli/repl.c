@@ -4,8 +4,8 @@
  * undoes it) and comes back here; Ctrl-D or exit leaves. */
 #include "config.h"
 #include "cli.h"
-#include "complete.h"
-#include "words.h"
+#include "cmd/complete.h"
+#include "cmd/words.h"
 
 #include <errno.h>
 #include <histedit.h>

@@ -2,7 +2,7 @@
  * in turn; the first failure stops the script unless on-error continue. */
 #include "config.h"
 #include "cli.h"
-#include "words.h"
+#include "cmd/words.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
  */
 #include "config.h"
 #include "parse.h"
-#include "engine/strv.h"
+#include "engine/base/strv.h"
 
 #include <errno.h>
 #include <stdlib.h>

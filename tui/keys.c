@@ -2,8 +2,8 @@
  * keyhelp.c's). Every action is a vss command run as a job, with the same
  * words as on the command line. */
 #include "config.h"
-#include "cli/cli.h"
-#include "cli/words.h"
+#include "cmd/cmd.h"
+#include "cmd/words.h"
 #include "tui.h"
 
 #include <curses.h>

@@ -4,7 +4,7 @@
  * (running timers), and the engine's lists read again every few seconds or
  * when something ended. */
 #include "config.h"
-#include "cli/cli.h"
+#include "cmd/cmd.h"
 #include "tui.h"
 
 #include <curses.h>

@@ -4,8 +4,8 @@
  * command line completes with Tab as the shell does: the same
  * complete_line, so the dashboard offers what vss would. */
 #include "config.h"
-#include "cli/cli.h"
-#include "cli/complete.h"
+#include "cmd/cmd.h"
+#include "cmd/complete.h"
 #include "tui.h"
 
 #include <curses.h>

@@ -182,4 +182,7 @@ extern const char tui_key_line[];
 /* Handles key C: false when the key means nothing. */
 bool keys_handle(struct ui *ui, int c);
 
+/* vsstui: the dashboard, until q. */
+int tui_main(int argc, char **argv);
+
 #endif

@@ -3,7 +3,7 @@
  * Everything is cut to the terminal's width; nothing here changes the
  * model. */
 #include "config.h"
-#include "cli/cli.h"
+#include "cmd/cmd.h"
 #include "tui.h"
 
 #include <curses.h>

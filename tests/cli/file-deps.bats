@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
-# scripts/file-deps on a fake build tree of four tiny C files whose calls are
-# known: a loop of two engine files, each other file one floor up, and
-# automake's object names (a dash in a file's own name too). Builds nothing
-# of vss.
+# scripts/file-deps on fake build trees of tiny C files whose calls are
+# known: a loop of two engine files, each other file one floor up, calls
+# against the program's layers and the engine's, and automake's object
+# names (a dash in a file's own name too). Builds nothing of vss.
 
 load ../lib/common
 
@@ -16,42 +16,74 @@ setup() {
 
 # unit SRC OBJ CODE: writes SRC in the sources, compiles it to OBJ in the build.
 unit() {
-	mkdir -p "$S/${1%/*}" "$B/${2%/*}"
+	mkdir -p "$S/$(dirname "$1")" "$B/$(dirname "$2")"
 	printf '%s\n' "$3" >"$S/$1"
 	cc -c -o "$B/$2" "$S/$1"
 }
 
-# The loop engine/set-make.c <-> engine/ring.c; under it engine/base.c,
-# above it tui/keys.c, then cli/main.c: four floors.
+# The loop engine/set/set-make.c <-> engine/set/ring.c; under it
+# engine/base/base.c, above it tui/keys.c, then cli/main.c: four floors.
 four_floors() {
-	unit engine/base.c engine/libvss_a-base.o 'int base_count; void base(void) { base_count++; }'
-	unit engine/ring.c engine/libvss_a-ring.o 'extern int base_count; void base(void); void set_make_x(void);
+	unit engine/base/base.c engine/base/libvss_a-base.o 'int base_count; void base(void) { base_count++; }'
+	unit engine/set/ring.c engine/set/libvss_a-ring.o 'extern int base_count; void base(void); void set_make_x(void);
 void ring(void) { if (base_count) set_make_x(); base(); }'
-	unit engine/set-make.c engine/libvss_a-set-make.o 'void ring(void);
+	unit engine/set/set-make.c engine/set/libvss_a-set-make.o 'void ring(void);
 void set_make_x(void) {}
 void set_make(void) { ring(); }'
 	unit tui/keys.c tui/vss-keys.o 'void set_make(void); void tui_keys(void) { set_make(); }'
 	unit cli/main.c cli/vss-main.o 'void tui_keys(void); int main(void) { tui_keys(); return 0; }'
 }
 
-@test "file-deps: the loops, the calls between cli/ and tui/, the floors and a deepest chain" {
+@test "file-deps: the loops, the calls between cli/ and tui/, the floors, the layers and a deepest chain" {
 	four_floors
 	run --separate-stderr "$FILE_DEPS" "$B"
 	assert_success
 	assert_stderr ""
 	assert_output - <<-EOF
-		files: 5 (engine/ 3, cli/ 1, tui/ 1, config/ 0), dependencies between them: 5
+		files: 5 (engine/ 3, config/ 0, cmd/ 0, cli/ 1, tui/ 1), dependencies between them: 5
 		loops among all files:
-		loop (2 files): engine/ring.c engine/set-make.c
+		loop (2 files): engine/set/ring.c engine/set/set-make.c
 		loops among engine/ files:
-		loop (2 files): engine/ring.c engine/set-make.c
+		loop (2 files): engine/set/ring.c engine/set/set-make.c
 		loops among tui/ files: none
 		loops between cli/ and tui/: none
 		calls from cli/ to tui/ (1): cli/main.c -> tui/keys.c
 		calls from tui/ to cli/ (0): none
 		floors: 4
-		deepest chain: cli/main.c -> tui/keys.c -> [engine/set-make.c .. engine/ring.c, loop of 2 files] -> engine/base.c
+		deepest chain: cli/main.c -> tui/keys.c -> [engine/set/set-make.c .. engine/set/ring.c, loop of 2 files] -> engine/base/base.c
+		layers: engine < config < cmd < cli, tui < .
+		files in no layer (0): none
+		calls to a higher layer (0): none
+		calls across one layer (1): cli/main.c -> tui/keys.c
+		layers of engine/: base < dm < records < providers, writers < set < recover < verbs
+		files in no layer of engine/ (0): none
+		calls to a higher layer of engine/ (0): none
+		calls across one layer of engine/ (0): none
+		floors of engine/: 2
+		deepest chain of engine/: [engine/set/ring.c, loop of 2 files] -> engine/base/base.c
 	EOF
+}
+
+@test "file-deps: calls to a higher layer, across one, and files in none; the engine's own layers" {
+	unit main.c vss-main.o 'void cli_main(void); int main(void) { cli_main(); return 0; }'
+	unit cli/main.c cli/vss-main.o 'void cmd_run(void); void cli_main(void) { cmd_run(); }'
+	unit cmd/run.c cmd/vss-run.o 'void cli_main(void); void top(void); void cmd_run(void) { cli_main(); top(); }'
+	unit tui/main.c tui/vss-main.o 'void cli_main(void); void tui_main(void) { cli_main(); }'
+	unit engine/verbs/top.c engine/verbs/libvss_a-top.o 'void cow(void); void top(void) { cow(); }'
+	unit engine/base/low.c engine/base/libvss_a-low.o 'void top(void); void low(void) { top(); }'
+	unit engine/providers/cow/cow.c engine/providers/cow/libvss_a-cow.o 'void thin(void); void table(void); void cow(void) { thin(); table(); }'
+	unit engine/providers/thin/thin.c engine/providers/thin/libvss_a-thin.o 'void thin(void) {}'
+	unit engine/providers/table.c engine/providers/libvss_a-table.o 'void table(void) {}'
+	unit engine/writers/w.c engine/writers/libvss_a-w.o 'void table(void); void w(void) { table(); }'
+	unit engine/odd.c engine/libvss_a-odd.o 'void odd(void) {}'
+	run --separate-stderr "$FILE_DEPS" "$B"
+	assert_success
+	assert_line "files in no layer (0): none"
+	assert_line "calls to a higher layer (1): cmd/run.c -> cli/main.c"
+	assert_line "calls across one layer (1): tui/main.c -> cli/main.c"
+	assert_line "files in no layer of engine/ (1): engine/odd.c"
+	assert_line "calls to a higher layer of engine/ (1): engine/base/low.c -> engine/verbs/top.c"
+	assert_line "calls across one layer of engine/ (2): engine/providers/cow/cow.c -> engine/providers/thin/thin.c, engine/writers/w.c -> engine/providers/table.c"
 }
 
 @test "file-deps -g: each file and what it depends on" {
@@ -59,11 +91,11 @@ void set_make(void) { ring(); }'
 	run --separate-stderr "$FILE_DEPS" -g "$B"
 	assert_success
 	assert_equal "${lines[0]}" "cli/main.c: tui/keys.c"
-	assert_equal "${lines[1]}" "engine/base.c:"
-	assert_equal "${lines[2]}" "engine/ring.c: engine/base.c engine/set-make.c"
-	assert_equal "${lines[3]}" "engine/set-make.c: engine/ring.c"
-	assert_equal "${lines[4]}" "tui/keys.c: engine/set-make.c"
-	assert_equal "${lines[5]}" "files: 5 (engine/ 3, cli/ 1, tui/ 1, config/ 0), dependencies between them: 5"
+	assert_equal "${lines[1]}" "engine/base/base.c:"
+	assert_equal "${lines[2]}" "engine/set/ring.c: engine/base/base.c engine/set/set-make.c"
+	assert_equal "${lines[3]}" "engine/set/set-make.c: engine/set/ring.c"
+	assert_equal "${lines[4]}" "tui/keys.c: engine/set/set-make.c"
+	assert_equal "${lines[5]}" "files: 5 (engine/ 3, config/ 0, cmd/ 0, cli/ 1, tui/ 1), dependencies between them: 5"
 }
 
 @test "file-deps: a loop between cli/ and tui/, and one among tui/ files" {
@@ -85,12 +117,12 @@ void set_make(void) { ring(); }'
 @test "file-deps: objects of tests/ and of gone files are left out, the latter named" {
 	four_floors
 	unit tests/unit/test-base.c tests/unit/test-base.o 'void base(void); int main(void) { base(); return 0; }'
-	unit engine/gone.c engine/libvss_a-gone.o 'void base(void); void gone(void) { base(); }'
-	rm "$S/engine/gone.c"
+	unit engine/base/gone.c engine/base/libvss_a-gone.o 'void base(void); void gone(void) { base(); }'
+	rm "$S/engine/base/gone.c"
 	run --separate-stderr "$FILE_DEPS" "$B"
 	assert_success
-	assert_stderr "file-deps: engine/libvss_a-gone.o: no C file for it in $S (a stale object? left out)"
-	assert_line "files: 5 (engine/ 3, cli/ 1, tui/ 1, config/ 0), dependencies between them: 5"
+	assert_stderr "file-deps: engine/base/libvss_a-gone.o: no C file for it in $S (a stale object? left out)"
+	assert_line "files: 5 (engine/ 3, config/ 0, cmd/ 0, cli/ 1, tui/ 1), dependencies between them: 5"
 	assert_line "floors: 4"
 }
 
@@ -112,6 +144,6 @@ void set_make(void) { ring(); }'
 	assert_stderr "file-deps: $B/Makefile: not a directory"
 	run --separate-stderr "$FILE_DEPS" "$B"
 	assert_failure 2
-	assert_stderr "file-deps: $B: no object files in engine/ cli/ tui/ config/ or at its top (not built?)"
+	assert_stderr "file-deps: $B: no object files in engine/ config/ cmd/ cli/ tui/ or at its top (not built?)"
 	assert_output ""
 }

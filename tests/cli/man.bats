@@ -41,9 +41,9 @@ man_commands() {
 	assert_output ""
 }
 
-@test "the exit codes of vss(8) are the code's (cli/cli.h), no more, no fewer" {
-	code=$(sed -n 's/^[[:space:]]*VSS_EXIT_[A-Z]* = \([0-9]*\),.*/\1/p' "$VSS_SRCDIR/cli/cli.h" | sort -n)
-	[ -n "$code" ] || fail "no VSS_EXIT_ values found in cli/cli.h"
+@test "the exit codes of vss(8) are the code's (cmd/cmd.h), no more, no fewer" {
+	code=$(sed -n 's/^[[:space:]]*VSS_EXIT_[A-Z]* = \([0-9]*\),.*/\1/p' "$VSS_SRCDIR/cmd/cmd.h" | sort -n)
+	[ -n "$code" ] || fail "no VSS_EXIT_ values found in cmd/cmd.h"
 	man=$(awk '/^\.Sh EXIT STATUS/ {on = 1; next} /^\.Sh / {on = 0}
 		on && /^\.It / { for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) { print $i; break } }' \
 		"$VSS_SRCDIR/man/vss.8" | sort -n)

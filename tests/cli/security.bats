@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# State and run directories vss must not trust (engine/trust.c): refused
+# State and run directories vss must not trust (engine/base/trust.c): refused
 # with exit 2 and one line naming the directory and why, and left exactly as
 # they were. `list writers` needs no device-mapper.
 

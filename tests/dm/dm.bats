@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# engine/dm.c on a real kernel, driven through tests/dm/dmctl and checked
+# engine/dm/dm.c on a real kernel, driven through tests/dm/dmctl and checked
 # with dmsetup: create, load, suspend (with and without lockfs), resume,
 # remove (retrying while busy), info, table, status, message.
 

@@ -1,10 +1,10 @@
 /*
- * dmctl: engine/dm.c's calls as a command line, so the device-mapper suite
+ * dmctl: engine/dm/dm.c's calls as a command line, so the device-mapper suite
  * can drive the wrapper itself on a real kernel and check it with dmsetup.
  * A test tool only; never installed.
  */
 #include "config.h"
-#include "engine/dm.h"
+#include "engine/dm/dm.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -123,7 +123,7 @@ kernel_state() {
 	state_fingerprint kernel
 }
 
-# human_size BYTES: as vss prints sizes (engine/size.c).
+# human_size BYTES: as vss prints sizes (engine/base/size.c).
 human_size() {
 	awk -v b="$1" 'BEGIN {
 		split("B K M G T P E", u, " "); i = 1; w = b; r = 0

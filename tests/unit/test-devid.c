@@ -1,4 +1,4 @@
-/* Device identity and sysfs facts (engine/devid.c, engine/blockdev.c), read
+/* Device identity and sysfs facts (engine/dm/devid.c, engine/dm/blockdev.c), read
  * through libudev, against the hand-written sysfs reading they replaced,
  * on every block device this machine has: a record an older vss wrote
  * ("dm:", "loop:", "partuuid:", "wwid:") must name the same device, a
@@ -6,8 +6,8 @@
  * and every identity finds its device again. Reads only; needs no root
  * (without it, partitions' uuids are unreadable to both sides alike). */
 #include "config.h"
-#include "engine/blockdev.h"
-#include "engine/devid.h"
+#include "engine/dm/blockdev.h"
+#include "engine/dm/devid.h"
 #include "tap.h"
 
 #include <blkid.h>

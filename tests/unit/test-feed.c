@@ -3,7 +3,7 @@
  * and what a follower gets (complete lines, in order, once; history of dead
  * processes skipped; a reused pid's file read again from its start). */
 #include "config.h"
-#include "engine/internal.h"
+#include "engine/base/internal.h"
 #include "tap.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* One writer at a time: a second waits its bounded time, then names the holder. */
 #include "config.h"
-#include "engine/internal.h"
+#include "engine/base/internal.h"
 #include "tap.h"
 
 #include <errno.h>

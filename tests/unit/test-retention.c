@@ -1,4 +1,4 @@
-/* Which sets prune keeps (engine/retention.c), on made-up histories. */
+/* Which sets prune keeps (engine/set/retention.c), on made-up histories. */
 #include "engine/vss.h"
 #include "tap.h"
 

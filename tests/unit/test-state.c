@@ -1,7 +1,7 @@
 /* State files: written whole or not at all, read back, listed, removed. */
 #include "config.h"
-#include "engine/state.h"
-#include "engine/strv.h"
+#include "engine/base/state.h"
+#include "engine/base/strv.h"
 #include "tap.h"
 
 #include <errno.h>

@@ -1,7 +1,7 @@
-/* Trusted directories and files (engine/trust.c): what is refused, with
+/* Trusted directories and files (engine/base/trust.c): what is refused, with
  * which message and errno, and that a refused thing is left as it was. */
 #include "config.h"
-#include "engine/trust.h"
+#include "engine/base/trust.h"
 #include "tap.h"
 
 #include <dirent.h>

@@ -1,0 +1,18 @@
+/* recover: finish or roll back what an interrupted vss left */
+#include "config.h"
+#include "cmd.h"
+
+int cmd_recover(struct session *s, int argc, char **argv)
+{
+	int i = cli_getopt(s, argc, argv, NULL, NULL), r;
+
+	if (i < 0)
+		return VSS_EXIT_USAGE;
+	if (i < argc)
+		return cli_usage(s, "unexpected argument '%s'", argv[i]);
+	if ((r = cli_open(s)))
+		return r;
+	if (vss_recover(s->ctx))
+		return cli_engine_error(s);
+	return VSS_EXIT_OK;
+}

@@ -1,0 +1,125 @@
+/*
+ * Providers: where a shadow's data comes from. Each kind of shadow (cow:
+ * dm-snapshot with a COW in a storage area; thin: a dm-thin snapshot in the
+ * volume's pool) is one table of operations, as LVM's segment types are,
+ * so that a set's life - made, listed, deleted - is written once, blind to
+ * which provider each shadow has. A new provider is one folder of ops, a
+ * name in enum shadow_provider and its record name (setrec.h, setrec.c)
+ * and a line in provider.c's table.
+ *
+ * Every operation works on one shadow and is called for each shadow of a
+ * set in turn, at the step its name says; a step a provider has nothing to
+ * do at is NULL. Each may be called again on a shadow it already did (a
+ * recovery finishing a cut-short operation): it looks before it acts.
+ */
+#ifndef VSS_PROVIDER_H
+#define VSS_PROVIDER_H
+
+#include "setrec.h"
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* What planning a shadow knows of the set being made. */
+struct plan_input {
+	const struct vss_create_opts *opts;
+	const struct set_rec *set;  /* the plan so far: room its shadows took counts */
+	const dev_t *devs;          /* every volume of the set (no COW may go on one) */
+	char *const *names;
+	size_t n;
+	size_t index;               /* the shadow's place in the set, for its names */
+	uint64_t volume_bytes;
+};
+
+struct provider {
+	const char *name;           /* as records and listings name it */
+	/* Whether its shadows layer the origin (a -real under it, the origin
+	 * on snapshot-origin): delete restores the origin's table then. */
+	bool layers_origin;
+	/* Whether each shadow has room of its own (a COW) that the monitor
+	 * weighs; else its room is shared (a pool's), weighed as such. */
+	bool own_room;
+
+	/* ---- create-set, as each volume is resolved, under the lock and
+	 * before anything is planned: what this provider refuses of VOLUME
+	 * (SIZE bytes) with O. -ENOENT: it cannot serve the volume at all;
+	 * with no message unless ASKED (--provider named it), for auto then
+	 * tries the next. ---- */
+	int (*check)(struct vss_ctx *ctx, const char *volume, uint64_t size,
+		     const struct vss_create_opts *o, bool asked);
+	/* ---- create-set's plan, before the writers are told anything is
+	 * coming: SH (its volume, names, uuid filled in) gets its provider's
+	 * fields and its storage chosen and counted, nothing made ---- */
+	int (*plan)(struct vss_ctx *ctx, struct shadow_rec *sh, const struct plan_input *in);
+
+	/* ---- create-set, before the window (each step for every shadow,
+	 * then a fault point, so a kill between steps is recovered) ---- */
+	/* The storage the shadow will write to. */
+	int (*make_storage)(struct vss_ctx *ctx, struct shadow_rec *sh);
+	/* The shadow's devices, loaded inactive. */
+	int (*make_devices)(struct vss_ctx *ctx, struct shadow_rec *sh);
+	/* The origin's new table loaded, inactive. */
+	int (*load_origin)(struct vss_ctx *ctx, struct shadow_rec *sh);
+	/* ---- in the window, every origin suspended: suspend-time work only,
+	 * no allocation, no file written, nothing that waits on udev ---- */
+	int (*in_window)(struct vss_ctx *ctx, struct shadow_rec *sh, uint32_t *cookie);
+	/* ---- after the window, before the set is committed ---- */
+	int (*after_window)(struct vss_ctx *ctx, struct shadow_rec *sh);
+	/* The log line for a shadow made: what it is and where it lives. */
+	void (*describe)(const struct shadow_rec *sh, char *buf, size_t len);
+
+	/* ---- activate, after a reboot (each looks first: a second run
+	 * makes only what is missing) ---- */
+	/* The shadow's storage back, even for a shadow being merged (the
+	 * merge reads it). */
+	int (*attach)(struct vss_ctx *ctx, const struct shadow_rec *sh, bool *made);
+	/* Its device: a layered one's loaded over the origin's -real
+	 * (RMAJ:RMIN), inactive, to go live with its volume; another's made
+	 * live once the volumes are back. */
+	int (*activate)(struct vss_ctx *ctx, const struct shadow_rec *sh, unsigned rmaj,
+			unsigned rmin, bool *made);
+
+	/* ---- list, show, monitor: what the kernel says now of a shadow whose
+	 * device is there; D's state, why and use ---- */
+	void (*state)(struct vss_ctx *ctx, const struct shadow_rec *sh, struct vss_shadow *d);
+
+	/* ---- delete, before anything is touched: refuses (VSS_ERR_USAGE)
+	 * when the record names storage that is not what vss made ---- */
+	int (*vouch)(struct vss_ctx *ctx, const struct shadow_rec *sh);
+
+	/* ---- revert (revert.c) ---- */
+	/* What this provider refuses to revert now, with the reason; NULL:
+	 * nothing more than every revert's checks. */
+	int (*revert_check)(struct vss_ctx *ctx, const struct set_rec *rec, size_t i);
+	/* Reverts REC's shadow I, its volume free: done at once, the shadow
+	 * out of REC (REVERT_AT_ONCE: thin's swap), or started, to be waited
+	 * for (cow's merge). */
+	bool revert_at_once;
+	int (*revert_start)(struct vss_ctx *ctx, struct set_rec *rec, size_t i);
+	/* A revert started and not done at once: 0 and *LEFT sectors still to
+	 * go; 1 when it is not under way; -errno. */
+	int (*revert_left)(struct vss_ctx *ctx, const struct shadow_rec *sh, uint64_t *left);
+	/* Recovery: takes up REC's shadow I, whose record says a revert of it
+	 * is scheduled or under way; *FINISHED when it left the set. */
+	int (*revert_recover)(struct vss_ctx *ctx, struct set_rec *rec, size_t i, bool *finished,
+			      int *fixed);
+
+	/* ---- delete (and undo): the shadow's storage let go, its device
+	 * already gone ---- */
+	int (*release)(struct vss_ctx *ctx, const struct shadow_rec *sh);
+};
+
+/* SH's provider (records are checked when read: it is one of them). */
+const struct provider *provider_of(const struct shadow_rec *sh);
+/* The provider listings name NAME; NULL for none. */
+const struct provider *provider_by_name(const char *name);
+/* The provider of the table's place I (< PROVIDER_N). */
+const struct provider *provider_at(int i);
+/* Into *OUT, the provider CHOICE names, checked for VOLUME; for auto the
+ * first of the table that can serve it. */
+int provider_choose(struct vss_ctx *ctx, enum vss_provider choice, const char *volume,
+		    uint64_t size, const struct vss_create_opts *o, enum shadow_provider *out);
+
+extern const struct provider cow_provider, thin_provider;
+
+#endif

@@ -1,0 +1,15 @@
+/* The window marker under RUN_DIR: the origins a create-set is suspending. */
+#ifndef VSS_WINDOW_H
+#define VSS_WINDOW_H
+
+#include "internal.h"
+
+int window_mark(struct vss_ctx *ctx, char **volumes, char **uuids, size_t n);
+void window_clear(struct vss_ctx *ctx);
+/* Whether a create-set's window marker names VOLUME: it may be suspended
+ * at any moment, and nothing of ours may read it (a read would block). */
+bool window_names(struct vss_ctx *ctx, const char *volume);
+/* Resumes every origin a dead process left suspended. */
+int window_recover(struct vss_ctx *ctx, int *fixed);
+
+#endif
