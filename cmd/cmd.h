@@ -121,7 +121,7 @@ int cmd_lookup(int argc, char **argv, const struct cmd **cmd, int *used, char *w
 int cmd_option(const struct cmd *cmd, const char *arg, const struct cmd_opt **opt, char *why,
 	       size_t len);
 
-/* The nearest of the words offered to the word typed (cli/suggest.c). */
+/* The nearest of the words offered to the word typed (cmd/suggest.c). */
 struct cli_suggest {
 	const char *typed;
 	char best[65];   /* "": none near enough */
@@ -184,7 +184,7 @@ void cli_print_usage(FILE *out);
 /* One command's usage, summary and help, as `help COMMAND` shows it. */
 void cli_print_command(const struct cmd *c, FILE *out);
 
-/* The command handlers, one file each (cli/cmd-*.c). */
+/* The command handlers, one file each (cmd/cmd-*.c). */
 int cmd_help(struct session *s, int argc, char **argv);
 int cmd_volume_import(struct session *s, int argc, char **argv);
 int cmd_volume_remove(struct session *s, int argc, char **argv);
@@ -213,7 +213,7 @@ int cmd_end_backup(struct session *s, int argc, char **argv);
 int cmd_exec(struct session *s, int argc, char **argv);
 int cmd_exit(struct session *s, int argc, char **argv);
 
-/* ---- listings: -o COLUMNS, -n, -r, -b, -J (cli/output.c) ---- */
+/* ---- listings: -o COLUMNS, -n, -r, -b, -J (cmd/output.c) ---- */
 enum { CLI_MAX_COLS = 32 };
 
 /* What the listing options asked for; zeroed, then filled by
@@ -263,7 +263,7 @@ int cli_output_print(const struct cli_listing *l, const struct cli_out *o, const
 const char *cli_out_size(const struct cli_out *o, uint64_t bytes, char *buf, size_t len);
 const char *cli_out_bool(const struct cli_out *o, bool v);
 
-/* Sets and shadows (cli/setview.c): one row a set; one row a shadow,
+/* Sets and shadows (cmd/setview.c): one row a set; one row a shadow,
  * with its set's id and label; show's shadows (its page names the set). */
 extern const struct cli_listing cli_sets_listing, cli_shadows_listing, cli_show_listing;
 /* KEEP (NULL: no rules): why retention keeps each set, NULL: pruned.
@@ -275,7 +275,7 @@ int cli_print_shadows(const struct cli_listing *l, const struct vss_set *sets, s
 /* show: the set's page for people, its shadows' rows for programs. */
 int cli_print_set(const struct vss_set *set, const struct cli_out *o);
 const char *cli_set_state(const struct vss_set *set);
-/* libsmartcols, as every table of ours uses it (cli/scols.c). */
+/* libsmartcols, as every table of ours uses it (cmd/scols.c). */
 #include <libsmartcols.h>
 struct libscols_table *cli_table_new(const char *name, bool json);
 void cli_column(struct libscols_table *tb, const char *name, double w, int flags, int json_type);
@@ -283,9 +283,9 @@ void cli_column(struct libscols_table *tb, const char *name, double w, int flags
  * "" for 0. */
 void cli_time(long long us, bool utc_iso, char *buf, size_t len);
 
-/* Writers, one row each (cli/writerview.c): 0, or -1 (out of memory). */
+/* Writers, one row each (cmd/writerview.c): 0, or -1 (out of memory). */
 extern const struct cli_listing cli_writers_listing;
-/* The listings of cli/cmd-list-volumes.c and cli/cmd-storage.c. */
+/* The listings of cmd/cmd-list-volumes.c and cmd/cmd-storage.c. */
 extern const struct cli_listing cli_volumes_listing, cli_storage_listing;
 int cli_print_writers(const struct vss_writer_status *ws, size_t n, const struct cli_out *o);
 /* Notes a set the session made: auto-release ones go when it ends; those

@@ -4,7 +4,6 @@
  * event feed like any other vss process's; its own output is kept for
  * the log when it fails. */
 #include "config.h"
-#include "cmd/cmd.h"
 #include "tui.h"
 
 #include <errno.h>

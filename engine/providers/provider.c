@@ -28,11 +28,6 @@ const struct provider *provider_by_name(const char *name)
 	return NULL;
 }
 
-const struct provider *provider_at(int i)
-{
-	return providers[i];
-}
-
 int provider_choose(struct vss_ctx *ctx, enum vss_provider choice, const char *volume,
 		    uint64_t size, const struct vss_create_opts *o, enum shadow_provider *out)
 {

@@ -8,9 +8,12 @@
  * and a line in provider.c's table.
  *
  * Every operation works on one shadow and is called for each shadow of a
- * set in turn, at the step its name says; a step a provider has nothing to
- * do at is NULL. Each may be called again on a shadow it already did (a
- * recovery finishing a cut-short operation): it looks before it acts.
+ * set in turn, at the step its name says. make_storage, make_devices,
+ * load_origin, after_window, attach, vouch and revert_check are NULL where
+ * a provider has nothing to do; revert_left is NULL where revert_at_once;
+ * the others are always there. Each may be called again on a shadow it
+ * already did (a recovery finishing a cut-short operation): it looks
+ * before it acts.
  */
 #ifndef VSS_PROVIDER_H
 #define VSS_PROVIDER_H
@@ -47,9 +50,10 @@ struct provider {
 	 * tries the next. ---- */
 	int (*check)(struct vss_ctx *ctx, const char *volume, uint64_t size,
 		     const struct vss_create_opts *o, bool asked);
-	/* ---- create-set's plan, before the writers are told anything is
-	 * coming: SH (its volume, names, uuid filled in) gets its provider's
-	 * fields and its storage chosen and counted, nothing made ---- */
+	/* ---- create-set's plan, once the writers have answered identify
+	 * and prepare-backup and before the journal is written: SH (its
+	 * volume, names, uuid filled in) gets its provider's fields and its
+	 * storage chosen and counted, nothing made ---- */
 	int (*plan)(struct vss_ctx *ctx, struct shadow_rec *sh, const struct plan_input *in);
 
 	/* ---- create-set, before the window (each step for every shadow,
@@ -113,8 +117,6 @@ struct provider {
 const struct provider *provider_of(const struct shadow_rec *sh);
 /* The provider listings name NAME; NULL for none. */
 const struct provider *provider_by_name(const char *name);
-/* The provider of the table's place I (< PROVIDER_N). */
-const struct provider *provider_at(int i);
 /* Into *OUT, the provider CHOICE names, checked for VOLUME; for auto the
  * first of the table that can serve it. */
 int provider_choose(struct vss_ctx *ctx, enum vss_provider choice, const char *volume,

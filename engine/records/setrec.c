@@ -4,7 +4,6 @@
  * intent: what a create is about to make, what a delete is about to remove).
  */
 #include "config.h"
-#include "area.h"
 #include "setrec.h"
 #include "state.h"
 #include "strv.h"

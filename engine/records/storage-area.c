@@ -8,8 +8,6 @@
 #include "area.h"
 #include "blockdev.h"
 #include "devid.h"
-#include "dm.h"
-#include "pool.h"
 #include "setrec.h"
 #include "state.h"
 #include "strv.h"

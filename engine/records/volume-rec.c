@@ -1,12 +1,8 @@
 /* A managed volume's record (STATE_DIR/volumes/NAME.conf) and what is
  * answered from records alone: which thin ids of a pool are taken. The
- * verbs (import, remove, list) are volume.c's; its table after a reboot,
- * volume-table.c's. */
+ * verbs are volume.c's (import, remove), volume-thin.c's (import --thin)
+ * and volume-list.c's (list); its table after a reboot, volume-table.c's. */
 #include "config.h"
-#include "blockdev.h"
-#include "devid.h"
-#include "dm.h"
-#include "pool.h"
 #include "state.h"
 #include "strv.h"
 #include "volume-rec.h"

@@ -7,9 +7,9 @@
  * warning naming it and why.
  */
 #include "config.h"
-#include "area.h"
 #include "dm.h"
 #include "policy.h"
+#include "provider.h"
 #include "set.h"
 #include "setrec.h"
 
@@ -216,12 +216,13 @@ int policy_plan_room(struct vss_ctx *ctx, char *const *volumes, size_t n,
 	snprintf(full, sizeof(full), "%s", ctx->errmsg);
 	if ((r = policy_victims(ctx, volumes, n, true, &victims, &nv)))
 		return r;
-	/* Only a set with COW in a storage area gives room there. */
+	/* Only a set with room of its own (a COW in a storage area) gives room
+	 * there. */
 	for (size_t i = 0; i < nv;) {
 		bool cow = false;
 
 		for (size_t j = 0; j < victims[i].n && !cow; j++)
-			cow = victims[i].sh[j].area[0] != '\0';
+			cow = provider_of(&victims[i].sh[j])->own_room;
 		if (cow) {
 			i++;
 			continue;

@@ -5,7 +5,6 @@
  * warning, so it is never silent.
  */
 #include "config.h"
-#include "area.h"
 #include "blockdev.h"
 #include "dm.h"
 #include "provider.h"

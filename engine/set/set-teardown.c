@@ -6,7 +6,6 @@
  */
 #include "config.h"
 #include "blockdev.h"
-#include "cow.h"
 #include "dm.h"
 #include "origin.h"
 #include "provider.h"

@@ -1,14 +1,18 @@
 /*
  * vss activate: after a reboot every dm device is gone, and the
  * state directory is all that says what was there. For each volume that is
- * managed or has shadows, in this order, so that no write to it can reach
- * its data before its shadows see it:
+ * managed or has shadows layered on it (layers_origin: cow's), in this
+ * order, so that no write to it can reach its data before its shadows see
+ * it:
  *   1. the -real layer, over the volume's own table (a managed volume's:
  *      dm-linear over its backing device, found again by what it carries);
- *   2. every shadow's COW device over its storage (the persistent exception
- *      store is read, never cleared) and the shadow over -real;
+ *   2. every such shadow's storage (attach: cow's COW device, whose
+ *      persistent exception store is read, never cleared) and the shadow
+ *      over -real (activate);
  *   3. the volume itself on snapshot-origin: made so (a managed volume), or
  *      switched to it while suspended (one another manager brought back).
+ * Then every other shadow (thin's, over its pool, which came back with its
+ * volumes) is made by its provider's activate.
  * Auto-release sets did not outlive their session: recovery deletes them
  * (their owner's boot is over). Every step looks first, so a second run, or
  * one after an activate cut short, does only what is missing.

@@ -13,6 +13,7 @@
 #include "pool.h"
 #include "provider.h"
 #include "recover.h"
+#include "setrec.h"
 #include "strv.h"
 
 #include <errno.h>

@@ -1,8 +1,10 @@
 /*
- * revert: a volume rolled back to its shadow. cow: the origin's
- * table becomes snapshot-merge over -real with the shadow's COW, and the
- * kernel writes every chunk the shadow kept back into the origin, while the
- * origin stays usable (it reads as the shadow from the first moment).
+ * revert: a volume rolled back to its shadow, by the shadow's provider.
+ * cow: the origin's table becomes snapshot-merge over -real with the
+ * shadow's COW, and the kernel writes every chunk the shadow kept back into
+ * the origin, while the origin stays usable (it reads as the shadow from
+ * the first moment). thin: the volume moves onto the snapshot's thin id at
+ * once (revert_at_once).
  *
  * What is decided here: the shadow reverted to is consumed (merged, as
  * LVM's is), and leaves its set; a set left without shadows goes. Every
@@ -16,18 +18,16 @@
  * revert of a volume at a time, and no new set of it until it is over.
  *
  * The record says where a revert is (setrec.h, MERGE_*), so that recovery and
- * activate take it up after a kill or a reboot: the kernel keeps its
- * progress in the COW itself.
+ * activate take it up after a kill or a reboot: for cow, the kernel keeps
+ * its progress in the COW itself.
  */
 #include "config.h"
 #include "blockdev.h"
-#include "cow.h"
 #include "dm.h"
 #include "provider.h"
 #include "recover.h"
 #include "set.h"
 #include "setrec.h"
-#include "strv.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -1,8 +1,11 @@
 /*
- * create-set: everything that can be done before the freeze
- * window is done before it - COW space, -real layers, snapshot tables loaded
- * inactive, filesystems synced - so the window itself only suspends every
- * origin (lockfs: flushed and frozen), makes the shadows live, and resumes.
+ * create-set: everything that can be done before the freeze window is done
+ * before it - each shadow's provider makes its storage, its devices and its
+ * origin's new table (cow: the COW, -real, snapshot tables loaded inactive),
+ * filesystems are synced - so the window itself, written here once for
+ * every provider, only suspends every origin (lockfs: flushed and frozen),
+ * has each provider take its shadow (cow: made live; thin: the pool's
+ * snapshot), and resumes.
  * udev is waited for after the window, not in it. Any failure, and any
  * interrupt, undoes the whole set from the same record a crash would leave
  * for recovery: the journal written before anything was made.
@@ -17,7 +20,6 @@
 #include "recover.h"
 #include "set.h"
 #include "setrec.h"
-#include "state.h"
 #include "strv.h"
 #include "window.h"
 #include "writer.h"

@@ -9,7 +9,6 @@
 #include "recover.h"
 #include "setrec.h"
 #include "state.h"
-#include "strv.h"
 #include "trust.h"
 
 #include <errno.h>

@@ -7,7 +7,7 @@
 #include "config.h"
 #include "area.h"
 #include "blockdev.h"
-#include "devid.h"
+#include "dm.h"
 #include "pool.h"
 #include "recover.h"
 #include "volume-rec.h"

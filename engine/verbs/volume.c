@@ -1,12 +1,12 @@
 /*
- * Volumes. A managed volume is a block device vss wrapped in a dm-linear
- * device of the user's chosen name, so that vss can later swap its table
- * (snapshot-origin) without anyone else's manager getting in the way; its
- * record lives in STATE_DIR/volumes/NAME.conf. Any other dm device (an LVM
- * LV, a crypt device) is a volume as it is, found by its path.
+ * volume import and volume remove. A managed volume is a block device vss
+ * wrapped in a dm-linear device of the user's chosen name, so that vss can
+ * later swap its table (snapshot-origin) without anyone else's manager
+ * getting in the way; its record lives in STATE_DIR/volumes/NAME.conf. Any
+ * other dm device (an LVM LV, a crypt device) is a volume as it is
+ * (volume-list.c).
  */
 #include "config.h"
-#include "area.h"
 #include "blockdev.h"
 #include "devid.h"
 #include "dm.h"
@@ -14,10 +14,8 @@
 #include "recover.h"
 #include "setrec.h"
 #include "state.h"
-#include "strv.h"
 #include "volume-rec.h"
 #include "volume.h"
-#include "window.h"
 
 #include <errno.h>
 #include <signal.h>

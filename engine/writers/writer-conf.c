@@ -4,7 +4,6 @@
  * a set.
  */
 #include "config.h"
-#include "blockdev.h"
 #include "strv.h"
 #include "writer.h"
 

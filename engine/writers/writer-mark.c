@@ -9,7 +9,6 @@
  */
 #include "config.h"
 #include "owner.h"
-#include "strv.h"
 #include "trust.h"
 #include "writer.h"
 

@@ -147,3 +147,21 @@ void set_make(void) { ring(); }'
 	assert_stderr "file-deps: $B: no object files in engine/ config/ cmd/ cli/ tui/ or at its top (not built?)"
 	assert_output ""
 }
+
+@test "file-deps on this build: no loop among engine/ or tui/ files, no call between cli/ and tui/, none up or across a layer" {
+	B=$(dirname "$VSS")
+	[ -f "$B/engine/base/libvss_a-ctx.o" ] || skip "$B holds no object of vss's engine (VSS is not a build's)"
+	run --separate-stderr "$FILE_DEPS" "$B"
+	assert_success
+	assert_line "loops among engine/ files: none"
+	assert_line "loops among tui/ files: none"
+	assert_line "loops between cli/ and tui/: none"
+	assert_line "calls from cli/ to tui/ (0): none"
+	assert_line "calls from tui/ to cli/ (0): none"
+	assert_line "files in no layer (0): none"
+	assert_line "calls to a higher layer (0): none"
+	assert_line "calls across one layer (0): none"
+	assert_line "files in no layer of engine/ (0): none"
+	assert_line "calls to a higher layer of engine/ (0): none"
+	assert_line "calls across one layer of engine/ (0): none"
+}

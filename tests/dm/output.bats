@@ -25,7 +25,7 @@ conf() {
 
 # scols_table [-n] SPECS ROW...: the table libsmartcols prints (to a pipe,
 # not a terminal) for the columns SPECS, each NAME:HINT:l|r (HINT the
-# column's absolute width hint in cli/, 0 for a relative one; l or r its
+# column's absolute width hint in cmd/, 0 for a relative one; l or r its
 # alignment), and the ROWs, each its cells separated by |, empty for none;
 # -n: without the heading line. A column is as wide as its heading when
 # every cell is narrower, else as its widest cell or HINT if that is more

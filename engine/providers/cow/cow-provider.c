@@ -9,7 +9,6 @@
 #include "dm.h"
 #include "origin.h"
 #include "provider.h"
-#include "recover.h"
 #include "setrec.h"
 #include "volume-rec.h"
 
@@ -21,8 +20,10 @@
 /* A COW smaller than this many chunks would fill before it is any use. */
 #define MIN_COW_CHUNKS 32
 
-/* Every chunk, each with its 16-byte exception entry, and a header chunk. */
-uint64_t cow_most(uint64_t size, uint64_t chunk_bytes)
+/* The most a COW of a volume of SIZE bytes can ever use with chunks of
+ * CHUNK_BYTES: every chunk, each with its 16-byte exception entry, and a
+ * header chunk. */
+static uint64_t cow_most(uint64_t size, uint64_t chunk_bytes)
 {
 	return size + size / chunk_bytes * 16 + 2 * chunk_bytes;
 }

@@ -30,9 +30,8 @@ int storage_release(struct vss_ctx *ctx, const struct shadow_rec *sh);
 int set_snapshot_load(struct vss_ctx *ctx, const struct shadow_rec *sh, unsigned rmaj,
 		      unsigned rmin);
 
-/* What recovery does for REC's shadow I,
- * if anything: 0 nothing or done (*FINISHED when the shadow left the
- * set), -errno. */
+/* What recovery does for REC's shadow I, if anything: 0 nothing or done
+ * (*FINISHED when the shadow left the set), -errno. */
 int revert_merge_recover(struct vss_ctx *ctx, struct set_rec *rec, size_t i, bool *finished,
 			 int *fixed);
 /* Whether VOLUME is merging SH now, and how far: *LEFT sectors still to
@@ -40,10 +39,5 @@ int revert_merge_recover(struct vss_ctx *ctx, struct set_rec *rec, size_t i, boo
 int revert_merge_status(struct vss_ctx *ctx, const struct shadow_rec *sh, uint64_t *left);
 /* Starts the merge of REC's shadow I into its volume, which nothing holds. */
 int revert_merge_start(struct vss_ctx *ctx, struct set_rec *rec, size_t i);
-
-/* The most a COW of a volume of SIZE bytes can ever use with chunks
- * of CHUNK_BYTES (every chunk copied, its index, the header). */
-uint64_t cow_most(uint64_t size, uint64_t chunk_bytes);
-
 
 #endif

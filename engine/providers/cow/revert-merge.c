@@ -9,7 +9,6 @@
 #include "dm.h"
 #include "origin.h"
 #include "setrec.h"
-#include "strv.h"
 #include "window.h"
 
 #include <errno.h>
@@ -18,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sysmacros.h>
 #include <time.h>
 
 /* Whether VOLUME is merging SH now, and how far: *LEFT sectors still to go.

@@ -12,8 +12,6 @@
 #include "dm.h"
 #include "loop.h"
 #include "setrec.h"
-#include "state.h"
-#include "strv.h"
 #include "trust.h"
 
 #include <errno.h>
@@ -143,8 +141,6 @@ static int under_storage_max(struct vss_ctx *ctx, const struct set_rec *recs, si
 
 	for (size_t i = 0; i <= n; i++) {
 		const struct set_rec *r = i < n ? &recs[i] : plan;
-
-
 
 		for (size_t j = 0; r && j < r->n; j++)
 			if (r->sh[j].area[0])

@@ -7,7 +7,6 @@
 #include "blockdev.h"
 #include "origin.h"
 #include "provider.h"
-#include "recover.h"
 #include "setrec.h"
 #include "thin.h"
 #include "volume-rec.h"

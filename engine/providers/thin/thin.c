@@ -7,7 +7,7 @@
  * is the pool's. A revert moves the volume onto the snapshot's id.
  */
 #include "config.h"
-#include "area.h"
+#include "dm.h"
 #include "pool.h"
 #include "setrec.h"
 #include "thin.h"
