@@ -164,11 +164,14 @@ int set_vouch(struct vss_ctx *ctx, const struct set_rec *rec)
 {
 	int r = 0;
 
-	for (size_t i = 0; i < rec->n && !r; i++)
-		if (!(r = dm_ours(ctx, rec->sh[i].dm_name, rec->sh[i].dm_uuid)) &&
-		    !(r = dm_ours(ctx, rec->sh[i].cow_name, rec->sh[i].cow_uuid)))
-			r = provider_of(&rec->sh[i])->vouch ?
-			    provider_of(&rec->sh[i])->vouch(ctx, &rec->sh[i]) : 0;
+	for (size_t i = 0; i < rec->n && !r; i++) {
+		const struct shadow_rec *sh = &rec->sh[i];
+		const struct provider *p = provider_of(sh);
+
+		if (!(r = dm_ours(ctx, sh->dm_name, sh->dm_uuid)) &&
+		    !(r = dm_ours(ctx, sh->cow_name, sh->cow_uuid)) && p->vouch)
+			r = p->vouch(ctx, sh);
+	}
 	return r;
 }
 

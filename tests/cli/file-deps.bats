@@ -165,3 +165,16 @@ void set_make(void) { ring(); }'
 	assert_line "calls to a higher layer of engine/ (0): none"
 	assert_line "calls across one layer of engine/ (0): none"
 }
+
+@test "only engine/dm/dm.c talks to libdevmapper: it alone includes libdevmapper.h, and its object alone calls dm_ functions" {
+	B=$(dirname "$VSS")
+	[ -f "$B/engine/dm/libvss_a-dm.o" ] || skip "$B holds no object of vss's engine (VSS is not a build's)"
+	run grep -rl --include='*.[ch]' 'libdevmapper\.h' "$VSS_SRCDIR/engine" "$VSS_SRCDIR/cmd" "$VSS_SRCDIR/cli" "$VSS_SRCDIR/tui" "$VSS_SRCDIR/config" "$VSS_SRCDIR/main.c"
+	assert_success
+	assert_output "$VSS_SRCDIR/engine/dm/dm.c"
+	# every object of the program that needs a libdevmapper symbol (dm_*)
+	run bash -c 'cd "$1" && find engine cmd cli tui config -name "*.o" -print0 | xargs -0 nm -A -u |
+		awk "\$NF ~ /^dm_/ { sub(/:.*/, \"\", \$1); print \$1 }" | sort -u' _ "$B"
+	assert_success
+	assert_output "engine/dm/libvss_a-dm.o"
+}
