@@ -18,7 +18,7 @@ static void show(struct session *s, const char *name)
 	else if (!strcmp(name, "writers"))
 		v = s->set.writers ? s->set.writers : "default (those of the set's volumes)";
 	else if (!strcmp(name, "provider"))
-		v = cli_provider_name(s->set.provider);
+		v = s->set.provider ? s->set.provider : "auto";
 	else if (!strcmp(name, "verbose"))
 		v = verbose[s->verbose > 2 ? 2 : s->verbose];
 	else if (!strcmp(name, "on-error"))
@@ -58,9 +58,12 @@ static int change(struct session *s, const char *name, const char *value)
 		free(s->set.writers);
 		s->set.writers = copy;
 	} else if (!strcmp(name, "provider")) {
-		if (cli_provider_parse(value, &s->set.provider))
-			return cli_usage(s, "provider %s: no such provider (there are auto, cow and thin)",
-					 value);
+		if (cli_provider_parse(value, &s->set.provider)) {
+			char names[256];
+
+			cli_provider_list(names, sizeof(names), ", ", " and ");
+			return cli_usage(s, "provider %s: no such provider (there are %s)", value, names);
+		}
 	} else if (!strcmp(name, "verbose")) {
 		if (!strcmp(value, "off") || !strcmp(value, "0"))
 			s->verbose = 0;
@@ -173,20 +176,34 @@ int cmd_exit(struct session *s, int argc, char **argv)
 	return (int)code;
 }
 
-int cli_provider_parse(const char *v, enum vss_provider *p)
+int cli_provider_parse(const char *v, const char **p)
 {
-	if (!strcmp(v, "auto"))
-		*p = VSS_PROVIDER_AUTO;
-	else if (!strcmp(v, "cow"))
-		*p = VSS_PROVIDER_COW;
-	else if (!strcmp(v, "thin"))
-		*p = VSS_PROVIDER_THIN;
-	else
+	for (const char *const *n = vss_providers(); *n; n++)
+		if (!strcmp(v, *n)) {
+			*p = *n;
+			return 0;
+		}
+	if (strcmp(v, "auto"))
 		return -1;
+	*p = "auto";
 	return 0;
 }
 
-const char *cli_provider_name(enum vss_provider p)
+static int by_name(const void *a, const void *b)
 {
-	return p == VSS_PROVIDER_COW ? "cow" : p == VSS_PROVIDER_THIN ? "thin" : "auto";
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void cli_provider_list(char *buf, size_t len, const char *sep, const char *last)
+{
+	const char *names[32] = { "auto" };
+	size_t n = 1, at = 0;
+
+	for (const char *const *p = vss_providers(); *p && n < 32; p++)
+		names[n++] = *p;
+	qsort(names + 1, n - 1, sizeof(names[0]), by_name);
+	buf[0] = 0;
+	for (size_t i = 0; i < n && at < len; i++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%s", i ? i + 1 == n ? last : sep : "",
+				       names[i]);
 }

@@ -41,6 +41,7 @@ enum arg_kind {
 	ARG_AREA,      /* a storage area */
 	ARG_SETTING,   /* set's OPTION then VALUE */
 	ARG_CHOICE,    /* one of the option's VALUES */
+	ARG_PROVIDER,  /* auto, or one of the engine's providers */
 	ARG_COLUMNS,   /* a listing's column names, comma-separated */
 };
 
@@ -73,13 +74,16 @@ struct settings {
 	bool context_given;
 	enum vss_context context;
 	char *writers;            /* as create-set --writers; NULL: not set */
-	enum vss_provider provider; /* AUTO: not set */
+	const char *provider;     /* as create-set --provider; NULL: not set */
 	bool keep_going;          /* on-error continue */
 };
 
-/* "auto", "cow", "thin" -> *P: 0, or -1. */
-int cli_provider_parse(const char *s, enum vss_provider *p);
-const char *cli_provider_name(enum vss_provider p);
+/* "auto" or a provider the engine has (vss_providers) -> *P, a name that
+ * lives as long as the program: 0, or -1. */
+int cli_provider_parse(const char *s, const char **p);
+/* Into BUF: "auto" and the providers, in name order, SEP between them and
+ * LAST before the last ("auto, cow and thin"). */
+void cli_provider_list(char *buf, size_t len, const char *sep, const char *last);
 
 struct session {
 	const char *prog;         /* "vss" */

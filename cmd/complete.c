@@ -261,11 +261,18 @@ static void writers(struct session *s, struct cands *c, const char *prefix, bool
 	}
 }
 
+static void providers(struct cands *c, const char *prefix)
+{
+	char names[256];
+
+	cli_provider_list(names, sizeof(names), " ", " ");
+	add_list(c, prefix, names);
+}
+
 static void setting(struct session *s, struct cands *c, int k, char **words, const char *prefix)
 {
 	static const char *const values[][2] = {
 		{ "context", "persistent auto-release" },
-		{ "provider", "auto cow thin" },
 		{ "verbose", "on off debug" },
 		{ "on-error", "stop continue" },
 	};
@@ -278,6 +285,8 @@ static void setting(struct session *s, struct cands *c, int k, char **words, con
 		return;
 	if (!strcmp(words[0], "writers"))
 		writers(s, c, prefix, true);
+	if (!strcmp(words[0], "provider"))
+		providers(c, prefix);
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
 		if (!strcmp(words[0], values[i][0]))
 			add_list(c, prefix, values[i][1]);
@@ -351,6 +360,9 @@ static void by_kind(struct session *s, struct cands *c, enum arg_kind kind, cons
 		break;
 	case ARG_CHOICE:
 		add_list(c, prefix, values ? values : "");
+		break;
+	case ARG_PROVIDER:
+		providers(c, prefix);
 		break;
 	default:
 		break;

@@ -36,7 +36,7 @@ static const struct cmd_opt json_opt[] = {
 static const struct cmd_opt create_opts[] = {
 	{ "label", 'l', "TEXT", ARG_TEXT, NULL, 'l' },
 	{ "context", 'c', "C", ARG_CHOICE, "persistent auto-release", 0 },
-	{ "provider", 'p', "P", ARG_CHOICE, "auto cow thin", 'p' },
+	{ "provider", 'p', "P", ARG_PROVIDER, NULL, 'p' },
 	/* lvcreate's letters for a snapshot's size and chunk size. */
 	{ "cow-size", 's', "SIZE", ARG_TEXT, NULL, 'L' },
 	{ "chunk-size", 'k', "SIZE", ARG_CHOICE, "4K 8K 16K 32K 64K 128K 256K 512K", 'c' },

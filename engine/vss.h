@@ -159,13 +159,11 @@ enum vss_context {
 	VSS_CONTEXT_AUTO_RELEASE,  /* deleted when the process that made it ends */
 };
 
-/* How a shadow is made: AUTO is thin for a thin volume vss made, cow for
- * any other. */
-enum vss_provider {
-	VSS_PROVIDER_AUTO,
-	VSS_PROVIDER_COW,   /* dm-snapshot, a COW area from the storage area */
-	VSS_PROVIDER_THIN,  /* a dm-thin snapshot in the volume's pool */
-};
+/* How shadows can be made: the providers' names, in the order "auto"
+ * tries them for each volume (the first that can serve it), NULL-ended.
+ * "cow": dm-snapshot, a COW from a storage area; "thin": a dm-thin
+ * snapshot in the pool of a thin volume vss made. */
+const char *const *vss_providers(void);
 
 struct vss_create_opts {
 	const char *label;        /* NULL: none */
@@ -181,7 +179,8 @@ struct vss_create_opts {
 				   * where an asked size is refused */
 	unsigned cow_percent;     /* 0: VSS_DEFAULT_COW_PERCENT */
 	uint64_t chunk_bytes;     /* 0: VSS_DEFAULT_CHUNK_BYTES */
-	enum vss_provider provider;
+	const char *provider;     /* one of vss_providers(); NULL or "auto": the first
+				   * that can serve each volume */
 };
 
 enum vss_shadow_state {

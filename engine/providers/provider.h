@@ -3,9 +3,9 @@
  * dm-snapshot with a COW in a storage area; thin: a dm-thin snapshot in the
  * volume's pool) is one table of operations, as LVM's segment types are,
  * so that a set's life - made, listed, deleted - is written once, blind to
- * which provider each shadow has. A new provider is one folder of ops, a
- * name in enum shadow_provider and its record name (setrec.h, setrec.c)
- * and a line in provider.c's table.
+ * which provider each shadow has. A new provider is one folder of ops and
+ * a line in provider.c's table: records keep its name, and any fields of
+ * its own (shadow_extra), without knowing it.
  *
  * Every operation works on one shadow and is called for each shadow of a
  * set in turn, at the step its name says. make_storage, make_devices,
@@ -42,6 +42,11 @@ struct provider {
 	/* Whether each shadow has room of its own (a COW) that the monitor
 	 * weighs; else its room is shared (a pool's), weighed as such. */
 	bool own_room;
+
+	/* ---- whenever a record is acted on: whether SH's record holds
+	 * what this provider needs (records are read below the providers,
+	 * and check only what every shadow has) ---- */
+	bool (*complete)(const struct shadow_rec *sh);
 
 	/* ---- create-set, as each volume is resolved, under the lock and
 	 * before anything is planned: what this provider refuses of VOLUME
@@ -113,14 +118,16 @@ struct provider {
 	int (*release)(struct vss_ctx *ctx, const struct shadow_rec *sh);
 };
 
-/* SH's provider (records are checked when read: it is one of them). */
+/* SH's provider; when its record names none this vss has, or lacks what
+ * its provider needs, one whose every step refuses with the reason (and
+ * whose shadows list as invalid). Never NULL. */
 const struct provider *provider_of(const struct shadow_rec *sh);
-/* The provider listings name NAME; NULL for none. */
+/* The provider records and listings name NAME; NULL for none. */
 const struct provider *provider_by_name(const char *name);
-/* Into *OUT, the provider CHOICE names, checked for VOLUME; for auto the
- * first of the table that can serve it. */
-int provider_choose(struct vss_ctx *ctx, enum vss_provider choice, const char *volume,
-		    uint64_t size, const struct vss_create_opts *o, enum shadow_provider *out);
+/* Into *OUT, the provider CHOICE names (NULL or "auto": the first of the
+ * table that can serve VOLUME), checked for VOLUME. */
+int provider_choose(struct vss_ctx *ctx, const char *choice, const char *volume, uint64_t size,
+		    const struct vss_create_opts *o, const struct provider **out);
 
 extern const struct provider cow_provider, thin_provider;
 

@@ -45,28 +45,62 @@ struct shadow_rec *set_rec_add(struct vss_ctx *ctx, struct set_rec *rec)
 
 #define COPY(dst, v) snprintf(dst, sizeof(dst), "%s", v)
 
-/* The names records give them, which records of every version keep. */
-static const char *const provider_names[PROVIDER_N] = { "cow", "thin" };
 static const char *const merge_names[] = { "", "scheduled", "merging", "merged", "swapping" };
 
-const char *provider_name(enum shadow_provider p)
+/* A key of a field a provider keeps: what an ini file can hold as one. */
+static bool extra_key_ok(const char *key)
 {
-	return (unsigned)p < PROVIDER_N ? provider_names[p] : "?";
+	size_t n = strspn(key, "abcdefghijklmnopqrstuvwxyz_0123456789");
+
+	return n && !key[n] && n < sizeof(((struct shadow_extra *)0)->key);
 }
 
-int provider_parse(const char *s, enum shadow_provider *p)
+const char *shadow_extra(const struct shadow_rec *sh, const char *key)
 {
-	/* Written before providers: cow's. */
-	if (!s[0]) {
-		*p = PROVIDER_COW;
-		return 0;
+	for (unsigned i = 0; i < sh->nextra; i++)
+		if (!strcmp(sh->extra[i].key, key))
+			return sh->extra[i].value;
+	return NULL;
+}
+
+static int extra_put(struct shadow_rec *sh, const char *key, const char *value)
+{
+	unsigned i = 0;
+
+	while (i < sh->nextra && strcmp(sh->extra[i].key, key))
+		i++;
+	if (!extra_key_ok(key) || strchr(value, '\n') ||
+	    strlen(value) >= sizeof(sh->extra[0].value))
+		return -EINVAL;
+	if (i == sh->nextra) {
+		if (i == SHADOW_EXTRA_MAX)
+			return -E2BIG;
+		sh->nextra++;
 	}
-	for (int i = 0; i < PROVIDER_N; i++)
-		if (!strcmp(s, provider_names[i])) {
-			*p = (enum shadow_provider)i;
-			return 0;
-		}
-	return -EINVAL;
+	COPY(sh->extra[i].key, key);
+	COPY(sh->extra[i].value, value);
+	return 0;
+}
+
+int shadow_extra_set(struct vss_ctx *ctx, struct shadow_rec *sh, const char *key,
+		     const char *value)
+{
+	int r = extra_put(sh, key, value);
+
+	if (r == -E2BIG)
+		return vss_fail(ctx, E2BIG, "shadow of %s: cannot record %s: a shadow keeps at most "
+				"%d fields of its provider's", sh->volume, key, SHADOW_EXTRA_MAX);
+	return r ? vss_fail(ctx, -r, "shadow of %s: cannot record %s: a key is a word of [a-z0-9_] "
+			    "and its value one line of less than %zu bytes", sh->volume, key,
+			    sizeof(sh->extra[0].value)) : 0;
+}
+
+/* A provider's name, as records keep it: a word. */
+static bool provider_word(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789");
+
+	return n && !s[n] && n < sizeof(((struct shadow_rec *)0)->provider);
 }
 
 const char *merge_state_name(enum merge_state m)
@@ -101,8 +135,11 @@ static int shadow_field(struct shadow_rec *s, const char *key, const char *v)
 {
 	if (!strcmp(key, "origin_uuid"))
 		COPY(s->origin_uuid, v);
-	else if (!strcmp(key, "provider"))
-		return provider_parse(v, &s->provider) == 0;
+	else if (!strcmp(key, "provider")) {
+		if (!provider_word(v[0] ? v : "cow"))
+			return 0;
+		COPY(s->provider, v[0] ? v : "cow");
+	}
 	else if (!strcmp(key, "dm_name"))
 		COPY(s->dm_name, v);
 	else if (!strcmp(key, "dm_uuid"))
@@ -138,7 +175,8 @@ static int shadow_field(struct shadow_rec *s, const char *key, const char *v)
 				return 1;
 			}
 		return 0;
-	}
+	} else if (strcmp(key, "volume"))
+		return extra_put(s, key, v) == 0;
 	return 1;
 }
 
@@ -230,9 +268,12 @@ int set_rec_load(struct vss_ctx *ctx, const char *dir, const char *id, struct se
 	if (r == 0 && (strcmp(rec->id, id) || !rec->n))
 		r = vss_fail(ctx, EBADMSG, "%s/%s: damaged set record", ctx->state_dir, rel);
 	for (size_t i = 0; r == 0 && i < rec->n; i++)
-		if (!rec->sh[i].volume[0] || !rec->sh[i].dm_name[0] || !rec->sh[i].origin_sectors ||
-		    (rec->sh[i].provider != PROVIDER_THIN ? !rec->sh[i].cow_name[0] :
-		     !rec->sh[i].pool[0] || !rec->sh[i].thin_id))
+		if (!rec->sh[i].provider[0])
+			COPY(rec->sh[i].provider, "cow");
+	for (size_t i = 0; r == 0 && i < rec->n; i++)
+		/* What each provider needs of its own is its to check
+		 * (provider_of). */
+		if (!rec->sh[i].volume[0] || !rec->sh[i].dm_name[0] || !rec->sh[i].origin_sectors)
 			r = vss_fail(ctx, EBADMSG, "%s/%s: damaged set record (shadow of %s)",
 				     ctx->state_dir, rel, rec->sh[i].volume);
 	for (size_t i = 0; r == 0 && i < rec->n; i++)
@@ -259,7 +300,7 @@ static void put(char *buf, size_t cap, long *len, const char *fmt, ...)
 
 int set_rec_save(struct vss_ctx *ctx, const char *dir, const struct set_rec *r)
 {
-	size_t cap = 1024 + r->n * 10240;
+	size_t cap = 1024 + r->n * 16384;
 	char *buf = malloc(cap), rel[128];
 	long len = 0;
 	int ret;
@@ -283,7 +324,7 @@ int set_rec_save(struct vss_ctx *ctx, const char *dir, const struct set_rec *r)
 		put(buf, cap, &len,
 		    "\n[shadow %zu]\nvolume = %s\norigin_uuid = %s\nprovider = %s\ndm_name = %s\n"
 		    "dm_uuid = %s\ncow_name = %s\ncow_uuid = %s\narea = %s\n",
-		    i, s->volume, s->origin_uuid, provider_name(s->provider), s->dm_name, s->dm_uuid, s->cow_name,
+		    i, s->volume, s->origin_uuid, s->provider, s->dm_name, s->dm_uuid, s->cow_name,
 		    s->cow_uuid, s->area);
 		if (s->cow_file[0])
 			put(buf, cap, &len, "cow_file = %s\n", s->cow_file);
@@ -297,6 +338,8 @@ int set_rec_save(struct vss_ctx *ctx, const char *dir, const struct set_rec *r)
 			put(buf, cap, &len, "pool = %s\nthin_id = %u\n", s->pool, s->thin_id);
 		if (s->merge != MERGE_NONE)
 			put(buf, cap, &len, "merge = %s\n", merge_state_name(s->merge));
+		for (unsigned e = 0; e < s->nextra; e++)
+			put(buf, cap, &len, "%s = %s\n", s->extra[e].key, s->extra[e].value);
 	}
 	if (len < 0) {
 		free(buf);

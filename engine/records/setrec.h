@@ -14,17 +14,15 @@ struct vss_dm_target;
 #define COW_UUID_PREFIX "VSS-cow-"
 #define REAL_UUID_PREFIX "VSS-real-"
 
-/* Where a shadow's data comes from: each provider's operations are
- * provider.h's. Records name it ("provider = thin"); one that names none
- * is cow's (records written before providers). */
-enum shadow_provider {
-	PROVIDER_COW,
-	PROVIDER_THIN,
-	PROVIDER_N
+/* Fields a provider keeps of its own: records store them and give them
+ * back without knowing what they mean, so a new provider needs nothing
+ * here. A record's keys that this vss does not know are kept the same
+ * way, and written back as they were. */
+#define SHADOW_EXTRA_MAX 8
+struct shadow_extra {
+	char key[32];
+	char value[512];
 };
-/* Its name in records and listings, and back: 0, or -EINVAL. */
-const char *provider_name(enum shadow_provider p);
-int provider_parse(const char *s, enum shadow_provider *p);
 
 /* A revert of a shadow into its origin (revert.c): none; asked for while
  * the origin was in use; under way in the kernel (snapshot-merge); done,
@@ -43,7 +41,10 @@ const char *merge_state_name(enum merge_state m);
 struct shadow_rec {
 	char volume[128];        /* the origin's dm name */
 	char origin_uuid[130];   /* the origin's dm uuid when the set was made */
-	enum shadow_provider provider;
+	/* Where its data comes from: a provider's name (provider.h), which
+	 * records only keep; one that names none is cow's (records written
+	 * before providers). */
+	char provider[16];
 	char dm_name[128];       /* vss-SET8-VOLUME */
 	char dm_uuid[130];
 	char cow_name[128];      /* vss-SET8-VOLUME-cow */
@@ -61,6 +62,8 @@ struct shadow_rec {
 	char pool[128];          /* thin: the pool's record name */
 	unsigned thin_id;        /* thin: the snapshot's device id in the pool */
 	unsigned origin_thin_id; /* thin, while the set is made: its volume's id */
+	struct shadow_extra extra[SHADOW_EXTRA_MAX];
+	unsigned nextra;
 };
 
 
@@ -77,6 +80,12 @@ struct set_rec {
 	size_t n;
 	struct shadow_rec *sh;
 };
+
+/* SH's field KEY that its provider keeps (shadow_extra); NULL: none. */
+const char *shadow_extra(const struct shadow_rec *sh, const char *key);
+/* Sets it (a key of [a-z_]); -E2BIG when SH holds as many as it can. */
+int shadow_extra_set(struct vss_ctx *ctx, struct shadow_rec *sh, const char *key,
+		     const char *value);
 
 void set_rec_free(struct set_rec *rec);
 /* Appends a zeroed shadow; NULL when out of memory (message set). */

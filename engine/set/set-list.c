@@ -63,7 +63,7 @@ int set_fill(struct vss_ctx *ctx, const struct set_rec *rec, struct vss_set *s)
 		const struct shadow_rec *sh = &rec->sh[i];
 
 		snprintf(d->volume, sizeof(d->volume), "%s", sh->volume);
-		snprintf(d->provider, sizeof(d->provider), "%s", provider_name(sh->provider));
+		snprintf(d->provider, sizeof(d->provider), "%s", sh->provider);
 		snprintf(d->origin, sizeof(d->origin), "/dev/mapper/%s", sh->volume);
 		snprintf(d->device, sizeof(d->device), "/dev/mapper/%s", sh->dm_name);
 		snprintf(d->area, sizeof(d->area), "%s", sh->cow_file[0] ? sh->cow_file : sh->area);

@@ -38,7 +38,7 @@
 
 struct member {
 	struct vss_volume vol;
-	enum shadow_provider provider;
+	const struct provider *provider;
 	bool suspended;
 };
 
@@ -232,12 +232,13 @@ static int plan(struct vss_ctx *ctx, struct set_rec *rec, const struct member *m
 		}
 		snprintf(sh->volume, sizeof(sh->volume), "%s", m[i].vol.name);
 		snprintf(sh->origin_uuid, sizeof(sh->origin_uuid), "%s", m[i].vol.dm_uuid);
-		sh->provider = m[i].provider;
+		snprintf(sh->provider, sizeof(sh->provider), "%s", m[i].provider->name);
 		snprintf(sh->dm_name, sizeof(sh->dm_name), "vss-%.8s-%.100s", rec->id, sh->volume);
 		snprintf(sh->dm_uuid, sizeof(sh->dm_uuid), SNAP_UUID_PREFIX "%s-%zu", rec->id, i);
 		in.index = i;
 		in.volume_bytes = m[i].vol.size;
-		r = provider_of(sh)->plan(ctx, sh, &in);
+		/* Its record holds what its provider needs once planned. */
+		r = m[i].provider->plan(ctx, sh, &in);
 	}
 out:
 	free(devs);

@@ -321,3 +321,43 @@ KEEPS_STATE="vss layers shadows only under linear, striped, crypt and zero table
 	run set_ids
 	assert_output ""
 }
+
+@test "a set whose record names a provider this vss does not have (a newer vss's), or lacks what its provider needs: listed invalid saying why; delete-set and revert refused (exit 2), nothing changed; named back, it is whole" {
+	mkvol a 16
+	add_area
+	new_set --cow-size 1M "${PFX}a"
+	rec=$VSS_STATE_DIR/sets/$SET.conf
+	grep -qx "provider = cow" "$rec" || fail "no provider line in $rec"
+	# A newer vss's record: its provider, and a field of that provider's.
+	sed -i 's/^provider = cow$/provider = zfs/' "$rec"
+	echo "zfs_dataset = tank/a@vss" >>"$rec"
+	why="its record names provider zfs, which this vss does not have"
+	vss list shadows --json "$SET"
+	assert_success
+	assert_equal "$(jq -r '.shadows[] | [.volume, .provider, .state, .why] | join("|")' <<<"$output")" \
+		"${PFX}a|zfs|invalid|$why"
+	snap
+	refused 2 "vss: delete-set: shadow of ${PFX}a: $why: refused" delete-set "$SET"
+	refused 2 "vss: revert: shadow of ${PFX}a: $why: refused" revert "$SET/${PFX}a"
+	grep -qx "zfs_dataset = tank/a@vss" "$rec" || fail "the provider's field was lost"
+
+	# A cow record that lacks its COW device's name: damaged.
+	sed -i 's/^provider = zfs$/provider = cow/; s/^cow_name = .*/cow_name = /' "$rec"
+	vss list shadows --json "$SET"
+	assert_success
+	assert_equal "$(jq -r '.shadows[] | [.provider, .state, .why] | join("|")' <<<"$output")" \
+		"cow|invalid|its record lacks what provider cow needs (damaged)"
+	snap
+	refused 2 "vss: delete-set: shadow of ${PFX}a: its record lacks what provider cow needs (damaged): refused" \
+		delete-set "$SET"
+
+	# Named back, the field it does not know kept: valid, and deleted whole.
+	sed -i "s/^cow_name = $/cow_name = vss-$SET8-${PFX}a-cow/" "$rec"
+	vss list shadows --json "$SET"
+	assert_equal "$(jq -r '.shadows[] | .state' <<<"$output")" "valid"
+	vss delete-set "$SET"
+	assert_success
+	run set_ids
+	assert_output ""
+	[ -z "$(dmsetup ls | grep "vss-$SET8")" ] || fail "devices left: $(dmsetup ls)"
+}

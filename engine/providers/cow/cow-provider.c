@@ -213,10 +213,16 @@ static int cow_release(struct vss_ctx *ctx, const struct shadow_rec *sh)
 	return storage_release(ctx, sh);
 }
 
+static bool cow_complete(const struct shadow_rec *sh)
+{
+	return sh->cow_name[0];
+}
+
 const struct provider cow_provider = {
 	.name = "cow",
 	.layers_origin = true,
 	.own_room = true,
+	.complete = cow_complete,
 	.check = cow_check,
 	.plan = cow_plan,
 	.make_storage = cow_make_storage,

@@ -87,9 +87,15 @@ static void thin_describe(const struct shadow_rec *sh, char *buf, size_t len)
 	snprintf(buf, len, "thin snapshot %u in pool %s", sh->thin_id, sh->pool);
 }
 
+static bool thin_complete(const struct shadow_rec *sh)
+{
+	return sh->pool[0] && sh->thin_id;
+}
+
 const struct provider thin_provider = {
 	.name = "thin",
 	.layers_origin = false,
+	.complete = thin_complete,
 	.check = thin_check,
 	.plan = thin_plan_op,
 	.in_window = thin_in_window,

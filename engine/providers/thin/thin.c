@@ -29,7 +29,6 @@ int thin_plan(struct vss_ctx *ctx, const char *volume, struct shadow_rec *sh)
 		return -ENOENT;
 	if (r || (r = pool_load(ctx, vol.pool, &p)))
 		return r;
-	sh->provider = PROVIDER_THIN;
 	snprintf(sh->pool, sizeof(sh->pool), "%s", p.name);
 	sh->origin_thin_id = vol.thin_id;
 	sh->origin_sectors = vol.sectors;
