@@ -332,13 +332,16 @@ KEEPS_STATE="vss layers shadows only under linear, striped, crypt and zero table
 	sed -i 's/^provider = cow$/provider = zfs/' "$rec"
 	echo "zfs_dataset = tank/a@vss" >>"$rec"
 	why="its record names provider zfs, which this vss does not have"
+	warn="vss: warning: set $SET8, shadow of ${PFX}a: invalid: $why"
 	vss list shadows --json "$SET"
 	assert_success
 	assert_equal "$(jq -r '.shadows[] | [.volume, .provider, .state, .why] | join("|")' <<<"$output")" \
 		"${PFX}a|zfs|invalid|$why"
+	assert_stderr "$warn"
+	# Finding the set lists it, which warns of the invalid shadow first.
 	snap
-	refused 2 "vss: delete-set: shadow of ${PFX}a: $why: refused" delete-set "$SET"
-	refused 2 "vss: revert: shadow of ${PFX}a: $why: refused" revert "$SET/${PFX}a"
+	refused 2 "$warn"$'\n'"vss: delete-set: shadow of ${PFX}a: $why: refused" delete-set "$SET"
+	refused 2 "$warn"$'\n'"vss: revert: shadow of ${PFX}a: $why: refused" revert "$SET/${PFX}a"
 	grep -qx "zfs_dataset = tank/a@vss" "$rec" || fail "the provider's field was lost"
 
 	# A cow record that lacks its COW device's name: damaged.
@@ -347,8 +350,9 @@ KEEPS_STATE="vss layers shadows only under linear, striped, crypt and zero table
 	assert_success
 	assert_equal "$(jq -r '.shadows[] | [.provider, .state, .why] | join("|")' <<<"$output")" \
 		"cow|invalid|its record lacks what provider cow needs (damaged)"
+	why="its record lacks what provider cow needs (damaged)"
 	snap
-	refused 2 "vss: delete-set: shadow of ${PFX}a: its record lacks what provider cow needs (damaged): refused" \
+	refused 2 "vss: warning: set $SET8, shadow of ${PFX}a: invalid: $why"$'\n'"vss: delete-set: shadow of ${PFX}a: $why: refused" \
 		delete-set "$SET"
 
 	# Named back, the field it does not know kept: valid, and deleted whole.
