@@ -117,6 +117,46 @@ on_disk() {
 	assert_output --regexp "^0 32768 snapshot [0-9]+/16384 [0-9]+$"
 }
 
+# block K: 4 KiB of "old-K." repeated, as chunk K of an origin held before.
+block() {
+	local b=
+	while [ ${#b} -lt 4096 ]; do b+="old-$1."; done
+	printf '%s' "${b:0:4096}"
+}
+
+@test "cow-table: the exceptions the kernel wrote to a persistent COW, read from its disk: which origin chunks it holds, where, and the old data there" {
+	origin=$(mkloop 16) cow=$(mkloop 8)
+	for k in 5 42 700; do
+		block "$k" | dd of="$origin" bs=4096 seek="$k" oflag=direct conv=notrunc status=none
+	done
+	dmsetup create "${PFX}real" --table "0 32768 linear $origin 0"
+	dmsetup create "${PFX}snap" --table "0 32768 snapshot /dev/mapper/${PFX}real $cow P 8"
+	dmsetup create "${PFX}orig" --table "0 32768 snapshot-origin /dev/mapper/${PFX}real"
+	settle
+	dmctl cow-table "$cow"
+	assert_success
+	assert_output "chunk=8 valid=1 fresh=0 used=2 n=0"
+	# Written in this order, the chunks are copied out in it.
+	for k in 700 5 42; do
+		head -c 4096 /dev/zero | tr '\0' N | dd of="/dev/mapper/${PFX}orig" bs=4096 seek="$k" \
+			oflag=direct status=none
+	done
+	dmctl cow-table "$cow"
+	assert_success
+	assert_equal "$output" "chunk=8 valid=1 fresh=0 used=5 n=3"$'\n'"5 3"$'\n'"42 4"$'\n'"700 2"
+	for p in "5 3" "42 4" "700 2"; do
+		set -- $p
+		assert_equal "$(dd if="$cow" bs=4096 skip="$2" count=1 iflag=direct status=none)" "$(block "$1")"
+	done
+	# The kernel counts the same chunks in use.
+	run dmsetup status "${PFX}snap"
+	assert_output --regexp "^0 32768 snapshot 40/16384 [0-9]+$"
+	# Not a COW: refused, saying so.
+	dmctl cow-table "$origin"
+	assert_failure 1
+	assert_equal "$stderr" "dmctl: $origin: not a persistent snapshot COW (no SnAp header)"
+}
+
 @test "message: a thin pool takes create_thin; a bad message fails with the reason" {
 	meta=$(mkloop 8) data=$(mkloop 64)
 	dd if=/dev/zero of="$meta" bs=4k count=1 status=none

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "engine/dm/dm.h"
+#include "engine/dm/cow-table.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -92,6 +93,17 @@ int main(int argc, char **argv)
 		if (!(r = vss_dm_message(ctx, name, argv[3], &reply)) && reply) {
 			printf("%s\n", reply);
 			free(reply);
+		}
+	} else if (!strcmp(op, "cow-table") && argc == 3) {
+		/* NAME is a COW's path: its header, then "OLD NEW" a chunk it holds. */
+		struct cow_table ct;
+
+		if (!(r = cow_table_read(ctx, name, &ct))) {
+			printf("chunk=%u valid=%d fresh=%d used=%" PRIu64 " n=%zu\n", ct.chunk, ct.valid,
+			       ct.fresh, ct.used, ct.n);
+			for (size_t i = 0; i < ct.n; i++)
+				printf("%" PRIu64 " %" PRIu64 "\n", ct.e[i].old_chunk, ct.e[i].new_chunk);
+			cow_table_free(&ct);
 		}
 	} else if (!strcmp(op, "check") && argc == 2) {
 		r = vss_dm_available(ctx);

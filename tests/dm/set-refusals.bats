@@ -341,7 +341,7 @@ KEEPS_STATE="vss layers shadows only under linear, striped, crypt and zero table
 	# Finding the set lists it, which warns of the invalid shadow first.
 	snap
 	refused 2 "$warn"$'\n'"vss: delete-set: shadow of ${PFX}a: $why: refused" delete-set "$SET"
-	refused 2 "$warn"$'\n'"vss: revert: shadow of ${PFX}a: $why: refused" revert "$SET/${PFX}a"
+	refused 2 "$warn"$'\n'"vss: revert: shadow of ${PFX}a: $why: refused" revert --yes "$SET" "${PFX}a"
 	grep -qx "zfs_dataset = tank/a@vss" "$rec" || fail "the provider's field was lost"
 
 	# A cow record that lacks its COW device's name: damaged.
