@@ -318,9 +318,9 @@ static int window(struct vss_ctx *ctx, struct set_rec *rec, struct member *m, si
 	if (!r)
 		vss_fault(ctx, "create:suspended");
 	/* Each shadow's in-window step (cow: made live; thin: the snapshot
-	 * taken in its pool). */
+	 * taken in its pool), its provider found before the window. */
 	for (size_t i = 0; i < n && !r; i++)
-		r = provider_of(&rec->sh[i])->in_window(ctx, &rec->sh[i], cookie);
+		r = m[i].provider->in_window(ctx, &rec->sh[i], cookie);
 	if (!r)
 		vss_fault(ctx, "create:snapshots-resumed");
 	/* Every origin is resumed, whatever failed: nothing stays frozen.
