@@ -37,7 +37,12 @@ int vss_blockdev_of_path(struct vss_ctx *ctx, const char *path, dev_t *devno);
 int vss_blockdev_mounts(dev_t devno, char ***targets, size_t *n);
 
 /* Whether anything holds the dm device VOLUME (WHY says what, "" when
- * nothing): a revert or a removal must not change data in use. */
-int volume_busy(struct vss_ctx *ctx, const char *volume, char *why, size_t len);
+ * nothing): a revert or a removal must not change data in use. An open
+ * that is not a mount gets up to GRACE_MS to close: udev's probe of a
+ * device closed after a write, or a listing's look at it with blkid, lasts
+ * milliseconds, and must not defer a revert asked for now. */
+int volume_busy(struct vss_ctx *ctx, const char *volume, int grace_ms, char *why, size_t len);
+/* The grace a command asked for now gives (recovery's looks give none). */
+#define VOLUME_BUSY_GRACE_MS 2000
 
 #endif

@@ -221,7 +221,8 @@ int vss_revert(struct vss_ctx *ctx, const char *spec, char *const *volumes, size
 
 		if (!chosen[i] || !p->revert_at_once)
 			continue;
-		if ((r = volume_busy(ctx, rec->sh[i].volume, why, sizeof(why))) || why[0])
+		if ((r = volume_busy(ctx, rec->sh[i].volume, VOLUME_BUSY_GRACE_MS, why,
+				     sizeof(why))) || why[0])
 			continue;
 		if ((r = p->revert_start(ctx, rec, i)) == 0)
 			memmove(&chosen[i], &chosen[i + 1], (rec->n - i) * sizeof(*chosen));
@@ -231,7 +232,7 @@ int vss_revert(struct vss_ctx *ctx, const char *spec, char *const *volumes, size
 
 		if (!chosen[i])
 			continue;
-		if ((r = volume_busy(ctx, rec->sh[i].volume, why, sizeof(why))))
+		if ((r = volume_busy(ctx, rec->sh[i].volume, VOLUME_BUSY_GRACE_MS, why, sizeof(why))))
 			break;
 		if (why[0]) {
 			rec->sh[i].merge = MERGE_SCHEDULED;

@@ -136,6 +136,9 @@ $(screen)"
 	conf "# no writers"
 	new_set --cow-size 8M "${PFX}a"
 	dd if=/dev/urandom of="${VOLDEV[a]}" bs=1M count=2 seek=1 oflag=direct status=none
+	# udev probes a device closed after a write: let it finish, or the
+	# revert finds the volume open and is scheduled, not done.
+	settle
 	want=$(dsum "$(shadow "$SET" a)")
 	tui_start
 	wait_screen "^>Sets"

@@ -154,7 +154,7 @@ int revert_merge_recover(struct vss_ctx *ctx, struct set_rec *rec, size_t i, boo
 			return 0;
 		if (m == 1) {
 			/* Scheduled, its volume free now; or a start cut short. */
-			if ((r = volume_busy(ctx, sh->volume, why, sizeof(why))) || why[0])
+			if ((r = volume_busy(ctx, sh->volume, 0, why, sizeof(why))) || why[0])
 				return r;
 			if ((r = revert_merge_start(ctx, rec, i)))
 				return r;

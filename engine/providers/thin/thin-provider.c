@@ -73,7 +73,7 @@ static int thin_revert_recover(struct vss_ctx *ctx, struct set_rec *rec, size_t 
 	int r;
 
 	*finished = false;
-	if ((r = volume_busy(ctx, rec->sh[i].volume, why, sizeof(why))) || why[0])
+	if ((r = volume_busy(ctx, rec->sh[i].volume, 0, why, sizeof(why))) || why[0])
 		return r;
 	if ((r = thin_swap(ctx, rec, i)))
 		return r;
