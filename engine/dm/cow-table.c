@@ -47,8 +47,9 @@ static int read_at(int fd, unsigned char *buf, size_t len, uint64_t off)
 			continue;
 		if (r < 0)
 			return -errno;
+		/* Nothing at all: the COW ends here. Part of it: damaged. */
 		if (r == 0)
-			return 1;
+			return got ? -EBADMSG : 1;
 		got += (size_t)r;
 	}
 	return 0;
@@ -95,7 +96,9 @@ static int read_areas(struct vss_ctx *ctx, int fd, const char *what, struct cow_
 	for (uint64_t i = 0; full; i++) {
 		uint64_t at = 1 + i * (per_area + 1);
 
-		if ((r = read_at(fd, area, bytes, at * bytes)) < 0)
+		if (r = read_at(fd, area, bytes, at * bytes), r == -EBADMSG)
+			return damaged(ctx, what, "it ends inside a metadata area");
+		if (r < 0)
 			return vss_fail(ctx, -r, "%s: cannot read its exception table: %s", what,
 					strerror(-r));
 		/* The kernel zeroes the next area before it fills one: a COW
@@ -128,6 +131,7 @@ int cow_table_read_fd(struct vss_ctx *ctx, int fd, const char *what, struct cow_
 {
 	unsigned char *buf = NULL;
 	uint32_t magic, version, chunk;
+	bool valid;
 	int r;
 
 	memset(t, 0, sizeof(*t));
@@ -135,11 +139,13 @@ int cow_table_read_fd(struct vss_ctx *ctx, int fd, const char *what, struct cow_
 		return vss_fail(ctx, ENOMEM, "out of memory");
 	if ((r = read_at(fd, buf, ALIGN, 0))) {
 		free(buf);
-		return r < 0 ? vss_fail(ctx, -r, "%s: cannot read its header: %s", what, strerror(-r)) :
-			       damaged(ctx, what, "too small for a COW");
+		return r < 0 && r != -EBADMSG ?
+		       vss_fail(ctx, -r, "%s: cannot read its header: %s", what, strerror(-r)) :
+		       damaged(ctx, what, "too small for a COW");
 	}
 	magic = le32_at(buf);
-	t->valid = le32_at(buf + 4) != 0;
+	/* Kept aside until the header is known good: a refused table is empty. */
+	valid = le32_at(buf + 4) != 0;
 	version = le32_at(buf + 8);
 	chunk = le32_at(buf + 12);
 	free(buf);
@@ -157,13 +163,16 @@ int cow_table_read_fd(struct vss_ctx *ctx, int fd, const char *what, struct cow_
 	if (chunk * 512u < ALIGN)
 		return damaged(ctx, what, "its chunks are smaller than 4 KiB, which vss never makes");
 	t->chunk = chunk;
+	t->valid = valid;
 	t->used = 2;
 	if (posix_memalign((void **)&buf, ALIGN, (size_t)chunk * 512))
 		return vss_fail(ctx, ENOMEM, "out of memory");
 	r = read_areas(ctx, fd, what, t, buf);
 	free(buf);
-	if (r)
+	if (r) {
 		cow_table_free(t);
+		memset(t, 0, sizeof(*t));
+	}
 	return r;
 }
 

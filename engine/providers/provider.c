@@ -5,6 +5,7 @@
 #include "provider.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,12 +25,20 @@ const struct provider *provider_by_name(const char *name)
 	return NULL;
 }
 
-const char *const *vss_providers(void)
-{
-	static const char *names[NPROVIDERS + 1];
+static const char *names[NPROVIDERS + 1];
 
+static void names_fill(void)
+{
 	for (size_t i = 0; i < NPROVIDERS; i++)
 		names[i] = providers[i]->name;
+}
+
+const char *const *vss_providers(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	/* Once: a library's callers may ask from several threads. */
+	pthread_once(&once, names_fill);
 	return names;
 }
 
@@ -78,6 +87,12 @@ static int u_in_window(struct vss_ctx *ctx, struct shadow_rec *sh, uint32_t *coo
 {
 	(void)cookie;
 	return unusable(ctx, sh);
+}
+
+static bool u_complete(const struct shadow_rec *sh)
+{
+	(void)sh;
+	return false;
 }
 
 static void u_describe(const struct shadow_rec *sh, char *buf, size_t len)
@@ -142,6 +157,7 @@ static int u_release(struct vss_ctx *ctx, const struct shadow_rec *sh)
 
 static const struct provider unusable_provider = {
 	.name = "?",
+	.complete = u_complete,
 	.check = u_check,
 	.plan = u_plan,
 	.make_storage = u_step,
@@ -166,6 +182,14 @@ const struct provider *provider_of(const struct shadow_rec *sh)
 	const struct provider *p = provider_by_name(sh->provider);
 
 	return p && p->complete(sh) ? p : &unusable_provider;
+}
+
+bool provider_usable(const struct shadow_rec *sh, char *why, size_t len)
+{
+	if (provider_of(sh) != &unusable_provider)
+		return true;
+	unusable_why(sh, why, len);
+	return false;
 }
 
 int provider_choose(struct vss_ctx *ctx, const char *choice, const char *volume, uint64_t size,

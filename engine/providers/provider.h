@@ -122,6 +122,9 @@ struct provider {
  * its provider needs, one whose every step refuses with the reason (and
  * whose shadows list as invalid). Never NULL. */
 const struct provider *provider_of(const struct shadow_rec *sh);
+/* Whether SH has a provider that can act on it (provider_of's is not the
+ * stand-in); when not, WHY says why. */
+bool provider_usable(const struct shadow_rec *sh, char *why, size_t len);
 /* The provider records and listings name NAME; NULL for none. */
 const struct provider *provider_by_name(const char *name);
 /* Into *OUT, the provider CHOICE names (NULL or "auto": the first of the

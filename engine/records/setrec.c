@@ -82,10 +82,24 @@ static int extra_put(struct shadow_rec *sh, const char *key, const char *value)
 	return 0;
 }
 
+/* The keys of a [shadow N] section records read themselves (shadow_field,
+ * on_value): a provider's field named as one would be read back as it. */
+static const char *const known_keys[] = {
+	"volume", "origin_uuid", "provider", "dm_name", "dm_uuid", "cow_name", "cow_uuid", "area",
+	"cow_file", "cow_offset", "cow_sectors", "origin_sectors", "chunk", "exposed",
+	"exposed_made_dir", "pool", "thin_id", "merge", NULL
+};
+
 int shadow_extra_set(struct vss_ctx *ctx, struct shadow_rec *sh, const char *key,
 		     const char *value)
 {
-	int r = extra_put(sh, key, value);
+	int r;
+
+	for (const char *const *k = known_keys; *k; k++)
+		if (!strcmp(key, *k))
+			return vss_fail(ctx, EINVAL, "shadow of %s: cannot record %s: records keep "
+					"that field themselves", sh->volume, key);
+	r = extra_put(sh, key, value);
 
 	if (r == -E2BIG)
 		return vss_fail(ctx, E2BIG, "shadow of %s: cannot record %s: a shadow keeps at most "

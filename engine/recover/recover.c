@@ -89,8 +89,10 @@ static int orphaned_auto_release(struct vss_ctx *ctx, int *fixed)
 		    set_owner_alive(recs[i].owner_pid, recs[i].owner_start, recs[i].owner_boot))
 			continue;
 		if ((r = set_delete_locked(ctx, &recs[i], true))) {
-			/* A backup still reading it: the next command tries again. */
-			if (r == -EBUSY) {
+			/* A backup still reading it: the next command tries again.
+			 * One whose shadow no provider here can act on (a newer
+			 * vss's) waits for that vss: it must not stop this one. */
+			if (r == -EBUSY || r == -EPROTONOSUPPORT) {
 				vss_log(ctx, VSS_LEVEL_WARNING, "set %.8s (auto-release, its process "
 					"%ld gone) cannot go yet: %s", recs[i].id, recs[i].owner_pid,
 					vss_errmsg(ctx));

@@ -45,15 +45,20 @@ static bool has_volume(const struct set_rec *rec, char *const *volumes, size_t n
 }
 
 /* Whether the policy may delete REC: a persistent set nobody has open (so
- * not exposed either) and no shadow of which is being reverted. An
- * auto-release set belongs to the session that made it. */
+ * not exposed either), no shadow of which is being reverted, and each of
+ * whose shadows has a provider here (delete refuses one that has none: it
+ * cannot make room). An auto-release set belongs to the session that made
+ * it. */
 static bool deletable(struct vss_ctx *ctx, const struct set_rec *rec)
 {
 	if (rec->context != VSS_CONTEXT_PERSISTENT)
 		return false;
 	for (size_t i = 0; i < rec->n; i++) {
 		struct vss_dm_info info;
+		char why[160];
 
+		if (!provider_usable(&rec->sh[i], why, sizeof(why)))
+			return false;
 		if (rec->sh[i].merge != MERGE_NONE)
 			return false;
 		if (vss_dm_info(ctx, rec->sh[i].dm_name, &info))

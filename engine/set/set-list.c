@@ -23,6 +23,15 @@ static void shadow_state(struct vss_ctx *ctx, const struct set_rec *rec,
 {
 	struct vss_dm_info info;
 
+	/* First: neither activate nor a merge can change a shadow that no
+	 * provider here can act on, so that is what there is to say. */
+	if (!provider_usable(sh, d->why, sizeof(d->why))) {
+		d->state = VSS_SHADOW_INVALID;
+		if (!ctx->quiet_invalid)
+			vss_log(ctx, VSS_LEVEL_WARNING, "set %.8s, shadow of %s: invalid: %s", rec->id,
+				sh->volume, d->why);
+		return;
+	}
 	if (sh->merge == MERGE_MERGING || sh->merge == MERGE_DONE ||
 	    sh->merge == MERGE_SWAP) {
 		d->state = VSS_SHADOW_MERGING;

@@ -46,8 +46,20 @@ struct shadows {
 static int shadows_of(struct vss_ctx *ctx, const char *volume, struct set_rec *recs, size_t n,
 		      struct shadows *out)
 {
+	char why[160];
+
 	memset(out, 0, sizeof(*out));
 	out->merging = -1;
+	/* A shadow no provider here can act on may be layered on the volume:
+	 * brought up without it, the volume's writes would no longer reach
+	 * it (or would land on a half-merged revert). The volume stays down. */
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < recs[i].n; j++)
+			if (!strcmp(recs[i].sh[j].volume, volume) &&
+			    !provider_usable(&recs[i].sh[j], why, sizeof(why)))
+				return vss_fail_kind(ctx, VSS_ERR_USAGE, EPROTONOSUPPORT,
+						     "%s: not activated: set %.8s, shadow of %s: %s",
+						     volume, recs[i].id, volume, why);
 	/* Only the shadows layered on their volume; the others come back
 	 * after every volume (unlayered_activate). */
 	for (size_t i = 0; i < n; i++)
@@ -334,7 +346,8 @@ static int unlayered_activate(struct vss_ctx *ctx, const struct set_rec *recs, s
 			const struct provider *p = provider_of(sh);
 			bool made = false;
 
-			if (p->layers_origin || sh->merge != MERGE_NONE)
+			/* One no provider can act on: its volume's pass said so. */
+			if (p->layers_origin || sh->merge != MERGE_NONE || !p->complete(sh))
 				continue;
 			if (p->activate(ctx, sh, 0, 0, &made)) {
 				vss_log(ctx, VSS_LEVEL_ERROR, "set %.8s, shadow of %s: %s", recs[i].id,

@@ -232,7 +232,11 @@ int vss_revert(struct vss_ctx *ctx, const char *spec, char *const *volumes, size
 
 		if (!chosen[i])
 			continue;
-		if ((r = volume_busy(ctx, rec->sh[i].volume, VOLUME_BUSY_GRACE_MS, why, sizeof(why))))
+		/* A revert done at once that is still here found its volume
+		 * busy above, after its grace. */
+		if ((r = volume_busy(ctx, rec->sh[i].volume,
+				     provider_of(&rec->sh[i])->revert_at_once ? 0 :
+				     VOLUME_BUSY_GRACE_MS, why, sizeof(why))))
 			break;
 		if (why[0]) {
 			rec->sh[i].merge = MERGE_SCHEDULED;

@@ -191,6 +191,39 @@ ${PFX}f: active with 1 shadow"
 	assert_equal "${stderr_lines[0]}" "vss: activate: unexpected argument 'now'"
 }
 
+@test "activate after a reboot leaves down a volume one of whose shadows has a provider this vss does not have (a newer vss's), the others up; named back, it comes up with its shadow whole" {
+	mkvol a 32
+	mkvol b 32
+	dd if=/dev/urandom of="${VOLDEV[a]}" bs=1M count=4 oflag=direct status=none
+	new_set --cow-size 2M "${PFX}a"
+	sa=$SET
+	new_set --cow-size 2M "${PFX}b"
+	sb=$SET
+	dd if=/dev/urandom of="${VOLDEV[a]}" bs=1M count=1 seek=1 oflag=direct status=none
+	want_a=$(dsum "$(shadow "$sa" a)") want_b=$(dsum "$(shadow "$sb" b)")
+	rec=$VSS_STATE_DIR/sets/$sa.conf
+	sed -i 's/^provider = cow$/provider = zfs/' "$rec"
+	fa=$(backing_file "${BACKING[a]}") fb=$(backing_file "${BACKING[b]}")
+	reboot "$fa" "$fb"
+
+	vss activate
+	assert_equal "$status" 1
+	assert_equal "${stderr_lines[0]}" "vss: error: ${PFX}a: not activated: set ${sa:0:8}, shadow of ${PFX}a: its record names provider zfs, which this vss does not have"
+	assert_equal "${stderr_lines[1]}" "vss: activate: 1 of 2 volumes could not be activated"
+	assert_equal "${#stderr_lines[@]}" 2
+	assert_output "${PFX}b: active with 1 shadow (linear over ${LOOPOF[$fb]})"
+	# Up without that shadow's layer, a's writes would never reach it.
+	[ ! -e "/dev/mapper/${PFX}a" ] || fail "a was brought up without its shadow"
+	assert_equal "$(dsum "$(shadow "$sb" b)")" "$want_b"
+
+	sed -i 's/^provider = zfs$/provider = cow/' "$rec"
+	vss activate
+	[ "$status" = 0 ] || fail "activate exited $status: $stderr"
+	assert_output "${PFX}a: active with 1 shadow (linear over ${LOOPOF[$fa]})"
+	assert_equal "$(dsum "$(shadow "$sa" a)")" "$want_a"
+	assert_equal "$(state_of "$sa" a)" valid
+}
+
 # le32 N: N as 4 little-endian bytes, in printf's \x notation.
 le32() {
 	printf '\\x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255))

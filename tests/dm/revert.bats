@@ -174,14 +174,16 @@ wait_reverted() {
 }
 
 # hold_open DEV FLAG: DEV held open (not mounted) by a background process
-# until the file FLAG exists; returns once the kernel counts the open.
+# until the file FLAG exists (or the test ends: teardown's stop file and
+# bg.pids); returns once the kernel counts the open.
 hold_open() {
 	local t0=$SECONDS
 	(
 		exec 8<"$1"
-		while [ ! -e "$2" ]; do sleep 0.1; done
+		while [ ! -e "$2" ] && [ ! -e "$BATS_TEST_TMPDIR/stop" ]; do sleep 0.1; done
 	) 3>&- &
 	HOLDER=$!
+	echo "$HOLDER" >>"$BATS_TEST_TMPDIR/bg.pids"
 	while [ "$(dmsetup info -c --noheadings -o open "${1##*/}" | tr -d ' ')" != 1 ]; do
 		((SECONDS - t0 < 60)) || fail "$1 was never held open"
 		sleep 0.1

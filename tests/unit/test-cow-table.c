@@ -148,6 +148,12 @@ int main(void)
 	ok(rd(ctx, &t) == -EBADMSG && t.n == 0 && !t.e, "a chunk held twice: refused, nothing kept");
 	is_str(vss_errmsg(ctx), "cow: a chunk is held twice in its exception table", "saying so");
 
+	image(0x70416e53, 1, 1, CHUNK, 1);
+	if (ftruncate(fd, BYTES + 100))
+		return 99;
+	ok(rd(ctx, &t) == -EBADMSG && !t.chunk && !t.valid && !t.n && !t.e,
+	   "a COW that ends inside a metadata area: refused, the table left empty");
+	is_str(vss_errmsg(ctx), "cow: it ends inside a metadata area", "saying so");
 	if (ftruncate(fd, 100))
 		return 99;
 	ok(rd(ctx, &t) == -EBADMSG, "a file shorter than a header: refused");

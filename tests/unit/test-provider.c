@@ -81,6 +81,11 @@ static void kept(struct vss_ctx *ctx)
 	   "a key that is not [a-z0-9_] is refused");
 	is_str(vss_errmsg(ctx), "shadow of vol: cannot record Bad-Key: a key is a word of [a-z0-9_] "
 	       "and its value one line of less than 512 bytes", "naming it and why");
+	ok(shadow_extra_set(ctx, &rec.sh[0], "dm_name", "vss-other") == -EINVAL &&
+	   strcmp(rec.sh[0].dm_name, "vss-other") && !shadow_extra(&rec.sh[0], "dm_name"),
+	   "a field records keep themselves cannot be set as a provider's");
+	is_str(vss_errmsg(ctx), "shadow of vol: cannot record dm_name: records keep that field "
+	       "themselves", "naming it");
 	ok(shadow_extra_set(ctx, &rec.sh[0], "k", "two\nlines") == -EINVAL,
 	   "a value of two lines is refused");
 	for (int i = 0; rec.sh[0].nextra < SHADOW_EXTRA_MAX; i++) {
@@ -118,6 +123,17 @@ static void refused(struct vss_ctx *ctx)
 	ok(p->revert_check(ctx, &rec, 0) < 0, "reverting it is refused");
 	ok(p->release(ctx, &rec.sh[0]) < 0, "its storage is never let go");
 	ok(!p->layers_origin && !p->own_room, "it claims no origin and no room");
+	ok(p->complete && p->check && p->plan && p->in_window && p->describe && p->activate &&
+	   p->state && p->revert_start && p->revert_recover && p->release && p->vouch &&
+	   p->revert_check && p->revert_left && p->attach,
+	   "every operation a caller may count on is there");
+	{
+		char why[160];
+
+		ok(!provider_usable(&rec.sh[0], why, sizeof(why)) &&
+		   !strcmp(why, "its record names provider zfs, which this vss does not have"),
+		   "provider_usable says no, and why");
+	}
 	set_rec_free(&rec);
 
 	ok(load(ctx, record("provider = thin\n", ""), &rec) == 0,
