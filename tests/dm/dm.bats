@@ -131,8 +131,10 @@ block() {
 		block "$k" | dd of="$origin" bs=4096 seek="$k" oflag=direct conv=notrunc status=none
 	done
 	dmsetup create "${PFX}real" --table "0 32768 linear $origin 0"
-	dmsetup create "${PFX}snap" --table "0 32768 snapshot /dev/mapper/${PFX}real $cow P 8"
-	dmsetup create "${PFX}orig" --table "0 32768 snapshot-origin /dev/mapper/${PFX}real"
+	# By number: without udev there is no /dev/mapper node to name yet.
+	real=$(dmsetup info -c --noheadings -o major,minor --separator : "${PFX}real")
+	dmsetup create "${PFX}snap" --table "0 32768 snapshot $real $cow P 8"
+	dmsetup create "${PFX}orig" --table "0 32768 snapshot-origin $real"
 	settle
 	dmctl cow-table "$cow"
 	assert_success
