@@ -87,12 +87,8 @@ static int on_option(struct session *s, int c, const char *arg, void *data)
 		o->writers_arg = arg;
 		break;
 	case 'p':
-		if (cli_provider_parse(arg, &o->c.provider)) {
-			char names[256];
-
-			cli_provider_list(names, sizeof(names), ", ", " and ");
-			return cli_usage(s, "--provider %s: no such provider (there are %s)", arg, names);
-		}
+		if (cli_provider_parse(arg, &o->c.provider))
+			return cli_provider_unknown(s, "--provider", arg);
 		o->provider_given = true;
 		break;
 	case 's':

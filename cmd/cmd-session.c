@@ -58,12 +58,8 @@ static int change(struct session *s, const char *name, const char *value)
 		free(s->set.writers);
 		s->set.writers = copy;
 	} else if (!strcmp(name, "provider")) {
-		if (cli_provider_parse(value, &s->set.provider)) {
-			char names[256];
-
-			cli_provider_list(names, sizeof(names), ", ", " and ");
-			return cli_usage(s, "provider %s: no such provider (there are %s)", value, names);
-		}
+		if (cli_provider_parse(value, &s->set.provider))
+			return cli_provider_unknown(s, "provider", value);
 	} else if (!strcmp(name, "verbose")) {
 		if (!strcmp(value, "off") || !strcmp(value, "0"))
 			s->verbose = 0;
@@ -206,4 +202,12 @@ void cli_provider_list(char *buf, size_t len, const char *sep, const char *last)
 	for (size_t i = 0; i < n && at < len; i++)
 		at += (size_t)snprintf(buf + at, len - at, "%s%s", i ? i + 1 == n ? last : sep : "",
 				       names[i]);
+}
+
+int cli_provider_unknown(struct session *s, const char *what, const char *value)
+{
+	char names[256];
+
+	cli_provider_list(names, sizeof(names), ", ", " and ");
+	return cli_usage(s, "%s %s: no such provider (there are %s)", what, value, names);
 }

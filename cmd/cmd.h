@@ -84,6 +84,8 @@ int cli_provider_parse(const char *s, const char **p);
 /* Into BUF: "auto" and the providers, in name order, SEP between them and
  * LAST before the last ("auto, cow and thin"). */
 void cli_provider_list(char *buf, size_t len, const char *sep, const char *last);
+/* The usage error for VALUE of WHAT ("--provider") naming no provider. */
+int cli_provider_unknown(struct session *s, const char *what, const char *value);
 
 struct session {
 	const char *prog;         /* "vss" */

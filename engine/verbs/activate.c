@@ -346,8 +346,11 @@ static int unlayered_activate(struct vss_ctx *ctx, const struct set_rec *recs, s
 			const struct provider *p = provider_of(sh);
 			bool made = false;
 
+			char why[160];
+
 			/* One no provider can act on: its volume's pass said so. */
-			if (p->layers_origin || sh->merge != MERGE_NONE || !p->complete(sh))
+			if (p->layers_origin || sh->merge != MERGE_NONE ||
+			    !provider_usable(sh, why, sizeof(why)))
 				continue;
 			if (p->activate(ctx, sh, 0, 0, &made)) {
 				vss_log(ctx, VSS_LEVEL_ERROR, "set %.8s, shadow of %s: %s", recs[i].id,
