@@ -201,3 +201,31 @@ const struct cow_exception *cow_table_find(const struct cow_table *t, uint64_t o
 
 	return t->n ? bsearch(&key, t->e, t->n, sizeof(key), by_old) : NULL;
 }
+
+int cow_table_missing(struct vss_ctx *ctx, const struct cow_table *from,
+		      const struct cow_table *into, uint64_t **chunks, size_t *n)
+{
+	size_t k = 0, j = 0;
+
+	*chunks = NULL;
+	*n = 0;
+	if (from->chunk != into->chunk && from->n)
+		return vss_fail(ctx, EINVAL, "the two COWs have chunks of %u and %u sectors",
+				from->chunk, into->chunk);
+	if (!from->n)
+		return 0;
+	if (!(*chunks = malloc(from->n * sizeof(**chunks))))
+		return vss_fail(ctx, ENOMEM, "out of memory");
+	/* Both are sorted by old_chunk: one walk finds what INTO lacks. */
+	for (size_t i = 0; i < from->n; i++) {
+		uint64_t c = from->e[i].old_chunk;
+
+		while (j < into->n && into->e[j].old_chunk < c)
+			j++;
+		if (j < into->n && into->e[j].old_chunk == c)
+			continue;
+		(*chunks)[k++] = c;
+	}
+	*n = k;
+	return 0;
+}

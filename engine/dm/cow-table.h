@@ -44,5 +44,10 @@ int cow_table_read_fd(struct vss_ctx *ctx, int fd, const char *what, struct cow_
 void cow_table_free(struct cow_table *t);
 /* Where T holds OLD_CHUNK; NULL when it does not. */
 const struct cow_exception *cow_table_find(const struct cow_table *t, uint64_t old_chunk);
+/* The origin chunks FROM holds and INTO lacks, ascending, into *CHUNKS
+ * (malloc'd, *N of them): what a shadow read through FROM would lose if
+ * FROM went away. Both must have one chunk size. */
+int cow_table_missing(struct vss_ctx *ctx, const struct cow_table *from,
+		      const struct cow_table *into, uint64_t **chunks, size_t *n);
 
 #endif

@@ -163,5 +163,32 @@ int main(void)
 
 	close(fd);
 	vss_ctx_free(ctx);
+	/* What one shadow holds and the next older lacks: a merge's list. */
+	{
+		struct cow_exception fe[] = { { 3, 2 }, { 9, 3 }, { 12, 4 }, { 40, 5 } };
+		struct cow_exception ie[] = { { 1, 2 }, { 9, 3 }, { 40, 4 }, { 41, 5 } };
+		struct cow_table from = { .chunk = CHUNK, .n = 4, .e = fe };
+		struct cow_table into = { .chunk = CHUNK, .n = 4, .e = ie };
+		struct cow_table none = { .chunk = CHUNK };
+		struct cow_table other = { .chunk = CHUNK * 2, .n = 1, .e = ie };
+		uint64_t *c = NULL;
+		size_t n = 99;
+
+		ok(cow_table_missing(ctx, &from, &into, &c, &n) == 0 && n == 2 && c[0] == 3 &&
+		   c[1] == 12, "missing: the chunks FROM holds that INTO lacks (3 and 12), in order");
+		free(c);
+		ok(cow_table_missing(ctx, &from, &none, &c, &n) == 0 && n == 4 && c[0] == 3 &&
+		   c[3] == 40, "missing from an empty COW: everything FROM holds");
+		free(c);
+		ok(cow_table_missing(ctx, &none, &into, &c, &n) == 0 && n == 0 && !c,
+		   "missing from an empty FROM: nothing");
+		ok(cow_table_missing(ctx, &into, &into, &c, &n) == 0 && n == 0,
+		   "a COW lacks nothing of itself");
+		free(c);
+		ok(cow_table_missing(ctx, &from, &other, &c, &n) == -EINVAL && !c &&
+		   strstr(vss_errmsg(ctx), "chunks of 8 and 16 sectors"),
+		   "COWs of two chunk sizes are refused, named");
+	}
+
 	return done_testing();
 }
