@@ -115,7 +115,7 @@ const struct cmd vss_commands[] = {
 	  "VOLUME is a managed volume's name or the path of any device-mapper device.",
 	  CMD_ROOT | CMD_STATE, cmd_list_volumes, output_opts, ARG_VOLUME,
 	  &cli_volumes_listing },
-	{ "create-set", "[--label TEXT] [--context persistent|auto-release] [--provider auto|cow|thin] [--cow-size SIZE|N%] [--chunk-size SIZE] [--writers NAME[,NAME...]|all|none] [--json] VOLUME...",
+	{ "create-set", "[--label TEXT] [--context persistent|auto-release] [--provider auto|chain|cow|thin] [--cow-size SIZE|N%] [--chunk-size SIZE] [--writers NAME[,NAME...]|all|none] [--json] VOLUME...",
 	  "make a shadow copy set: every VOLUME at one instant",
 	  "  -l, --label TEXT    a name for people and for SET arguments, unique among\n"
 	  "                      the sets\n"
@@ -244,7 +244,7 @@ const struct cmd vss_commands[] = {
 	{ "set", "[OPTION [VALUE]]", "show or change a setting of this session (scripts, -c, the shell)",
 	  "  context persistent|auto-release   create-set's default context\n"
 	  "  writers NAME[,NAME...]|all|none   create-set's default --writers\n"
-	  "  provider auto|cow|thin            create-set's default provider\n"
+	  "  provider auto|chain|cow|thin      create-set's default provider\n"
 	  "  verbose on|off|debug              as -v, -vv\n"
 	  "  on-error stop|continue            stop a script at its first failing command\n"
 	  "                                    (the default), or go on\n"

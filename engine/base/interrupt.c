@@ -64,10 +64,15 @@ static const char *const points[] = {
 	"create:committed",          /* the set's record is written, its journal not yet gone */
 	"delete:journal",
 	"delete:unexposed",
+	"delete:detached",           /* chained shadows taken out of their chains */
 	"delete:snapshots-removed",
 	"delete:origins-restored",
 	"delete:cow-removed",
 	"delete:record-removed",
+	"chain:merged",              /* a chained shadow's chunks copied to the older one */
+	"chain:suspended",           /* the newest taken out: the volume suspended */
+	"chain:repointed",           /* ...and the older one's base on -real */
+	"chain:reverted",            /* a chained shadow's data written back to its volume */
 	NULL,
 };
 

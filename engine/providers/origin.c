@@ -118,30 +118,61 @@ static int record_save(struct vss_ctx *ctx, const char *volume, const char *orig
 	return r;
 }
 
-static bool is_origin_of(const struct vss_dm_table *tab, const struct vss_dm_info *real)
+/* Whether BASE (a device's info) is a base vss made over REAL: a linear
+ * of the whole of -real, which a chain's newest shadow and the volume sit
+ * on (chain.h). */
+static bool base_over_real(struct vss_ctx *ctx, const struct vss_dm_info *base,
+			   const struct vss_dm_info *real)
 {
-	char want[32];
+	struct vss_dm_table bt;
+	char want[40];
+	bool yes;
 
-	snprintf(want, sizeof(want), "%u:%u", real->major, real->minor);
-	return tab->n == 1 && !strcmp(tab->t[0].type, "snapshot-origin") &&
-	       !strcmp(tab->t[0].params, want);
+	if (!base->exists || strncmp(base->uuid, BASE_UUID_PREFIX, strlen(BASE_UUID_PREFIX)) ||
+	    vss_dm_table(ctx, base->name, &bt))
+		return false;
+	snprintf(want, sizeof(want), "%u:%u 0", real->major, real->minor);
+	yes = bt.n == 1 && !strcmp(bt.t[0].type, "linear") && !strcmp(bt.t[0].params, want);
+	vss_dm_table_free(&bt);
+	return yes;
+}
+
+enum origin_kind origin_kind_of(struct vss_ctx *ctx, const struct vss_dm_table *tab,
+				const struct vss_dm_info *real, struct vss_dm_info *base)
+{
+	unsigned ma, mi;
+	struct vss_dm_info b;
+
+	if (base)
+		memset(base, 0, sizeof(*base));
+	if (tab->n != 1 || strcmp(tab->t[0].type, "snapshot-origin") ||
+	    sscanf(tab->t[0].params, "%u:%u", &ma, &mi) != 2)
+		return ORIGIN_NONE;
+	if (ma == real->major && mi == real->minor)
+		return ORIGIN_DIRECT;
+	if (vss_dm_info_devno(ctx, ma, mi, &b) || !base_over_real(ctx, &b, real))
+		return ORIGIN_NONE;
+	if (base)
+		*base = b;
+	return ORIGIN_BASED;
 }
 
 /* The same, or merging a shadow back into itself over REAL (a revert): its
  * other shadows are kept up to date by that target as by snapshot-origin. */
-static bool is_layered(const struct vss_dm_table *tab, const struct vss_dm_info *real)
+static bool is_layered(struct vss_ctx *ctx, const struct vss_dm_table *tab,
+		       const struct vss_dm_info *real)
 {
 	char want[32];
 	size_t len;
 
-	if (is_origin_of(tab, real))
+	if (origin_kind_of(ctx, tab, real, NULL) != ORIGIN_NONE)
 		return true;
 	len = (size_t)snprintf(want, sizeof(want), "%u:%u ", real->major, real->minor);
 	return tab->n == 1 && !strcmp(tab->t[0].type, "snapshot-merge") &&
 	       !strncmp(tab->t[0].params, want, len);
 }
 
-int origin_usable(struct vss_ctx *ctx, const char *volume)
+int origin_usable(struct vss_ctx *ctx, const char *volume, enum origin_kind want)
 {
 	char real[160];
 	struct vss_dm_info info;
@@ -152,20 +183,29 @@ int origin_usable(struct vss_ctx *ctx, const char *volume)
 	if ((r = vss_dm_info(ctx, real, &info)))
 		return r;
 	if (info.exists) {
-		bool layered;
+		enum origin_kind kind;
 
 		if (strncmp(info.uuid, REAL_UUID_PREFIX, strlen(REAL_UUID_PREFIX)))
 			return vss_fail(ctx, EEXIST, "%s: a device named %s exists and is not vss's "
 					"(uuid %s)", volume, real, info.uuid[0] ? info.uuid : "none");
 		if ((r = vss_dm_table(ctx, volume, &tab)))
 			return r;
-		layered = is_origin_of(&tab, &info);
+		kind = origin_kind_of(ctx, &tab, &info, NULL);
 		vss_dm_table_free(&tab);
 		/* Its table was swapped under its shadows (lvextend, pvmove):
 		 * -real is stale and a shadow on it would be wrong. */
-		if (!layered)
+		if (kind == ORIGIN_NONE)
 			return vss_fail(ctx, EBUSY, "%s: its table was replaced after its shadows were made, "
 					"so they are invalid; delete those sets first", volume);
+		/* A write reaches only the shadows on the device under the
+		 * volume's snapshot-origin: -real's (cow) or the newest base
+		 * (chain), never both. */
+		if (kind != want)
+			return vss_fail(ctx, EXDEV, kind == ORIGIN_BASED ?
+					"%s: its shadows are chained (provider chain); a shadow of "
+					"another kind cannot join them" :
+					"%s: its shadows are cow's; a chained shadow cannot join them",
+					volume);
 		return 0;
 	}
 	if ((r = vss_dm_table(ctx, volume, &tab)))
@@ -195,7 +235,7 @@ int origin_usable(struct vss_ctx *ctx, const char *volume)
 }
 
 int origin_prepare(struct vss_ctx *ctx, const char *volume, const char *origin_uuid,
-		   bool *made, unsigned *rmaj, unsigned *rmin)
+		   enum origin_kind want, bool *made, unsigned *rmaj, unsigned *rmin)
 {
 	char real[160], uuid[37], real_uuid[130];
 	struct vss_dm_info info;
@@ -205,7 +245,7 @@ int origin_prepare(struct vss_ctx *ctx, const char *volume, const char *origin_u
 	*made = false;
 	origin_real_name(volume, real, sizeof(real));
 	/* (Checked before the set began too; checked again as it is made.) */
-	if ((r = origin_usable(ctx, volume)) || (r = vss_dm_info(ctx, real, &info)))
+	if ((r = origin_usable(ctx, volume, want)) || (r = vss_dm_info(ctx, real, &info)))
 		return r;
 	if (info.exists) {
 		*rmaj = info.major;
@@ -232,13 +272,37 @@ int origin_prepare(struct vss_ctx *ctx, const char *volume, const char *origin_u
 	return 0;
 }
 
-int origin_load(struct vss_ctx *ctx, const char *volume, uint64_t sectors, bool *loaded)
+int origin_load_over(struct vss_ctx *ctx, const char *volume, uint64_t sectors,
+		     unsigned major, unsigned minor, bool *loaded)
 {
-	char real[160], params[32];
-	struct vss_dm_info rinfo;
 	struct vss_dm_target t = { 0 };
 	struct vss_dm_table tab;
+	char params[32];
 	bool already;
+	int r;
+
+	*loaded = false;
+	snprintf(params, sizeof(params), "%u:%u", major, minor);
+	if ((r = vss_dm_table(ctx, volume, &tab)))
+		return r;
+	already = tab.n == 1 && !strcmp(tab.t[0].type, "snapshot-origin") &&
+		  !strcmp(tab.t[0].params, params);
+	vss_dm_table_free(&tab);
+	if (already)
+		return 0;
+	t.length = sectors;
+	t.type = "snapshot-origin";
+	t.params = params;
+	if ((r = vss_dm_load(ctx, volume, &t, 1)))
+		return r;
+	*loaded = true;
+	return 0;
+}
+
+int origin_load(struct vss_ctx *ctx, const char *volume, uint64_t sectors, bool *loaded)
+{
+	char real[160];
+	struct vss_dm_info rinfo;
 	int r;
 
 	*loaded = false;
@@ -247,17 +311,7 @@ int origin_load(struct vss_ctx *ctx, const char *volume, uint64_t sectors, bool 
 		return r;
 	if (!rinfo.exists)
 		return vss_fail(ctx, ENODEV, "%s: its %s device is missing", volume, real);
-	if ((r = vss_dm_table(ctx, volume, &tab)))
-		return r;
-	already = is_origin_of(&tab, &rinfo);
-	vss_dm_table_free(&tab);
-	if (already)
-		return 0;
-	if ((r = origin_table(ctx, volume, sectors, NULL, &t, params, sizeof(params))) ||
-	    (r = vss_dm_load(ctx, volume, &t, 1)))
-		return r;
-	*loaded = true;
-	return 0;
+	return origin_load_over(ctx, volume, sectors, rinfo.major, rinfo.minor, loaded);
 }
 
 void origin_check(struct vss_ctx *ctx, const char *volume, char *why, size_t len)
@@ -280,7 +334,7 @@ void origin_check(struct vss_ctx *ctx, const char *volume, char *why, size_t len
 		snprintf(why, len, "cannot read the table of its origin %s", volume);
 		return;
 	}
-	if (!is_layered(&tab, &rinfo))
+	if (!is_layered(ctx, &tab, &rinfo))
 		snprintf(why, len,
 			 "the table of its origin %s was replaced (now %s): writes to it are no longer tracked",
 			 volume, tab.n ? tab.t[0].type : "empty");
@@ -308,12 +362,46 @@ static int swap_table(struct vss_ctx *ctx, const char *volume, const char *uuid,
 	return r;
 }
 
+/* The bases vss made over -real (REAL) into BASES (at most MAX), checking
+ * that nothing but VOLUME and those bases holds -real, and nothing but
+ * VOLUME holds a base: else a shadow still sits on them (-EBUSY). */
+static int real_bases(struct vss_ctx *ctx, const char *volume, const struct vss_dm_info *real,
+		      struct vss_dm_info *bases, size_t max, size_t *nb)
+{
+	char holders[1024], *save = NULL;
+	dev_t devno = makedev(real->major, real->minor);
+
+	*nb = 0;
+	if (vss_blockdev_holders(devno, holders, sizeof(holders)))
+		return vss_fail(ctx, EBUSY, "%s: cannot tell what holds vss-%s-real", volume, volume);
+	for (char *h = strtok_r(holders, " ", &save); h; h = strtok_r(NULL, " ", &save)) {
+		struct vss_dm_info b;
+		unsigned n;
+		char name[160];
+
+		if (sscanf(h, "dm-%u", &n) == 1 && vss_dm_info_devno(ctx, real->major, n, &b) == 0 &&
+		    b.exists && !strcmp(b.name, volume))
+			continue;
+		if (sscanf(h, "dm-%u", &n) != 1 || vss_dm_info_devno(ctx, real->major, n, &b) ||
+		    !base_over_real(ctx, &b, real) || *nb == max)
+			return vss_fail(ctx, EBUSY, "%s: vss-%s-real still carries a shadow (%s); its "
+					"table stays", volume, volume, h);
+		snprintf(name, sizeof(name), "%s", b.name);
+		if (vss_blockdev_held_by_other(makedev(b.major, b.minor), volume))
+			return vss_fail(ctx, EBUSY, "%s: %s still carries a shadow; its table stays",
+					volume, name);
+		bases[(*nb)++] = b;
+	}
+	return 0;
+}
+
 int origin_restore(struct vss_ctx *ctx, const char *volume)
 {
-	struct vss_dm_info info, rinfo;
+	struct vss_dm_info info, rinfo, bases[8];
 	struct vss_dm_table live = { 0 }, t = { 0 };
 	struct origin_rec rec;
 	char real[160], rel[256];
+	size_t nb = 0;
 	int r, have_rec;
 
 	origin_real_name(volume, real, sizeof(real));
@@ -343,10 +431,10 @@ int origin_restore(struct vss_ctx *ctx, const char *volume)
 			rec.origin_uuid);
 		info.exists = false;
 	}
-	if (rinfo.exists && vss_blockdev_held_by_other(makedev(rinfo.major, rinfo.minor), volume)) {
-		r = vss_fail(ctx, EBUSY, "%s: %s still carries a shadow; its table stays", volume, real);
+	/* A chain's bases over -real (chain.h) go with it; a shadow on
+	 * either keeps them. */
+	if (rinfo.exists && (r = real_bases(ctx, volume, &rinfo, bases, 8, &nb)))
 		goto out;
-	}
 	if (info.exists) {
 		/* Whatever suspended it is not ours (our suspends are resumed
 		 * before this, or named by the window marker), nor is a table
@@ -359,7 +447,7 @@ int origin_restore(struct vss_ctx *ctx, const char *volume)
 		if (info.inactive_table) {
 			if ((r = vss_dm_table_inactive(ctx, volume, &t)))
 				goto out;
-			if (!rinfo.exists || !is_origin_of(&t, &rinfo)) {
+			if (!rinfo.exists || origin_kind_of(ctx, &t, &rinfo, NULL) == ORIGIN_NONE) {
 				r = vss_fail(ctx, EBUSY, "%s: another program loaded a table into it "
 					     "(not yet live); its table stays until that is done", volume);
 				goto out;
@@ -371,7 +459,7 @@ int origin_restore(struct vss_ctx *ctx, const char *volume)
 		}
 		if ((r = vss_dm_table(ctx, volume, &live)))
 			goto out;
-		if (rinfo.exists && is_layered(&live, &rinfo)) {
+		if (rinfo.exists && is_layered(ctx, &live, &rinfo)) {
 			/* T as -real (ours, by its uuid) carries it in the
 			 * kernel, not as the record says: a record is data, and
 			 * a forged one would map the volume anywhere. */
@@ -382,7 +470,9 @@ int origin_restore(struct vss_ctx *ctx, const char *volume)
 			vss_log(ctx, VSS_LEVEL_INFO, "%s: its own table is back", volume);
 		}
 	}
-	if (rinfo.exists && (r = vss_dm_remove(ctx, real)))
+	for (size_t i = 0; i < nb && !r; i++)
+		r = vss_dm_remove(ctx, bases[i].name);
+	if (r || (rinfo.exists && (r = vss_dm_remove(ctx, real))))
 		goto out;
 	if (have_rec && (r = vss_state_unlink(ctx, rel)) == -ENOENT)
 		r = 0;
@@ -439,7 +529,7 @@ int origin_rebuild(struct vss_ctx *ctx, const char *volume, const char *origin_u
 		}
 		/* Made by an activate cut short, before the volume was layered
 		 * on it: it must carry the volume's table still. */
-		if (!t && !is_layered(&live, &info)) {
+		if (!t && !is_layered(ctx, &live, &info)) {
 			if ((r = vss_dm_table(ctx, real, &rt)))
 				goto out;
 			if (!same_table(&rt, &live)) {
@@ -514,7 +604,7 @@ bool origin_layered(struct vss_ctx *ctx, const char *volume)
 	origin_real_name(volume, real, sizeof(real));
 	if (vss_dm_info(ctx, real, &rinfo) || !rinfo.exists || vss_dm_table(ctx, volume, &tab))
 		return false;
-	yes = is_layered(&tab, &rinfo);
+	yes = is_layered(ctx, &tab, &rinfo);
 	vss_dm_table_free(&tab);
 	return yes;
 }

@@ -10,10 +10,12 @@
 #include <string.h>
 
 /* A thin volume's snapshot is better than a COW over it (which could not
- * be layered): thin is tried first. */
+ * be layered): thin is tried first. A volume whose shadows are chained
+ * is passed on by cow to chain. */
 static const struct provider *const providers[] = {
 	&thin_provider,
 	&cow_provider,
+	&chain_provider,
 };
 #define NPROVIDERS (sizeof(providers) / sizeof(providers[0]))
 

@@ -9,7 +9,8 @@
  *
  * Every operation works on one shadow and is called for each shadow of a
  * set in turn, at the step its name says. make_storage, make_devices,
- * load_origin, after_window, attach, vouch and revert_check are NULL where
+ * load_origin, after_window, attach, origin_dev, vouch, revert_check,
+ * keeps_loaded, detach and own_opens are NULL where
  * a provider has nothing to do; revert_left is NULL where revert_at_once;
  * the others are always there. Each may be called again on a shadow it
  * already did (a recovery finishing a cut-short operation): it looks
@@ -18,6 +19,7 @@
 #ifndef VSS_PROVIDER_H
 #define VSS_PROVIDER_H
 
+#include "dm.h"
 #include "setrec.h"
 
 #include <stdint.h>
@@ -87,6 +89,9 @@ struct provider {
 	 * live once the volumes are back. */
 	int (*activate)(struct vss_ctx *ctx, const struct shadow_rec *sh, unsigned rmaj,
 			unsigned rmin, bool *made);
+	/* A layered one's: the device its volume's snapshot-origin sits on
+	 * (chain: its newest base), into *DEV; NULL: -real. */
+	int (*origin_dev)(struct vss_ctx *ctx, const struct shadow_rec *sh, struct vss_devno *dev);
 
 	/* ---- list, show, monitor: what the kernel says now of a shadow whose
 	 * device is there; D's state, why and use ---- */
@@ -113,6 +118,20 @@ struct provider {
 	int (*revert_recover)(struct vss_ctx *ctx, struct set_rec *rec, size_t i, bool *finished,
 			      int *fixed);
 
+	/* ---- recovery: a process making or deleting JOURNAL (its shadow
+	 * I) died with the volume suspended and a table loaded on it:
+	 * whether that table must go live, the layering under the volume
+	 * already changed to need it. NULL: never (the table is dropped). */
+	bool (*keeps_loaded)(struct vss_ctx *ctx, const struct set_rec *journal, size_t i);
+
+	/* ---- delete (and undo), before the shadow's device goes: REC's
+	 * shadow I taken out of whatever of the provider's own rests on it
+	 * (chain: the older neighbour reading through it). NULL: nothing.
+	 * OWN_OPENS: how many opens of SH's device those are (a delete is
+	 * refused for the others); NULL: none. ---- */
+	int (*detach)(struct vss_ctx *ctx, const struct set_rec *rec, size_t i);
+	int (*own_opens)(struct vss_ctx *ctx, const struct shadow_rec *sh);
+
 	/* ---- delete (and undo): the shadow's storage let go, its device
 	 * already gone ---- */
 	int (*release)(struct vss_ctx *ctx, const struct shadow_rec *sh);
@@ -132,6 +151,6 @@ const struct provider *provider_by_name(const char *name);
 int provider_choose(struct vss_ctx *ctx, const char *choice, const char *volume, uint64_t size,
 		    const struct vss_create_opts *o, const struct provider **out);
 
-extern const struct provider cow_provider, thin_provider;
+extern const struct provider cow_provider, thin_provider, chain_provider;
 
 #endif

@@ -63,6 +63,17 @@ const char *shadow_extra(const struct shadow_rec *sh, const char *key)
 	return NULL;
 }
 
+void shadow_extra_unset(struct shadow_rec *sh, const char *key)
+{
+	for (unsigned i = 0; i < sh->nextra; i++) {
+		if (strcmp(sh->extra[i].key, key))
+			continue;
+		memmove(&sh->extra[i], &sh->extra[i + 1], (sh->nextra - i - 1) * sizeof(sh->extra[0]));
+		sh->nextra--;
+		return;
+	}
+}
+
 static int extra_put(struct shadow_rec *sh, const char *key, const char *value)
 {
 	unsigned i = 0;

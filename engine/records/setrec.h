@@ -13,6 +13,7 @@ struct vss_dm_target;
 #define SNAP_UUID_PREFIX "VSS-snap-"
 #define COW_UUID_PREFIX "VSS-cow-"
 #define REAL_UUID_PREFIX "VSS-real-"
+#define BASE_UUID_PREFIX "VSS-base-"
 
 /* Fields a provider keeps of its own: records store them and give them
  * back without knowing what they mean, so a new provider needs nothing
@@ -86,6 +87,8 @@ const char *shadow_extra(const struct shadow_rec *sh, const char *key);
 /* Sets it (a key of [a-z_]); -E2BIG when SH holds as many as it can. */
 int shadow_extra_set(struct vss_ctx *ctx, struct shadow_rec *sh, const char *key,
 		     const char *value);
+/* Drops SH's field KEY, if it has one. */
+void shadow_extra_unset(struct shadow_rec *sh, const char *key);
 
 void set_rec_free(struct set_rec *rec);
 /* Appends a zeroed shadow; NULL when out of memory (message set). */

@@ -92,7 +92,7 @@ void window_clear(struct vss_ctx *ctx)
 		unlinkat(ctx->run_fd, "window", 0);
 }
 
-int window_recover(struct vss_ctx *ctx, int *fixed)
+int window_recover(struct vss_ctx *ctx, int *fixed, window_keep_fn *keep)
 {
 	char line[512];
 	unsigned long long start = 0;
@@ -126,8 +126,10 @@ int window_recover(struct vss_ctx *ctx, int *fixed)
 			continue;
 		}
 		/* The table a create loaded is not made live: that create is
-		 * undone from its journal next. */
-		if ((info.inactive_table && (r = vss_dm_clear(ctx, line))) ||
+		 * undone from its journal next. Unless what the live one sits
+		 * on was already changed under it. */
+		if ((info.inactive_table && !(keep && keep(ctx, line)) &&
+		     (r = vss_dm_clear(ctx, line))) ||
 		    (r = vss_dm_resume(ctx, line)))
 			break;
 		vss_step(ctx, "%s: resumed (a vss process was killed while it was suspended)", line);

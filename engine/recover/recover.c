@@ -31,6 +31,28 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A volume left suspended with a table loaded: the journal of the set
+ * being made or deleted on it says, through its shadow's provider,
+ * whether that table must go live. */
+static bool keep_loaded(struct vss_ctx *ctx, const char *volume)
+{
+	struct set_rec *js;
+	size_t n;
+	bool keep = false;
+
+	if (set_rec_list(ctx, "journal", &js, &n))
+		return false;
+	for (size_t i = 0; i < n && !keep; i++)
+		for (size_t j = 0; j < js[i].n && !keep; j++) {
+			const struct provider *p = provider_of(&js[i].sh[j]);
+
+			keep = !strcmp(js[i].sh[j].volume, volume) && p->keeps_loaded &&
+			       p->keeps_loaded(ctx, &js[i], j);
+		}
+	set_recs_free(js, n);
+	return keep;
+}
+
 static int journals(struct vss_ctx *ctx, int *fixed)
 {
 	struct set_rec *recs;
@@ -293,7 +315,7 @@ int vss_recover(struct vss_ctx *ctx)
 		return r;
 	if (!op)
 		vss_op_begin(ctx, "recover");
-	if ((r = window_recover(ctx, &fixed)) == 0 && (r = writer_recover(ctx, &fixed)) == 0 &&
+	if ((r = window_recover(ctx, &fixed, keep_loaded)) == 0 && (r = writer_recover(ctx, &fixed)) == 0 &&
 	    (r = journals(ctx, &fixed)) == 0 &&
 	    (r = orphaned_auto_release(ctx, &fixed)) == 0 && (r = revert_recover(ctx, &fixed)) == 0 &&
 	    (r = orphans(ctx, &fixed)) == 0 &&

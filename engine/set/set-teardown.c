@@ -202,6 +202,15 @@ int set_teardown(struct vss_ctx *ctx, struct set_rec *rec, bool force, bool resu
 			break;
 		r = vss_dm_resume(ctx, rec->sh[i].volume);
 	}
+	/* Whatever of its provider's own rests on a shadow (an older chained
+	 * one reading through it) moves off it first. */
+	for (size_t i = 0; i < rec->n && !r; i++)
+		if (provider_of(&rec->sh[i])->detach)
+			r = provider_of(&rec->sh[i])->detach(ctx, rec, i);
+	if (r)
+		return r;
+	if (deleting)
+		vss_fault(ctx, "delete:detached");
 	for (size_t i = 0; i < rec->n && !r; i++) {
 		const struct shadow_rec *sh = &rec->sh[i];
 		struct vss_dm_info info;
@@ -279,15 +288,21 @@ int set_delete_locked(struct vss_ctx *ctx, struct set_rec *rec, bool force)
 			return r;
 		if (!info.exists || strcmp(info.uuid, rec->sh[i].dm_uuid))
 			continue;
+		const struct provider *p = provider_of(&rec->sh[i]);
+		int own;
+
 		if ((r = set_shadow_mounts(ctx, &rec->sh[i], &mounts, &nm)))
 			return r;
 		vss_strv_free(mounts, nm);
-		if ((r = settle_open(ctx, rec, rec->sh[i].dm_name, (int)nm, &info)))
+		/* Its provider's own opens (a chain's base) are moved off it. */
+		own = p->own_opens ? p->own_opens(ctx, &rec->sh[i]) : 0;
+		if ((r = settle_open(ctx, rec, rec->sh[i].dm_name, (int)nm + own, &info)))
 			return r;
-		if (info.open_count > (int)nm)
+		/* (Counted as the user sees them: not its provider's own.) */
+		if (info.open_count > (int)nm + own)
 			return vss_fail(ctx, EBUSY, "/dev/mapper/%s: in use (open %d time%s), by a backup "
 					"program perhaps; close it first", rec->sh[i].dm_name,
-					info.open_count, info.open_count == 1 ? "" : "s");
+					info.open_count - own, info.open_count - own == 1 ? "" : "s");
 	}
 	snprintf(rec->op, sizeof(rec->op), "delete");
 	if ((r = set_rec_save(ctx, "journal", rec)))

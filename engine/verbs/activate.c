@@ -296,6 +296,14 @@ static int activate_volume(struct vss_ctx *ctx, const char *volume, struct set_r
 	    (r = origin_table(ctx, volume, s.sh[0]->origin_sectors,
 			      s.merging >= 0 ? s.sh[s.merging] : NULL, &ot, oparams, sizeof(oparams))))
 		goto undo;
+	/* Not -real where its provider says (a chain: on its newest base). */
+	if (s.merging < 0 && provider_of(s.sh[0])->origin_dev) {
+		struct vss_devno under;
+
+		if ((r = provider_of(s.sh[0])->origin_dev(ctx, s.sh[0], &under)))
+			goto undo;
+		snprintf(oparams, sizeof(oparams), "%u:%u", under.major, under.minor);
+	}
 	if (!info.exists) {
 		/* Nothing can write to -real but through the volume, and the
 		 * volume is not there yet: its shadows first, then itself. */

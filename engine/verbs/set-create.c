@@ -277,6 +277,7 @@ static int window(struct vss_ctx *ctx, struct set_rec *rec, struct member *m, si
 	sigset_t all, old;
 	char **names = calloc(n, sizeof(*names)), **uuids = calloc(n, sizeof(*uuids));
 	bool *suspended = calloc(n, sizeof(*suspended));
+	size_t stepped = 0;
 	int r = 0, r2;
 
 	if (!names || !uuids || !suspended) {
@@ -319,15 +320,23 @@ static int window(struct vss_ctx *ctx, struct set_rec *rec, struct member *m, si
 		vss_fault(ctx, "create:suspended");
 	/* Each shadow's in-window step (cow: made live; thin: the snapshot
 	 * taken in its pool), its provider found before the window. */
-	for (size_t i = 0; i < n && !r; i++)
-		r = m[i].provider->in_window(ctx, &rec->sh[i], cookie);
+	for (; stepped < n && !r; stepped++)
+		r = m[stepped].provider->in_window(ctx, &rec->sh[stepped], cookie);
 	if (!r)
 		vss_fault(ctx, "create:snapshots-resumed");
 	/* Every origin is resumed, whatever failed: nothing stays frozen.
 	 * Top of a stack first: members never stack (resolve refuses it). */
 	for (size_t i = 0; i < n; i++) {
+		struct vss_dm_info info;
+
 		if (!m[i].suspended)
 			continue;
+		/* One whose in-window step did not happen keeps the table it
+		 * had: the one loaded for it may rest on a step of that (a
+		 * chain's older base re-pointed). */
+		if (r && i + 1 >= stepped && !vss_dm_info(ctx, m[i].vol.name, &info) &&
+		    info.inactive_table)
+			(void)vss_dm_clear(ctx, m[i].vol.name);
 		if ((r2 = vss_dm_resume_deferred(ctx, m[i].vol.name, VSS_DM_UDEV_NORMAL, cookie)) && !r)
 			r = r2;
 		else if (!r2)

@@ -171,7 +171,7 @@ Usage: vss set [OPTION [VALUE]]"
 	assert_stderr "vss: set: one setting at a time
 Usage: vss set [OPTION [VALUE]]"
 	for bad in "context x:must be persistent or auto-release" "writers ,:a list of writer names, or all or none alone" \
-		"writers all,a:a list of writer names, or all or none alone" "provider zfs:no such provider (there are auto, cow and thin)" \
+		"writers all,a:a list of writer names, or all or none alone" "provider zfs:no such provider (there are auto, chain, cow and thin)" \
 		"verbose 3:must be on, off or debug" "on-error maybe:must be stop or continue"; do
 		vss set ${bad%%:*}
 		assert_failure 2

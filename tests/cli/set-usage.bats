@@ -7,7 +7,7 @@
 
 load ../lib/common
 
-CREATE_USAGE='Usage: vss create-set [--label TEXT] [--context persistent|auto-release] [--provider auto|cow|thin] [--cow-size SIZE|N%] [--chunk-size SIZE] [--writers NAME[,NAME...]|all|none] [--json] VOLUME...'
+CREATE_USAGE='Usage: vss create-set [--label TEXT] [--context persistent|auto-release] [--provider auto|chain|cow|thin] [--cow-size SIZE|N%] [--chunk-size SIZE] [--writers NAME[,NAME...]|all|none] [--json] VOLUME...'
 DELETE_USAGE='Usage: vss delete-set [--yes] [--force] SET... | --oldest | --older-than AGE | --all'
 COW_WHY='not a size (512M, 2G)'
 PCT_WHY='a percentage of the origin must be from 1% to 100%'
@@ -103,7 +103,7 @@ one_line_error() {
 
 @test "create-set: unknown options, a volume named twice" {
 	usage_error "create-set: unknown option --frobnicate" "$CREATE_USAGE" create-set --frobnicate cow vol
-	usage_error "create-set: --provider zfs: no such provider (there are auto, cow and thin)" "$CREATE_USAGE" create-set --provider zfs vol
+	usage_error "create-set: --provider zfs: no such provider (there are auto, chain, cow and thin)" "$CREATE_USAGE" create-set --provider zfs vol
 	usage_error "create-set: option --c is ambiguous: --context, --cow-size, --chunk-size" "$CREATE_USAGE" create-set --c x vol
 	usage_error "create-set: unknown option -x" "$CREATE_USAGE" create-set -x vol
 	one_line_error "create-set: vol: named twice" create-set vol other vol

@@ -52,8 +52,8 @@ static void size_format_down(uint64_t bytes, char *buf, size_t len)
  * shadow of the volume could ever use is refused, not cut down behind the
  * user's back: a size vss was given is the size it makes, or nothing. A
  * percentage never is (100% is less than the most). */
-static int cow_size_check(struct vss_ctx *ctx, const char *volume, uint64_t size,
-			  const struct vss_create_opts *o)
+int cow_size_check(struct vss_ctx *ctx, const char *volume, uint64_t size,
+		   const struct vss_create_opts *o)
 {
 	uint64_t chunk = o->chunk_bytes ? o->chunk_bytes : VSS_DEFAULT_CHUNK_BYTES;
 	uint64_t most = cow_most(size, chunk);
@@ -88,12 +88,13 @@ static int cow_check(struct vss_ctx *ctx, const char *volume, uint64_t size,
 		return asked ? vss_fail(ctx, EINVAL, "%s: a thin volume: its shadows are thin "
 					"snapshots (--provider cow is for other volumes)", volume)
 			     : -ENOENT;
-	if ((r = origin_usable(ctx, volume)))
-		return r;
+	/* A chain's volume: auto goes on to chain. */
+	if ((r = origin_usable(ctx, volume, ORIGIN_DIRECT)))
+		return r == -EXDEV && !asked ? -ENOENT : r;
 	return cow_size_check(ctx, volume, size, o);
 }
 
-static int cow_plan(struct vss_ctx *ctx, struct shadow_rec *sh, const struct plan_input *in)
+int cow_plan(struct vss_ctx *ctx, struct shadow_rec *sh, const struct plan_input *in)
 {
 	const struct vss_create_opts *o = in->opts;
 	uint64_t chunk = (o->chunk_bytes ? o->chunk_bytes : VSS_DEFAULT_CHUNK_BYTES) / 512;
@@ -135,7 +136,8 @@ static int cow_make_devices(struct vss_ctx *ctx, struct shadow_rec *sh)
 	bool made;
 	int r;
 
-	if ((r = origin_prepare(ctx, sh->volume, sh->origin_uuid, &made, &rmaj, &rmin)))
+	if ((r = origin_prepare(ctx, sh->volume, sh->origin_uuid, ORIGIN_DIRECT, &made, &rmaj,
+				  &rmin)))
 		return r;
 	return set_snapshot_load(ctx, sh, rmaj, rmin);
 }
@@ -162,9 +164,7 @@ static void cow_describe(const struct shadow_rec *sh, char *buf, size_t len)
 	snprintf(buf, len, "COW %s", size);
 }
 
-/* COW use from the snapshot's status; invalid when it overflowed, or when
- * its origin's table was swapped from under it. */
-static void cow_state(struct vss_ctx *ctx, const struct shadow_rec *sh, struct vss_shadow *d)
+void cow_state(struct vss_ctx *ctx, const struct shadow_rec *sh, struct vss_shadow *d)
 {
 	struct vss_dm_table st;
 	uint64_t used, total;

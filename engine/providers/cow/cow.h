@@ -6,6 +6,7 @@
 #ifndef VSS_COW_H
 #define VSS_COW_H
 
+#include "provider.h"
 #include "setrec.h"
 
 /* Finds room for SH's COW (SH->cow_sectors) in an area that does not lie on
@@ -29,6 +30,17 @@ int storage_release(struct vss_ctx *ctx, const struct shadow_rec *sh);
  * (RMAJ:RMIN) and its COW device; live at its next resume. */
 int set_snapshot_load(struct vss_ctx *ctx, const struct shadow_rec *sh, unsigned rmaj,
 		      unsigned rmin);
+
+/* Refuses a COW size (--cow-size, cow_size) more than a shadow of VOLUME
+ * (SIZE bytes) could ever use; a configured one is cut, with a warning. */
+int cow_size_check(struct vss_ctx *ctx, const char *volume, uint64_t size,
+		   const struct vss_create_opts *o);
+/* A dm-snapshot shadow's plan: its COW's names, chunk and size, and room
+ * for it in an area. */
+int cow_plan(struct vss_ctx *ctx, struct shadow_rec *sh, const struct plan_input *in);
+/* COW use from the snapshot's status; invalid when it overflowed, or when
+ * its origin's table was swapped from under it. */
+void cow_state(struct vss_ctx *ctx, const struct shadow_rec *sh, struct vss_shadow *d);
 
 /* What recovery does for REC's shadow I, if anything: 0 nothing or done
  * (*FINISHED when the shadow left the set), -errno. */

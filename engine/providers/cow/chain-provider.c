@@ -1,0 +1,450 @@
+/*
+ * The chain provider's ops (the topology and its steps: chain.h). Its COWs
+ * are cow's (storage-cow.c), planned and watched as cow's are.
+ */
+#include "config.h"
+#include "chain.h"
+#include "cow.h"
+#include "dm.h"
+#include "blockdev.h"
+#include "origin.h"
+#include "provider.h"
+#include "setrec.h"
+#include "volume-rec.h"
+#include "window.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* As Windows keeps per volume: beyond it the oldest reads through too many. */
+#define CHAIN_MAX 64
+
+static bool chain_complete(const struct shadow_rec *sh)
+{
+	return sh->cow_name[0] && shadow_extra(sh, CHAIN_BASE) && shadow_extra(sh, CHAIN_BASE_UUID);
+}
+
+static int chain_check(struct vss_ctx *ctx, const char *volume, uint64_t size,
+		       const struct vss_create_opts *o, bool asked)
+{
+	int r;
+
+	if (volume_is_thin(ctx, volume))
+		return asked ? vss_fail(ctx, EINVAL, "%s: a thin volume: its shadows are thin "
+					"snapshots (--provider chain is for other volumes)", volume)
+			     : -ENOENT;
+	if ((r = origin_usable(ctx, volume, ORIGIN_BASED)))
+		return r == -EXDEV && !asked ? -ENOENT : r;
+	return cow_size_check(ctx, volume, size, o);
+}
+
+static int chain_plan(struct vss_ctx *ctx, struct shadow_rec *sh, const struct plan_input *in)
+{
+	struct vss_create_opts o = *in->opts;
+	struct plan_input mine = *in;
+	struct chain_link *links;
+	char name[128], uuid[130], size[32];
+	size_t n;
+	int r;
+
+	if ((r = chain_of(ctx, sh->volume, NULL, &links, &n)))
+		return r;
+	if (n >= CHAIN_MAX) {
+		free(links);
+		return vss_fail_kind(ctx, VSS_ERR_USAGE, EMLINK, "%s: its chain has %d shadows, as "
+				     "many as a chain holds; delete a set of it first", sh->volume,
+				     CHAIN_MAX);
+	}
+	/* Each shadow is merged chunk by chunk into the next older one: one
+	 * chunk size for the whole chain. */
+	if (n) {
+		uint64_t chunk = (uint64_t)links[n - 1].sh.chunk * 512;
+
+		if (o.chunk_bytes && o.chunk_bytes != chunk) {
+			vss_size_format(chunk, size, sizeof(size));
+			free(links);
+			return vss_fail_kind(ctx, VSS_ERR_USAGE, EINVAL, "%s: its chain's shadows have "
+					     "chunks of %s; a new one must too (give --chunk-size %s, "
+					     "or none)", sh->volume, size, size);
+		}
+		o.chunk_bytes = chunk;
+	}
+	mine.opts = &o;
+	r = cow_plan(ctx, sh, &mine);
+	snprintf(name, sizeof(name), "vss-%.8s-%.100s-base", in->set->id, sh->volume);
+	snprintf(uuid, sizeof(uuid), BASE_UUID_PREFIX "%s-%zu", in->set->id, in->index);
+	if (!r && !(r = shadow_extra_set(ctx, sh, CHAIN_BASE, name)))
+		r = shadow_extra_set(ctx, sh, CHAIN_BASE_UUID, uuid);
+	/* The newest now: in the window its base goes onto the new shadow. */
+	if (!r && n)
+		r = shadow_extra_set(ctx, sh, CHAIN_REPOINT, shadow_extra(&links[n - 1].sh, CHAIN_BASE));
+	free(links);
+	return r;
+}
+
+static int chain_make_storage(struct vss_ctx *ctx, struct shadow_rec *sh)
+{
+	return storage_make(ctx, sh);
+}
+
+static int dev_of(struct vss_ctx *ctx, const char *name, struct vss_devno *dev)
+{
+	struct vss_dm_info info;
+	int r;
+
+	if ((r = vss_dm_info(ctx, name, &info)))
+		return r;
+	if (!info.exists)
+		return vss_fail(ctx, ENODEV, "/dev/mapper/%s: missing", name);
+	dev->major = info.major;
+	dev->minor = info.minor;
+	return 0;
+}
+
+/* SH's shadow over its base, live; made again if a create cut short left
+ * it without a table. */
+static int shadow_live(struct vss_ctx *ctx, const struct shadow_rec *sh, struct vss_devno base)
+{
+	struct vss_dm_info info;
+	uint32_t cookie = 0;
+	int r;
+
+	if ((r = vss_dm_info(ctx, sh->dm_name, &info)))
+		return r;
+	if (info.exists && strcmp(info.uuid, sh->dm_uuid))
+		return vss_fail(ctx, EEXIST, "%s: not the device vss made (uuid %s)", sh->dm_name,
+				info.uuid[0] ? info.uuid : "none");
+	if (info.exists && info.live_table)
+		return info.suspended ? vss_dm_resume(ctx, sh->dm_name) : 0;
+	if (info.exists && (r = vss_dm_remove(ctx, sh->dm_name)))
+		return r;
+	if ((r = set_snapshot_load(ctx, sh, base.major, base.minor)))
+		return r;
+	r = vss_dm_resume_deferred(ctx, sh->dm_name, VSS_DM_UDEV_LOW_PRIORITY, &cookie);
+	vss_dm_udev_wait(ctx, &cookie);
+	return r;
+}
+
+static int chain_make_devices(struct vss_ctx *ctx, struct shadow_rec *sh)
+{
+	const char *repoint = shadow_extra(sh, CHAIN_REPOINT);
+	struct vss_devno real, base, shadow, now;
+	bool made, has, loaded;
+	int r;
+
+	if ((r = origin_prepare(ctx, sh->volume, sh->origin_uuid, ORIGIN_BASED, &made, &real.major,
+				&real.minor)) ||
+	    (r = chain_base_make(ctx, sh, real)) ||
+	    (r = dev_of(ctx, shadow_extra(sh, CHAIN_BASE), &base)) ||
+	    (r = shadow_live(ctx, sh, base)) || !repoint)
+		return r;
+	/* The newest until now sits on -real; in the window it goes onto
+	 * this shadow, whose table is ready before. */
+	if ((r = chain_base_target(ctx, repoint, false, &now, &has)))
+		return r;
+	if (!has || now.major != real.major || now.minor != real.minor)
+		return vss_fail(ctx, EBUSY, "%s: the base %s of its newest shadow is not on %s's -real "
+				"layer, as its records say (run vss activate?)", sh->volume, repoint,
+				sh->volume);
+	if ((r = dev_of(ctx, sh->dm_name, &shadow)))
+		return r;
+	return chain_base_point(ctx, repoint, shadow, sh->origin_sectors, &loaded);
+}
+
+static int chain_load_origin(struct vss_ctx *ctx, struct shadow_rec *sh)
+{
+	struct vss_devno base;
+	bool loaded;
+	int r;
+
+	if ((r = dev_of(ctx, shadow_extra(sh, CHAIN_BASE), &base)))
+		return r;
+	return origin_load_over(ctx, sh->volume, sh->origin_sectors, base.major, base.minor,
+				&loaded);
+}
+
+/* The volume suspended: the newest until now takes its table over this
+ * shadow; the volume's resume then puts it over this one's base. */
+static int chain_in_window(struct vss_ctx *ctx, struct shadow_rec *sh, uint32_t *cookie)
+{
+	const char *repoint = shadow_extra(sh, CHAIN_REPOINT);
+
+	return repoint ? vss_dm_resume_deferred(ctx, repoint, VSS_DM_UDEV_PRIVATE, cookie) : 0;
+}
+
+/* Done: the set's record keeps no step of its making. */
+static int chain_after_window(struct vss_ctx *ctx, struct shadow_rec *sh)
+{
+	(void)ctx;
+	shadow_extra_unset(sh, CHAIN_REPOINT);
+	return 0;
+}
+
+static void chain_describe(const struct shadow_rec *sh, char *buf, size_t len)
+{
+	char size[32];
+
+	vss_size_format(sh->cow_sectors * 512, size, sizeof(size));
+	snprintf(buf, len, "COW %s, chained", size);
+}
+
+static void chain_state(struct vss_ctx *ctx, const struct shadow_rec *sh, struct vss_shadow *d)
+{
+	const char *base = shadow_extra(sh, CHAIN_BASE);
+	struct vss_devno dev;
+	bool has;
+
+	cow_state(ctx, sh, d);
+	if (d->state != VSS_SHADOW_VALID)
+		return;
+	if (chain_base_target(ctx, base, false, &dev, &has) || !has) {
+		d->state = VSS_SHADOW_INVALID;
+		snprintf(d->why, sizeof(d->why), "its base %s is missing: it reads nothing", base);
+	}
+}
+
+static int chain_attach(struct vss_ctx *ctx, const struct shadow_rec *sh, bool *made)
+{
+	return storage_attach(ctx, sh, made);
+}
+
+/* After a reboot the chain comes back from its newest down, each base over
+ * the shadow above it (or -real: RMAJ:RMIN), every shadow live before the
+ * volume writes through the newest base; the first shadow asked for
+ * brings the whole chain, the others find theirs there. */
+static int chain_activate(struct vss_ctx *ctx, const struct shadow_rec *sh, unsigned rmaj,
+			  unsigned rmin, bool *made)
+{
+	struct chain_link *links;
+	struct vss_devno under = { rmaj, rmin }, base;
+	bool loaded;
+	size_t n;
+	int r;
+
+	*made = false;
+	if ((r = chain_of(ctx, sh->volume, NULL, &links, &n)))
+		return r;
+	for (size_t k = n; k-- > 0 && !r;) {
+		const struct shadow_rec *s = &links[k].sh;
+		const char *bname = shadow_extra(s, CHAIN_BASE);
+
+		bool attached;
+
+		/* Every COW of the chain, not only SH's: each shadow reads
+		 * through the newer ones. */
+		if ((r = storage_attach(ctx, s, &attached)) || (r = chain_base_make(ctx, s, under)) ||
+		    (r = chain_base_point(ctx, bname, under, s->origin_sectors, &loaded)) ||
+		    (loaded && (r = vss_dm_resume(ctx, bname))) || (r = dev_of(ctx, bname, &base)) ||
+		    (r = shadow_live(ctx, s, base)))
+			break;
+		*made = true;
+		if ((r = dev_of(ctx, s->dm_name, &under)))
+			break;
+	}
+	free(links);
+	return r;
+}
+
+static int chain_origin_dev(struct vss_ctx *ctx, const struct shadow_rec *sh,
+			    struct vss_devno *dev)
+{
+	struct chain_link *links;
+	size_t n;
+	int r;
+
+	if ((r = chain_of(ctx, sh->volume, NULL, &links, &n)))
+		return r;
+	r = n ? dev_of(ctx, shadow_extra(&links[n - 1].sh, CHAIN_BASE), dev)
+	      : vss_fail(ctx, ENOENT, "%s: no chain shadow in the records", sh->volume);
+	free(links);
+	return r;
+}
+
+static int base_vouch(struct vss_ctx *ctx, const struct shadow_rec *sh)
+{
+	const char *base = shadow_extra(sh, CHAIN_BASE), *uuid = shadow_extra(sh, CHAIN_BASE_UUID);
+	struct vss_dm_info info;
+	int r;
+
+	if (strncmp(uuid, BASE_UUID_PREFIX, strlen(BASE_UUID_PREFIX)))
+		return vss_fail_kind(ctx, VSS_ERR_USAGE, EPERM, "shadow of %s: base_uuid %s is not one "
+				     "vss gives a base: refused", sh->volume, uuid);
+	if ((r = vss_dm_info(ctx, base, &info)) || !info.exists || !strcmp(info.uuid, uuid))
+		return r ? r : storage_check(ctx, sh);
+	return vss_fail_kind(ctx, VSS_ERR_USAGE, EEXIST, "%s: not the device vss made (uuid %s)",
+			     base, info.uuid[0] ? info.uuid : "none");
+}
+
+/* The shadow must be there, and the newest COW have room for what the
+ * revert overwrites. */
+static int chain_revert_check(struct vss_ctx *ctx, const struct set_rec *rec, size_t i)
+{
+	const struct shadow_rec *sh = &rec->sh[i];
+	struct vss_dm_info info;
+	int r;
+
+	if ((r = vss_dm_info(ctx, sh->dm_name, &info)))
+		return r;
+	if (!info.exists || !info.live_table)
+		return vss_fail(ctx, ENODEV, "set %.8s: its shadow of %s is not active (run vss "
+				"activate)", rec->id, sh->volume);
+	return chain_revert_copy(ctx, rec, i, true);
+}
+
+static int chain_release(struct vss_ctx *ctx, const struct shadow_rec *sh);
+
+/* Reverted: REC's shadow I goes as a delete would take it (its older
+ * neighbour given what it reads through it), and leaves the set. */
+static int consume(struct vss_ctx *ctx, struct set_rec *rec, size_t i)
+{
+	struct shadow_rec sh = rec->sh[i];
+	struct vss_dm_info info;
+	int r;
+
+	if ((r = chain_detach(ctx, rec, i)) || (r = vss_dm_info(ctx, sh.dm_name, &info)))
+		return r;
+	if (info.exists && !strcmp(info.uuid, sh.dm_uuid) && (r = vss_dm_remove(ctx, sh.dm_name)))
+		return r;
+	if ((r = set_volume_in_use(ctx, sh.volume, rec->id)) == 0)
+		r = origin_restore(ctx, sh.volume);
+	if (r < 0 || (r = chain_release(ctx, &sh)))
+		return r;
+	memmove(&rec->sh[i], &rec->sh[i + 1], (rec->n - i - 1) * sizeof(rec->sh[0]));
+	rec->n--;
+	if ((r = rec->n ? set_rec_save(ctx, "sets", rec) : set_rec_unlink(ctx, "sets", rec->id)))
+		return r;
+	vss_step(ctx, "%s: reverted to set %.8s (its shadow's data written back)%s", sh.volume,
+		 rec->id, rec->n ? "" : " (its last shadow: the set is gone)");
+	return 0;
+}
+
+/* Its volume free: the copy, then the shadow consumed. The record says a
+ * revert is under way first, so that a kill is taken up by recovery. */
+static int chain_revert_start(struct vss_ctx *ctx, struct set_rec *rec, size_t i)
+{
+	int r;
+
+	if (rec->sh[i].merge != MERGE_SWAP) {
+		rec->sh[i].merge = MERGE_SWAP;
+		if ((r = set_rec_save(ctx, "sets", rec)))
+			return r;
+	}
+	if ((r = chain_revert_copy(ctx, rec, i, false)))
+		return r;
+	vss_fault(ctx, "chain:reverted");
+	return consume(ctx, rec, i);
+}
+
+/* Scheduled, or cut short: once the volume is free, done again whole. */
+static int chain_revert_recover(struct vss_ctx *ctx, struct set_rec *rec, size_t i,
+				bool *finished, int *fixed)
+{
+	char why[4200];
+	int r;
+
+	*finished = false;
+	if ((r = volume_busy(ctx, rec->sh[i].volume, 0, why, sizeof(why))) || why[0])
+		return r;
+	if ((r = chain_revert_start(ctx, rec, i)))
+		return r;
+	*finished = true;
+	(*fixed)++;
+	return 0;
+}
+
+/* Whether the base named NAME's live table is on a device whose uuid has
+ * PREFIX. */
+static bool base_on(struct vss_ctx *ctx, const char *name, const char *prefix)
+{
+	struct vss_dm_info on;
+	struct vss_devno dev;
+	bool has;
+
+	return !chain_base_target(ctx, name, false, &dev, &has) && has &&
+	       !vss_dm_info_devno(ctx, dev.major, dev.minor, &on) && on.exists &&
+	       !strncmp(on.uuid, prefix, strlen(prefix));
+}
+
+/* The base a table of VOLUME (INACTIVE or live) is a snapshot-origin
+ * over, into *BASE; false when it is not over one of vss's. */
+static bool origin_base(struct vss_ctx *ctx, const char *volume, bool inactive,
+			struct vss_dm_info *base)
+{
+	struct vss_dm_table t;
+	unsigned ma, mi;
+	bool yes;
+
+	if (inactive ? vss_dm_table_inactive(ctx, volume, &t) : vss_dm_table(ctx, volume, &t))
+		return false;
+	yes = t.n == 1 && !strcmp(t.t[0].type, "snapshot-origin") &&
+	      sscanf(t.t[0].params, "%u:%u", &ma, &mi) == 2 &&
+	      !vss_dm_info_devno(ctx, ma, mi, base) && base->exists &&
+	      !strncmp(base->uuid, BASE_UUID_PREFIX, strlen(BASE_UUID_PREFIX));
+	vss_dm_table_free(&t);
+	return yes;
+}
+
+/* A window cut short (chain.h), the volume's table over one base and a
+ * table over another loaded. Making SH: the loaded one is over SH's
+ * base, and must go live once the newest until now (under the live one)
+ * is off -real, on SH. Taking SH out as the newest: the live one is over
+ * SH's base, and the loaded one must go live once the older one's base
+ * (under it) is on -real. Only one of the two bases then has its shadow
+ * copied out to. */
+static bool chain_keeps_loaded(struct vss_ctx *ctx, const struct set_rec *journal, size_t i)
+{
+	const struct shadow_rec *sh = &journal->sh[i];
+	const char *mine = shadow_extra(sh, CHAIN_BASE_UUID);
+	struct vss_dm_info live, loaded;
+
+	if (!origin_base(ctx, sh->volume, true, &loaded))
+		return false;
+	if (!strcmp(loaded.uuid, mine))
+		return origin_base(ctx, sh->volume, false, &live) &&
+		       !base_on(ctx, live.name, REAL_UUID_PREFIX);
+	return base_on(ctx, loaded.name, REAL_UUID_PREFIX);
+}
+
+static int chain_release(struct vss_ctx *ctx, const struct shadow_rec *sh)
+{
+	const char *base = shadow_extra(sh, CHAIN_BASE);
+	struct vss_dm_info info;
+	int r;
+
+	if ((r = vss_dm_info(ctx, base, &info)))
+		return r;
+	if (info.exists && !strcmp(info.uuid, shadow_extra(sh, CHAIN_BASE_UUID)) &&
+	    (r = vss_dm_remove(ctx, base)))
+		return r;
+	return storage_release(ctx, sh);
+}
+
+const struct provider chain_provider = {
+	.name = "chain",
+	.layers_origin = true,
+	.own_room = true,
+	.complete = chain_complete,
+	.check = chain_check,
+	.plan = chain_plan,
+	.make_storage = chain_make_storage,
+	.make_devices = chain_make_devices,
+	.load_origin = chain_load_origin,
+	.in_window = chain_in_window,
+	.after_window = chain_after_window,
+	.describe = chain_describe,
+	.attach = chain_attach,
+	.activate = chain_activate,
+	.origin_dev = chain_origin_dev,
+	.state = chain_state,
+	.vouch = base_vouch,
+	.revert_check = chain_revert_check,
+	.revert_at_once = true,
+	.revert_start = chain_revert_start,
+	.revert_recover = chain_revert_recover,
+	.keeps_loaded = chain_keeps_loaded,
+	.detach = chain_detach,
+	.own_opens = chain_own_opens,
+	.release = chain_release,
+};

@@ -1,0 +1,311 @@
+#!/usr/bin/env bats
+# The chain provider: many shadows of one volume, only the newest copied
+# out to; each older one reads through the newer ones. Every shadow keeps
+# its instant (checksums of the whole device) as sets are made and deleted
+# (the oldest, one in the middle, the newest), after a reboot and activate,
+# and when a kill cuts a delete or a create short anywhere.
+
+load lib
+load sets-lib
+load reboot-lib
+
+# scribble VOLNAME MB_AT MB: random data written into the volume, direct.
+scribble() {
+	dd if=/dev/urandom of="${VOLDEV[$1]}" bs=1M seek="$2" count="$3" oflag=direct status=none
+}
+
+# used SET VOLNAME: the shadow's COW use in bytes, as list shadows --json says.
+used() {
+	run --separate-stderr "$VSS" list shadows --json
+	jq -r --arg s "$1" --arg v "${PFX}$2" \
+		'.shadows[] | select(.set == $s and .volume == $v) | ."cow-used"' <<<"$output"
+}
+
+# chain_of VOLNAME N: N chained sets of the volume, with writes before each
+# and after the last; IDS[k] and SUMS[k] are set k's id and the volume's
+# checksum at its instant (k from 1, oldest first).
+declare -ga IDS SUMS
+chain_of() {
+	local k
+	IDS=() SUMS=()
+	for k in $(seq "$2"); do
+		# One region each set rewrites, one all of them do.
+		scribble "$1" $((k * 2)) 2
+		scribble "$1" 0 1
+		SUMS[k]=$(dsum "${VOLDEV[$1]}")
+		new_set --provider chain --cow-size 12M --label "c$k" "${PFX}$1"
+		IDS[k]=$SET
+	done
+	scribble "$1" 0 3
+}
+
+# sums_hold VOLNAME K...: each set K's shadow reads as the volume did at
+# its instant.
+sums_hold() {
+	local v=$1 k
+	shift
+	for k; do
+		assert_equal "set $k: $(dsum "$(shadow "${IDS[k]}" "$v")")" "set $k: ${SUMS[k]}"
+	done
+}
+
+@test "a 6-deep chain: every shadow keeps its instant, only the newest COW grows, each older one reads through the next" {
+	mkvol a 32
+	chain_of a 6
+	sums_hold a 1 2 3 4 5 6
+	for k in 1 2 3 4 5 6; do
+		assert_equal "$(state_of "${IDS[k]}" a)" valid
+	done
+	# The volume writes through the newest's base only; each base is on
+	# the next newer shadow, the newest's on -real.
+	real=$(majmin "vss-${PFX}a-real")
+	base6="vss-${IDS[6]:0:8}-${PFX}a-base"
+	assert_equal "$(dmsetup table "${PFX}a")" "0 65536 snapshot-origin $(majmin "$base6")"
+	assert_equal "$(dmsetup table "$base6")" "0 65536 linear $real 0"
+	for k in 1 2 3 4 5; do
+		assert_equal "$(dmsetup table "vss-${IDS[k]:0:8}-${PFX}a-base")" \
+			"0 65536 linear $(majmin "vss-${IDS[k + 1]:0:8}-${PFX}a") 0"
+	done
+	# Writes now: only set 6's COW takes them.
+	local -a before
+	for k in 1 2 3 4 5 6; do before[k]=$(used "${IDS[k]}" a); done
+	scribble a 20 4
+	for k in 1 2 3 4 5; do
+		assert_equal "set $k: $(used "${IDS[k]}" a)" "set $k: ${before[k]}"
+	done
+	(($(used "${IDS[6]}" a) >= before[6] + 4 * 1048576)) ||
+		fail "set 6's COW did not take the 4M written: $(used "${IDS[6]}" a) after ${before[6]}"
+	sums_hold a 1 2 3 4 5 6
+	# Listings name the provider; the shadows are read-only.
+	run --separate-stderr "$VSS" list shadows --json
+	assert_equal "$(jq -r '[.shadows[].provider] | unique | join(",")' <<<"$output")" chain
+	run blockdev --getro "$(shadow "${IDS[3]}" a)"
+	assert_output 1
+}
+
+@test "deleting the oldest, a middle and the newest set of a chain: the others keep their instants; the last one gives the volume its own table back" {
+	mkvol a 32
+	table=$(dmsetup table "${PFX}a")
+	chain_of a 6
+	vss delete-set "${IDS[1]}"
+	assert_success
+	sums_hold a 2 3 4 5 6
+	# A middle one: its chunks that set 3 lacks go to set 3 first.
+	vss delete-set "${IDS[4]}"
+	assert_success
+	sums_hold a 2 3 5 6
+	assert_equal "$(dmsetup table "vss-${IDS[3]:0:8}-${PFX}a-base")" \
+		"0 65536 linear $(majmin "vss-${IDS[5]:0:8}-${PFX}a") 0"
+	# The newest: set 5 becomes it, and the volume writes through its base.
+	vss delete-set "${IDS[6]}"
+	assert_success
+	sums_hold a 2 3 5
+	base5="vss-${IDS[5]:0:8}-${PFX}a-base"
+	assert_equal "$(dmsetup table "${PFX}a")" "0 65536 snapshot-origin $(majmin "$base5")"
+	assert_equal "$(dmsetup table "$base5")" "0 65536 linear $(majmin "vss-${PFX}a-real") 0"
+	# Writes after it reach set 5's COW, and change no shadow.
+	scribble a 8 4
+	sums_hold a 2 3 5
+	# A new newest goes on top, and keeps its own instant.
+	SUMS[7]=$(dsum "${VOLDEV[a]}")
+	new_set --provider chain --cow-size 12M "${PFX}a"
+	IDS[7]=$SET
+	scribble a 0 6
+	sums_hold a 2 3 5 7
+	now=$(dsum "${VOLDEV[a]}")
+	vss delete-set --all
+	assert_success
+	assert_equal "$(dmsetup table "${PFX}a")" "$table"
+	assert_equal "$(dsum "${VOLDEV[a]}")" "$now"
+	assert_equal "$(vss_devices_of a)" ""
+}
+
+@test "activate after a reboot rebuilds a chain from its newest down: every shadow's instant; the chain goes on" {
+	mkvol a 32
+	file=$(backing_file "${BACKING[a]}")
+	chain_of a 3
+	now=$(dsum "${VOLDEV[a]}")
+	reboot "$file"
+	vss activate
+	assert_success
+	settle
+	assert_equal "$(dsum "${VOLDEV[a]}")" "$now"
+	sums_hold a 1 2 3
+	for k in 1 2 3; do
+		assert_equal "$(state_of "${IDS[k]}" a)" valid
+	done
+	scribble a 4 4
+	sums_hold a 1 2 3
+	vss delete-set "${IDS[2]}"
+	assert_success
+	sums_hold a 1 3
+	# A second activate finds everything there.
+	vss activate
+	assert_success
+	sums_hold a 1 3
+}
+
+@test "chain refusals: a volume with cow shadows, --provider cow on a chained one, another chunk size; nothing changed" {
+	mkvol a 32
+	mkvol b 32
+	new_set --cow-size 12M "${PFX}b"
+	chain_of a 2
+	before=$(fp)
+	vss create-set --provider chain --cow-size 12M "${PFX}b"
+	assert_equal "$status" 1
+	assert_stderr "vss: create-set: ${PFX}b: its shadows are cow's; a chained shadow cannot join them"
+	vss create-set --provider cow --cow-size 12M "${PFX}a"
+	assert_equal "$status" 1
+	assert_stderr "vss: create-set: ${PFX}a: its shadows are chained (provider chain); a shadow of another kind cannot join them"
+	vss create-set --provider chain --chunk-size 64K --cow-size 12M "${PFX}a"
+	assert_equal "$status" 2
+	assert_stderr "vss: create-set: ${PFX}a: its chain's shadows have chunks of 4K; a new one must too (give --chunk-size 4K, or none)"
+	assert_equal "$(fp)" "$before"
+	sums_hold a 1 2
+	# auto on a chained volume: chain.
+	scribble a 0 1
+	SUMS[3]=$(dsum "${VOLDEV[a]}")
+	new_set --cow-size 12M "${PFX}a"
+	IDS[3]=$SET
+	run --separate-stderr "$VSS" list shadows --json
+	assert_equal "$(jq -r --arg s "$SET" '.shadows[] | select(.set == $s) | .provider' <<<"$output")" chain
+	scribble a 0 2
+	sums_hold a 1 2 3
+}
+
+@test "a shadow in use by a program is not deleted, and a chained one held by its older neighbour's base is" {
+	mkvol a 32
+	chain_of a 3
+	exec 5<"$(shadow "${IDS[2]}" a)"
+	vss delete-set "${IDS[2]}"
+	exec 5<&-
+	assert_equal "$status" 1
+	assert_stderr "vss: delete-set: /dev/mapper/vss-${IDS[2]:0:8}-${PFX}a: in use (open 1 time), by a backup program perhaps; close it first"
+	sums_hold a 1 2 3
+	vss delete-set "${IDS[2]}"
+	assert_success
+	sums_hold a 1 3
+}
+
+@test "SIGKILL at every step of deleting a middle and the newest chained set, and of making one: recover finishes or undoes it, every other shadow keeps its instant" {
+	"$VSS" --fault-points >/dev/null 2>&1 || skip "this vss has no fault injection (configure --enable-fault-injection)"
+	one_build plain "a sweep of kills (the plain build's run)"
+	mkvol a 32
+	chain_of a 3
+	for point in delete:journal delete:detached chain:merged chain:suspended chain:repointed \
+		delete:snapshots-removed delete:origins-restored delete:cow-removed; do
+		# A middle one (no suspend: its chain points are not passed).
+		if [[ $point != chain:suspended && $point != chain:repointed ]]; then
+			VSS_FAULT=$point vss delete-set "${IDS[2]}"
+			assert_equal "$status:$point" "137:$point"
+			vss recover
+			assert_success
+			[ ! -e "$VSS_STATE_DIR/sets/${IDS[2]}.conf" ] || fail "$point: set 2 is still there"
+			sums_hold a 1 3
+		else
+			# Not on the way: set 2 goes without it.
+			vss delete-set "${IDS[2]}"
+			assert_success
+		fi
+		# The newest.
+		VSS_FAULT=$point vss delete-set "${IDS[3]}"
+		assert_equal "$status:$point" "137:$point"
+		vss recover
+		assert_success
+		[ ! -e "$VSS_STATE_DIR/sets/${IDS[3]}.conf" ] || fail "$point: set 3 is still there"
+		assert_equal "$(dmsetup info -c --noheadings -o attr "${PFX}a")" "L--w"
+		sums_hold a 1
+		scribble a 0 1
+		sums_hold a 1
+		# Two new ones on top, for the next point.
+		for k in 2 3; do
+			scribble a $((k * 2)) 1
+			SUMS[k]=$(dsum "${VOLDEV[a]}")
+			new_set --provider chain --cow-size 12M "${PFX}a"
+			IDS[k]=$SET
+		done
+		sums_hold a 1 2 3
+	done
+	for point in $("$VSS" --fault-points | grep '^create:'); do
+		scribble a 0 1
+		VSS_FAULT=$point vss create-set --provider chain --cow-size 12M "${PFX}a"
+		assert_equal "$status:$point" "137:$point"
+		vss recover
+		assert_success
+		[ "$point" = create:committed ] || assert_output --partial "an interrupted create-set was undone"
+		assert_equal "$(dmsetup info -c --noheadings -o attr "${PFX}a")" "L--w"
+		sums_hold a 1 2 3
+		scribble a 0 1
+		sums_hold a 1 2 3
+		if [ "$point" = create:committed ]; then
+			vss delete-set "$(ls -t "$VSS_STATE_DIR/sets" | head -1 | sed 's/\.conf$//')"
+			assert_success
+			sums_hold a 1 2 3
+		fi
+	done
+}
+
+@test "revert to a middle shadow of a chain: the volume has its data, the shadow leaves its set, every other shadow keeps its instant; to the oldest, then the newest" {
+	mkvol a 32
+	chain_of a 5
+	# In use: scheduled, and done once it is closed.
+	exec 6<"${VOLDEV[a]}"
+	vss revert --yes "${IDS[3]}"
+	assert_success
+	assert_output --partial "its revert to set ${IDS[3]:0:8} is scheduled"
+	sums_hold a 1 2 3 4 5
+	exec 6<&-
+	vss recover
+	assert_success
+	assert_output --partial "${PFX}a: reverted to set ${IDS[3]:0:8}"
+	assert_equal "$(dsum "${VOLDEV[a]}")" "${SUMS[3]}"
+	[ ! -e "$VSS_STATE_DIR/sets/${IDS[3]}.conf" ] || fail "set 3 is still there"
+	sums_hold a 1 2 4 5
+	# Writes after it go to the newest as before.
+	scribble a 0 2
+	sums_hold a 1 2 4 5
+	# The oldest, then the newest: each at once.
+	vss revert --yes "${IDS[1]}"
+	assert_success
+	assert_equal "$(dsum "${VOLDEV[a]}")" "${SUMS[1]}"
+	sums_hold a 2 4 5
+	vss revert --yes "${IDS[5]}"
+	assert_success
+	assert_equal "$(dsum "${VOLDEV[a]}")" "${SUMS[5]}"
+	sums_hold a 2 4
+	base4="vss-${IDS[4]:0:8}-${PFX}a-base"
+	assert_equal "$(dmsetup table "${PFX}a")" "0 65536 snapshot-origin $(majmin "$base4")"
+	# A kill while the data is written back: recover does it again.
+	VSS_FAULT=chain:reverted vss revert --yes "${IDS[2]}"
+	assert_equal "$status" 137
+	vss recover
+	assert_success
+	assert_output --partial "${PFX}a: reverted to set ${IDS[2]:0:8}"
+	assert_equal "$(dsum "${VOLDEV[a]}")" "${SUMS[2]}"
+	sums_hold a 4
+	# The last: the volume gets its own table back.
+	vss revert --yes "${IDS[4]}"
+	assert_success
+	assert_equal "$(dsum "${VOLDEV[a]}")" "${SUMS[4]}"
+	assert_equal "$(vss_devices_of a)" ""
+}
+
+@test "a revert whose overwrites the newest COW cannot keep is refused before anything is written" {
+	mkvol a 32
+	scribble a 0 32
+	SUMS[1]=$(dsum "${VOLDEV[a]}")
+	new_set --provider chain --cow-size 12M "${PFX}a"
+	IDS[1]=$SET
+	scribble a 0 10
+	SUMS[2]=$(dsum "${VOLDEV[a]}")
+	new_set --provider chain --cow-size 2M "${PFX}a"
+	IDS[2]=$SET
+	now=$(dsum "${VOLDEV[a]}")
+	before=$(fp)
+	vss revert --yes "${IDS[1]}"
+	assert_equal "$status" 1
+	assert_stderr --regexp "^vss: revert: ${PFX}a: the revert overwrites 2560 chunks whose data the newest shadow \(/dev/mapper/vss-${IDS[2]:0:8}-${PFX}a\) must keep first \([0-9.]+M\), and its COW has [0-9.]+K? left: delete that set first$"
+	assert_equal "$(fp)" "$before"
+	assert_equal "$(dsum "${VOLDEV[a]}")" "$now"
+	sums_hold a 1 2
+}
