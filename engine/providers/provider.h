@@ -10,7 +10,7 @@
  * Every operation works on one shadow and is called for each shadow of a
  * set in turn, at the step its name says. make_storage, make_devices,
  * load_origin, after_window, attach, origin_dev, vouch, revert_check,
- * keeps_loaded, detach and own_opens are NULL where
+ * keeps_loaded, detach, detach_check and own_opens are NULL where
  * a provider has nothing to do; revert_left is NULL where revert_at_once;
  * the others are always there. Each may be called again on a shadow it
  * already did (a recovery finishing a cut-short operation): it looks
@@ -130,6 +130,9 @@ struct provider {
 	 * OWN_OPENS: how many opens of SH's device those are (a delete is
 	 * refused for the others); NULL: none. ---- */
 	int (*detach)(struct vss_ctx *ctx, const struct set_rec *rec, size_t i);
+	/* Before a delete is begun (nothing changed yet): whether detach
+	 * could be done; NULL: always. */
+	int (*detach_check)(struct vss_ctx *ctx, const struct set_rec *rec, size_t i);
 	int (*own_opens)(struct vss_ctx *ctx, const struct shadow_rec *sh);
 
 	/* ---- delete (and undo): the shadow's storage let go, its device

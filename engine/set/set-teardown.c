@@ -304,6 +304,12 @@ int set_delete_locked(struct vss_ctx *ctx, struct set_rec *rec, bool force)
 					"program perhaps; close it first", rec->sh[i].dm_name,
 					info.open_count - own, info.open_count - own == 1 ? "" : "s");
 	}
+	/* A chained shadow's older neighbour must be able to take what it
+	 * reads through it. */
+	for (size_t i = 0; i < rec->n; i++)
+		if (provider_of(&rec->sh[i])->detach_check &&
+		    (r = provider_of(&rec->sh[i])->detach_check(ctx, rec, i)))
+			return r;
 	snprintf(rec->op, sizeof(rec->op), "delete");
 	if ((r = set_rec_save(ctx, "journal", rec)))
 		return r;

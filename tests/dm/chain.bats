@@ -275,10 +275,13 @@ sums_hold() {
 	sums_hold a 2 4
 	base4="vss-${IDS[4]:0:8}-${PFX}a-base"
 	assert_equal "$(dmsetup table "${PFX}a")" "0 65536 snapshot-origin $(majmin "$base4")"
-	# A kill while the data is written back: recover does it again.
+	# A kill once the data is written back, and a reboot before any other
+	# command: activate brings the chain back, then does the revert again.
+	file=$(backing_file "${BACKING[a]}")
 	VSS_FAULT=chain:reverted vss revert --yes "${IDS[2]}"
 	assert_equal "$status" 137
-	vss recover
+	reboot "$file"
+	vss activate
 	assert_success
 	assert_output --partial "${PFX}a: reverted to set ${IDS[2]:0:8}"
 	assert_equal "$(dsum "${VOLDEV[a]}")" "${SUMS[2]}"
@@ -308,4 +311,80 @@ sums_hold() {
 	assert_equal "$(fp)" "$before"
 	assert_equal "$(dsum "${VOLDEV[a]}")" "$now"
 	sums_hold a 1 2
+}
+
+# conf LINE...: the configuration file of the test.
+conf() {
+	export VSS_CONFIG=$BATS_TEST_TMPDIR/vss.conf
+	printf '%s\n' "[vss]" "$@" >"$VSS_CONFIG"
+	chmod 0644 "$VSS_CONFIG"
+}
+
+@test "the newest COW of a chain overflows (on_full = refuse): every shadow of the chain says invalid and why, the volume keeps its data, the sets are deleted" {
+	mkvol a 32
+	chain_of a 3
+	scribble a 0 16
+	now=$(dsum "${VOLDEV[a]}")
+	assert_equal "$(state_of "${IDS[3]}" a)" invalid
+	for k in 1 2; do
+		assert_equal "$(state_of "${IDS[k]}" a)" invalid
+		run --separate-stderr "$VSS" list shadows --json
+		assert_equal "$(jq -r --arg s "${IDS[k]}" '.shadows[] | select(.set == $s) | .why' <<<"$output")" \
+			"it reads through /dev/mapper/vss-${IDS[3]:0:8}-${PFX}a, whose COW overflowed (or failed): it no longer holds the data of its instant"
+	done
+	vss monitor --once
+	assert_failure 6
+	vss delete-set "${IDS[3]}"
+	assert_success
+	assert_stderr "vss: warning: /dev/mapper/vss-${IDS[3]:0:8}-${PFX}a: its COW overflowed: nothing of it goes to /dev/mapper/vss-${IDS[2]:0:8}-${PFX}a, which read through it and is invalid too"
+	vss delete-set --all
+	assert_success
+	assert_equal "$(dsum "${VOLDEV[a]}")" "$now"
+	assert_equal "$(vss_devices_of a)" ""
+}
+
+@test "the newest COW of a chain filling (on_full = delete-oldest): the monitor deletes the chain's sets, oldest first, before it overflows; the volume keeps its data" {
+	mkvol a 32
+	conf "on_full = delete-oldest" "warn_at = 50%" "full_at = 80%"
+	chain_of a 3
+	bg "$VSS" monitor --interval 1 2>"$BATS_TEST_TMPDIR/monitor.log"
+	mon=$BG
+	scribble a 4 8
+	# (Minutes: a loaded guest's monitor under ASan is slow.)
+	for _ in $(seq 480); do
+		[ -z "$(set_ids)" ] && break
+		sleep 0.5
+	done
+	kill -TERM "$mon"
+	wait "$mon" || true
+	assert_equal "$(set_ids)" ""
+	log=$(cat "$BATS_TEST_TMPDIR/monitor.log")
+	for k in 1 2 3; do
+		[[ $log == *"vss: warning: deleted set ${IDS[k]:0:8} (made "* ]] || fail "set $k: the monitor's log: $log"
+	done
+	[[ $log != *invalid* ]] || fail "a shadow went invalid: $log"
+	assert_equal "$(dmsetup table "${PFX}a" | awk '{print $3}')" linear
+}
+
+@test "a delete whose older neighbour has no room for what it reads through the set is refused before anything is changed" {
+	mkvol a 32
+	SUMS[1]=$(dsum "${VOLDEV[a]}")
+	new_set --provider chain --cow-size 2M "${PFX}a"
+	IDS[1]=$SET
+	SUMS[2]=$(dsum "${VOLDEV[a]}")
+	new_set --provider chain --cow-size 12M "${PFX}a"
+	IDS[2]=$SET
+	scribble a 0 8
+	before=$(fp)
+	vss delete-set "${IDS[2]}"
+	assert_equal "$status" 1
+	assert_stderr --regexp "^vss: delete-set: /dev/mapper/vss-${IDS[1]:0:8}-${PFX}a, the older shadow that reads through this one, must take 2048 chunks of it \\([0-9.]+M\\), and its COW has [0-9.]+[KM]? left: delete the older set first$"
+	assert_equal "$(fp)" "$before"
+	sums_hold a 1 2
+	# The older one first: then this one goes, with nothing to give.
+	vss delete-set "${IDS[1]}"
+	assert_success
+	vss delete-set "${IDS[2]}"
+	assert_success
+	assert_equal "$(vss_devices_of a)" ""
 }

@@ -82,7 +82,7 @@ static int newest_handover(struct vss_ctx *ctx, const struct shadow_rec *k,
 		goto undo;
 	}
 	vss_fault(ctx, "chain:suspended");
-	if ((r = chain_merge(ctx, k, older)) == 0) {
+	if ((r = chain_merge(ctx, k, older, false)) == 0) {
 		r = vss_dm_resume(ctx, obase);
 		vss_fault(ctx, "chain:repointed");
 	}
@@ -104,6 +104,61 @@ undo:
 	return r;
 }
 
+/* K's older neighbour, the shadow whose base is on K's shadow (SHADOW)
+ * live, into *OLDER (NULL: none; LINKS keeps it). With CLEAR, a base only
+ * loaded on K (a making cut short before its window) is cleared. A shadow
+ * older than K whose base is nowhere is not active: refused. */
+static int older_of(struct vss_ctx *ctx, const struct set_rec *rec, const struct vss_dm_info *shadow,
+		    const struct chain_link *links, size_t n, bool clear,
+		    const struct shadow_rec **older)
+{
+	bool has, making = !strcmp(rec->op, "create");
+	struct vss_devno on;
+	int r = 0;
+
+	*older = NULL;
+	for (size_t j = 0; j < n && !r && !*older; j++) {
+		const char *b = shadow_extra(&links[j].sh, CHAIN_BASE);
+
+		if (clear && (r = chain_base_target(ctx, b, true, &on, &has)) == 0 && has &&
+		    same(on, *shadow))
+			r = vss_dm_clear(ctx, b);
+		if (!r && (r = chain_base_target(ctx, b, false, &on, &has)) == 0 && has &&
+		    same(on, *shadow))
+			*older = &links[j].sh;
+	}
+	/* One older than K whose base is elsewhere is not active (no
+	 * activate since a reboot): it would lose what it reads through K. */
+	for (size_t j = 0; j < n && !r && !*older && !making; j++) {
+		if (links[j].created_us >= rec->created_us)
+			continue;
+		if ((r = chain_base_target(ctx, shadow_extra(&links[j].sh, CHAIN_BASE), false, &on,
+					   &has)) == 0 && !has)
+			r = vss_fail(ctx, EBUSY, "set %.8s: the older shadow of %s in set %.8s is not "
+				     "active, and reads through this one: run vss activate first",
+				     rec->id, links[j].sh.volume, links[j].set);
+	}
+	return r;
+}
+
+int chain_detach_check(struct vss_ctx *ctx, const struct set_rec *rec, size_t i)
+{
+	const struct shadow_rec *k = &rec->sh[i], *older;
+	struct vss_dm_info shadow;
+	struct chain_link *links;
+	size_t n;
+	int r;
+
+	if ((r = vss_dm_info(ctx, k->dm_name, &shadow)) || !shadow.exists)
+		return r;
+	if ((r = chain_of(ctx, k->volume, rec->id, &links, &n)))
+		return r;
+	if ((r = older_of(ctx, rec, &shadow, links, n, false, &older)) == 0 && older)
+		r = chain_merge(ctx, k, older, true);
+	free(links);
+	return r;
+}
+
 int chain_detach(struct vss_ctx *ctx, const struct set_rec *rec, size_t i)
 {
 	const struct shadow_rec *k = &rec->sh[i];
@@ -112,7 +167,7 @@ int chain_detach(struct vss_ctx *ctx, const struct set_rec *rec, size_t i)
 	struct chain_link *links;
 	const struct shadow_rec *older = NULL;
 	struct vss_devno on, real;
-	bool has, making = !strcmp(rec->op, "create");
+	bool has;
 	size_t n;
 	int r;
 
@@ -126,30 +181,7 @@ int chain_detach(struct vss_ctx *ctx, const struct set_rec *rec, size_t i)
 		return 0;
 	if ((r = chain_of(ctx, k->volume, rec->id, &links, &n)))
 		return r;
-	/* The neighbour is the shadow whose base is on K: loaded only (a
-	 * making cut short before its window), or live. */
-	for (size_t j = 0; j < n && !r && !older; j++) {
-		const char *b = shadow_extra(&links[j].sh, CHAIN_BASE);
-
-		if ((r = chain_base_target(ctx, b, true, &on, &has)) == 0 && has && same(on, shadow))
-			r = vss_dm_clear(ctx, b);
-		if (!r && (r = chain_base_target(ctx, b, false, &on, &has)) == 0 && has &&
-		    same(on, shadow))
-			older = &links[j].sh;
-	}
-	/* One older than K whose base is elsewhere is not active (no
-	 * activate since a reboot): it would lose what it reads through K. */
-	for (size_t j = 0; j < n && !r && !older && !making; j++)
-		if (links[j].created_us < rec->created_us) {
-			const struct shadow_rec *o = &links[j].sh;
-
-			if ((r = chain_base_target(ctx, shadow_extra(o, CHAIN_BASE), false, &on,
-						   &has)) == 0 && !has)
-				r = vss_fail(ctx, EBUSY, "set %.8s: the older shadow of %s in set %.8s "
-					     "is not active, and reads through this one: run vss "
-					     "activate first", rec->id, k->volume, links[j].set);
-		}
-	if (r || !older)
+	if ((r = older_of(ctx, rec, &shadow, links, n, true, &older)) || !older)
 		goto out;
 	if ((r = chain_base_target(ctx, kbase, false, &on, &has)))
 		goto out;
@@ -162,7 +194,7 @@ int chain_detach(struct vss_ctx *ctx, const struct set_rec *rec, size_t i)
 		goto out;
 	real = on;
 	/* Most of the copying happens with the volume in use. */
-	if ((r = chain_merge(ctx, k, older)))
+	if ((r = chain_merge(ctx, k, older, false)))
 		goto out;
 	vss_fault(ctx, "chain:merged");
 	if (!strncmp(next.uuid, REAL_UUID_PREFIX, strlen(REAL_UUID_PREFIX))) {

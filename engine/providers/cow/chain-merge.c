@@ -65,9 +65,9 @@ static int room_for(struct vss_ctx *ctx, const struct shadow_rec *into, const st
 		return 0;
 	vss_size_format(left * into->chunk * 512, has, sizeof(has));
 	vss_size_format(need * into->chunk * 512, wants, sizeof(wants));
-	return vss_fail(ctx, ENOSPC, "the shadow of %s older than it (/dev/mapper/%s) must take "
-			"%zu chunks it reads through it (%s), and its COW has %s left: delete the older "
-			"set first, or this one later", into->volume, into->dm_name, n, wants, has);
+	return vss_fail(ctx, ENOSPC, "/dev/mapper/%s, the older shadow that reads through this "
+			"one, must take %zu chunks of it (%s), and its COW has %s left: delete the "
+			"older set first", into->dm_name, n, wants, has);
 }
 
 int chain_copy(struct vss_ctx *ctx, const char *from, const char *into, unsigned chunk,
@@ -119,7 +119,8 @@ int chain_copy(struct vss_ctx *ctx, const char *from, const char *into, unsigned
 			      strerror(err)) : 0;
 }
 
-int chain_merge(struct vss_ctx *ctx, const struct shadow_rec *from, const struct shadow_rec *into)
+int chain_merge(struct vss_ctx *ctx, const struct shadow_rec *from, const struct shadow_rec *into,
+		bool check_only)
 {
 	struct cow_table ft, it;
 	uint64_t *chunks = NULL;
@@ -135,6 +136,16 @@ int chain_merge(struct vss_ctx *ctx, const struct shadow_rec *from, const struct
 		cow_table_free(&ft);
 		return r;
 	}
+	/* Overflowed (or failed): every older shadow read through it, and
+	 * is lost with it; there is nothing left to give. */
+	if (!ft.fresh && !ft.valid) {
+		vss_log(ctx, VSS_LEVEL_WARNING, "/dev/mapper/%s: its COW overflowed: nothing of it goes "
+			"to /dev/mapper/%s, which read through it and is invalid too", from->dm_name,
+			into->dm_name);
+		cow_table_free(&ft);
+		cow_table_free(&it);
+		return 0;
+	}
 	/* A COW the kernel never started holds nothing yet; started, it
 	 * has a header and its first area. */
 	if (it.fresh) {
@@ -148,7 +159,7 @@ int chain_merge(struct vss_ctx *ctx, const struct shadow_rec *from, const struct
 		r = room_for(ctx, into, &it, n);
 	cow_table_free(&ft);
 	cow_table_free(&it);
-	if (r || !n) {
+	if (r || !n || check_only) {
 		free(chunks);
 		return r;
 	}

@@ -190,19 +190,81 @@ static void chain_describe(const struct shadow_rec *sh, char *buf, size_t len)
 	snprintf(buf, len, "COW %s, chained", size);
 }
 
+/* The base under SH's shadow found among the devices its table maps onto
+ * (deps), into BASE (its name). */
+static int base_under(struct vss_ctx *ctx, const char *shadow, char *base, size_t len)
+{
+	struct vss_devno *deps;
+	size_t n;
+	int r;
+
+	if ((r = vss_dm_deps(ctx, shadow, &deps, &n)))
+		return r;
+	r = -ENOENT;
+	for (size_t i = 0; i < n && r; i++) {
+		struct vss_dm_info b;
+
+		if (!vss_dm_info_devno(ctx, deps[i].major, deps[i].minor, &b) && b.exists &&
+		    !strncmp(b.uuid, BASE_UUID_PREFIX, strlen(BASE_UUID_PREFIX))) {
+			snprintf(base, len, "%s", b.name);
+			r = 0;
+		}
+	}
+	free(deps);
+	return r;
+}
+
+/* What SH's shadow reads through, from its base up to -real: each newer
+ * shadow. One that overflowed (or failed) took every older one with it;
+ * "" in WHY when none did. */
+static void through_state(struct vss_ctx *ctx, const struct shadow_rec *sh, char *why, size_t len)
+{
+	char base[128];
+
+	snprintf(base, sizeof(base), "%s", shadow_extra(sh, CHAIN_BASE));
+	why[0] = '\0';
+	for (int hops = 0; hops <= 2 * CHAIN_MAX; hops++) {
+		struct vss_dm_info on;
+		struct vss_dm_table st;
+		struct vss_devno dev;
+		bool has, bad;
+
+		if (chain_base_target(ctx, base, false, &dev, &has) || !has ||
+		    vss_dm_info_devno(ctx, dev.major, dev.minor, &on) || !on.exists) {
+			snprintf(why, len, "its base %.100s is missing, or on nothing: it reads nothing", base);
+			return;
+		}
+		if (!strncmp(on.uuid, REAL_UUID_PREFIX, strlen(REAL_UUID_PREFIX)))
+			return;
+		if (strncmp(on.uuid, SNAP_UUID_PREFIX, strlen(SNAP_UUID_PREFIX)) ||
+		    vss_dm_status(ctx, on.name, &st)) {
+			snprintf(why, len, "its base %.100s is on %.100s, not a shadow of vss's", base, on.name);
+			return;
+		}
+		bad = st.n != 1 || !strncmp(st.t[0].params, "Invalid", 7) ||
+		      !strncmp(st.t[0].params, "Overflow", 8);
+		vss_dm_table_free(&st);
+		if (bad) {
+			snprintf(why, len, "it reads through /dev/mapper/%.100s, whose COW overflowed (or "
+				 "failed): it no longer holds the data of its instant", on.name);
+			return;
+		}
+		if (base_under(ctx, on.name, base, sizeof(base))) {
+			snprintf(why, len, "it reads through /dev/mapper/%.100s, which has no base", on.name);
+			return;
+		}
+	}
+	snprintf(why, len, "its bases make a loop");
+}
+
 static void chain_state(struct vss_ctx *ctx, const struct shadow_rec *sh, struct vss_shadow *d)
 {
-	const char *base = shadow_extra(sh, CHAIN_BASE);
-	struct vss_devno dev;
-	bool has;
-
 	cow_state(ctx, sh, d);
 	if (d->state != VSS_SHADOW_VALID)
 		return;
-	if (chain_base_target(ctx, base, false, &dev, &has) || !has) {
+	through_state(ctx, sh, d->why, sizeof(d->why));
+	if (d->why[0])
 		d->state = VSS_SHADOW_INVALID;
-		snprintf(d->why, sizeof(d->why), "its base %s is missing: it reads nothing", base);
-	}
 }
 
 static int chain_attach(struct vss_ctx *ctx, const struct shadow_rec *sh, bool *made)
@@ -344,7 +406,15 @@ static int chain_revert_recover(struct vss_ctx *ctx, struct set_rec *rec, size_t
 	char why[4200];
 	int r;
 
+	struct vss_dm_info vol, shadow;
+
 	*finished = false;
+	/* After a reboot, before activate has made the chain again: activate
+	 * takes it up once it has. */
+	if ((r = vss_dm_info(ctx, rec->sh[i].volume, &vol)) ||
+	    (r = vss_dm_info(ctx, rec->sh[i].dm_name, &shadow)) || !vol.exists || !shadow.exists ||
+	    !shadow.live_table)
+		return r;
 	if ((r = volume_busy(ctx, rec->sh[i].volume, 0, why, sizeof(why))) || why[0])
 		return r;
 	if ((r = chain_revert_start(ctx, rec, i)))
@@ -445,6 +515,7 @@ const struct provider chain_provider = {
 	.revert_recover = chain_revert_recover,
 	.keeps_loaded = chain_keeps_loaded,
 	.detach = chain_detach,
+	.detach_check = chain_detach_check,
 	.own_opens = chain_own_opens,
 	.release = chain_release,
 };

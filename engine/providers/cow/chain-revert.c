@@ -67,7 +67,8 @@ static int chunks_since(struct vss_ctx *ctx, const struct chain_link *links, siz
 		free(all);
 		return r;
 	}
-	qsort(all, k, sizeof(*all), by_chunk);
+	if (k)
+		qsort(all, k, sizeof(*all), by_chunk);
 	for (size_t i = 0; i < k; i++)
 		if (!*nout || all[*nout - 1] != all[i])
 			all[(*nout)++] = all[i];

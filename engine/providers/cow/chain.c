@@ -54,7 +54,8 @@ int chain_of(struct vss_ctx *ctx, const char *volume, const char *except,
 		}
 	}
 	set_recs_free(recs, nrec);
-	qsort(*links, *n, sizeof(**links), by_instant);
+	if (*n)
+		qsort(*links, *n, sizeof(**links), by_instant);
 	return 0;
 }
 

@@ -78,8 +78,10 @@ int chain_own_opens(struct vss_ctx *ctx, const struct shadow_rec *sh);
 /* Writes into INTO, through its device, every chunk FROM holds that INTO
  * lacks (as FROM shows it, which is what INTO reads through it now), so
  * that INTO no longer needs FROM. INTO is made writable for the while.
- * Reports progress as steps on long merges. */
-int chain_merge(struct vss_ctx *ctx, const struct shadow_rec *from, const struct shadow_rec *into);
+ * Reports progress as steps on long merges. CHECK_ONLY: only whether
+ * INTO's COW has the room. */
+int chain_merge(struct vss_ctx *ctx, const struct shadow_rec *from, const struct shadow_rec *into,
+		bool check_only);
 
 /* Copies the chunks CHUNKS (N of them, of CHUNK sectors, of a volume of
  * SECTORS) from dm device FROM to dm device INTO, direct, reporting
@@ -100,5 +102,8 @@ int chain_revert_copy(struct vss_ctx *ctx, const struct set_rec *rec, size_t i, 
 /* Delete's step before REC's shadow I goes: its older neighbour no longer
  * reads through it (chain.h); a create's undo drops what it loaded. */
 int chain_detach(struct vss_ctx *ctx, const struct set_rec *rec, size_t i);
+/* Before a delete is begun: whether REC's shadow I can be detached (its
+ * older neighbour active, with room for what it must take). */
+int chain_detach_check(struct vss_ctx *ctx, const struct set_rec *rec, size_t i);
 
 #endif
