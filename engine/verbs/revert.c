@@ -70,7 +70,8 @@ static int revert_checks(struct vss_ctx *ctx, const struct set_rec *rec, size_t 
 		return r;
 	if ((r = vss_dm_info(ctx, sh->dm_name, &info)))
 		return r;
-	if (info.open_count > 0)
+	/* (Not its provider's own opens: an older chained shadow's base.) */
+	if (info.open_count > (provider_of(sh)->own_opens ? provider_of(sh)->own_opens(ctx, sh) : 0))
 		return vss_fail(ctx, EBUSY, "/dev/mapper/%s: %s; unexpose it (or close it) first",
 				sh->dm_name, sh->exposed[0] ? "exposed" : "in use");
 	if ((r = vss_dm_info(ctx, sh->volume, &info)))

@@ -82,7 +82,7 @@ static int newest_handover(struct vss_ctx *ctx, const struct shadow_rec *k,
 		goto undo;
 	}
 	vss_fault(ctx, "chain:suspended");
-	if ((r = chain_merge(ctx, k, older, false)) == 0) {
+	if ((r = chain_merge(ctx, k, older, CHAIN_COPY_AGAIN)) == 0) {
 		r = vss_dm_resume(ctx, obase);
 		vss_fault(ctx, "chain:repointed");
 	}
@@ -154,7 +154,7 @@ int chain_detach_check(struct vss_ctx *ctx, const struct set_rec *rec, size_t i)
 	if ((r = chain_of(ctx, k->volume, rec->id, &links, &n)))
 		return r;
 	if ((r = older_of(ctx, rec, &shadow, links, n, false, &older)) == 0 && older)
-		r = chain_merge(ctx, k, older, true);
+		r = chain_merge(ctx, k, older, CHAIN_CHECK);
 	free(links);
 	return r;
 }
@@ -194,7 +194,7 @@ int chain_detach(struct vss_ctx *ctx, const struct set_rec *rec, size_t i)
 		goto out;
 	real = on;
 	/* Most of the copying happens with the volume in use. */
-	if ((r = chain_merge(ctx, k, older, false)))
+	if ((r = chain_merge(ctx, k, older, CHAIN_COPY)))
 		goto out;
 	vss_fault(ctx, "chain:merged");
 	if (!strncmp(next.uuid, REAL_UUID_PREFIX, strlen(REAL_UUID_PREFIX))) {

@@ -120,7 +120,7 @@ int chain_copy(struct vss_ctx *ctx, const char *from, const char *into, unsigned
 }
 
 int chain_merge(struct vss_ctx *ctx, const struct shadow_rec *from, const struct shadow_rec *into,
-		bool check_only)
+		enum chain_merge_how how)
 {
 	struct cow_table ft, it;
 	uint64_t *chunks = NULL;
@@ -139,7 +139,7 @@ int chain_merge(struct vss_ctx *ctx, const struct shadow_rec *from, const struct
 	/* Overflowed (or failed): every older shadow read through it, and
 	 * is lost with it; there is nothing left to give. */
 	if (!ft.fresh && !ft.valid) {
-		vss_log(ctx, VSS_LEVEL_WARNING, "/dev/mapper/%s: its COW overflowed: nothing of it goes "
+		vss_log(ctx, how == CHAIN_COPY ? VSS_LEVEL_WARNING : VSS_LEVEL_DEBUG, "/dev/mapper/%s: its COW overflowed: nothing of it goes "
 			"to /dev/mapper/%s, which read through it and is invalid too", from->dm_name,
 			into->dm_name);
 		cow_table_free(&ft);
@@ -159,7 +159,7 @@ int chain_merge(struct vss_ctx *ctx, const struct shadow_rec *from, const struct
 		r = room_for(ctx, into, &it, n);
 	cow_table_free(&ft);
 	cow_table_free(&it);
-	if (r || !n || check_only) {
+	if (r || !n || how == CHAIN_CHECK) {
 		free(chunks);
 		return r;
 	}

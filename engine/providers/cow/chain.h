@@ -78,10 +78,14 @@ int chain_own_opens(struct vss_ctx *ctx, const struct shadow_rec *sh);
 /* Writes into INTO, through its device, every chunk FROM holds that INTO
  * lacks (as FROM shows it, which is what INTO reads through it now), so
  * that INTO no longer needs FROM. INTO is made writable for the while.
- * Reports progress as steps on long merges. CHECK_ONLY: only whether
- * INTO's COW has the room. */
+ * Reports progress as steps on long merges. */
+enum chain_merge_how {
+	CHAIN_CHECK,      /* only whether INTO's COW has the room */
+	CHAIN_COPY,
+	CHAIN_COPY_AGAIN, /* a second pass, after the first was said */
+};
 int chain_merge(struct vss_ctx *ctx, const struct shadow_rec *from, const struct shadow_rec *into,
-		bool check_only);
+		enum chain_merge_how how);
 
 /* Copies the chunks CHUNKS (N of them, of CHUNK sectors, of a volume of
  * SECTORS) from dm device FROM to dm device INTO, direct, reporting
