@@ -118,11 +118,12 @@ struct provider {
 	int (*revert_recover)(struct vss_ctx *ctx, struct set_rec *rec, size_t i, bool *finished,
 			      int *fixed);
 
-	/* ---- recovery: a process making or deleting JOURNAL (its shadow
-	 * I) died with the volume suspended and a table loaded on it:
-	 * whether that table must go live, the layering under the volume
-	 * already changed to need it. NULL: never (the table is dropped). */
-	bool (*keeps_loaded)(struct vss_ctx *ctx, const struct set_rec *journal, size_t i);
+	/* ---- recovery, and a failed window: VOLUME was left suspended
+	 * with a table loaded on it: whether that table must go live, the
+	 * layering under the volume already changed to need it. From the
+	 * kernel's tables alone: the state directory may be on VOLUME.
+	 * NULL: never (the table is dropped). ---- */
+	bool (*keeps_loaded)(struct vss_ctx *ctx, const char *volume);
 
 	/* ---- delete (and undo), before the shadow's device goes: REC's
 	 * shadow I taken out of whatever of the provider's own rests on it

@@ -31,26 +31,18 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A volume left suspended with a table loaded: the journal of the set
- * being made or deleted on it says, through its shadow's provider,
- * whether that table must go live. */
+/* A volume left suspended with a table loaded: whether that table must
+ * go live, as a provider tells from the kernel's tables alone (the state
+ * directory may be on the volume, which is suspended). */
 static bool keep_loaded(struct vss_ctx *ctx, const char *volume)
 {
-	struct set_rec *js;
-	size_t n;
-	bool keep = false;
+	for (const char *const *name = vss_providers(); *name; name++) {
+		const struct provider *p = provider_by_name(*name);
 
-	if (set_rec_list(ctx, "journal", &js, &n))
-		return false;
-	for (size_t i = 0; i < n && !keep; i++)
-		for (size_t j = 0; j < js[i].n && !keep; j++) {
-			const struct provider *p = provider_of(&js[i].sh[j]);
-
-			keep = !strcmp(js[i].sh[j].volume, volume) && p->keeps_loaded &&
-			       p->keeps_loaded(ctx, &js[i], j);
-		}
-	set_recs_free(js, n);
-	return keep;
+		if (p->keeps_loaded && p->keeps_loaded(ctx, volume))
+			return true;
+	}
+	return false;
 }
 
 static int journals(struct vss_ctx *ctx, int *fixed)
@@ -131,12 +123,20 @@ static int orphaned_auto_release(struct vss_ctx *ctx, int *fixed)
 	return r;
 }
 
+/* Whether a record names UUID: a shadow's or its COW's, or one its
+ * provider keeps among its own fields (a chain's base). */
 static bool named(const struct set_rec *recs, size_t n, const char *uuid)
 {
 	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < recs[i].n; j++)
-			if (!strcmp(recs[i].sh[j].dm_uuid, uuid) || !strcmp(recs[i].sh[j].cow_uuid, uuid))
+		for (size_t j = 0; j < recs[i].n; j++) {
+			const struct shadow_rec *sh = &recs[i].sh[j];
+
+			if (!strcmp(sh->dm_uuid, uuid) || !strcmp(sh->cow_uuid, uuid))
 				return true;
+			for (unsigned e = 0; e < sh->nextra; e++)
+				if (!strcmp(sh->extra[e].value, uuid))
+					return true;
+		}
 	return false;
 }
 
@@ -150,10 +150,12 @@ static bool volume_named(const struct set_rec *recs, size_t n, const char *volum
 }
 
 /* Devices of vss's that no set names: shadows first (they hold the rest),
- * then -real layers (giving their volume its table back), then COWs. */
+ * then bases, then -real layers (giving their volume its table back), then
+ * COWs. */
 static int orphans(struct vss_ctx *ctx, int *fixed)
 {
-	static const char *const kinds[] = { SNAP_UUID_PREFIX, REAL_UUID_PREFIX, COW_UUID_PREFIX };
+	static const char *const kinds[] = { SNAP_UUID_PREFIX, BASE_UUID_PREFIX, REAL_UUID_PREFIX,
+					     COW_UUID_PREFIX };
 	struct set_rec *recs;
 	char **names;
 	size_t n, nn;
@@ -165,7 +167,7 @@ static int orphans(struct vss_ctx *ctx, int *fixed)
 		set_recs_free(recs, n);
 		return r;
 	}
-	for (size_t k = 0; k < 3 && !r; k++) {
+	for (size_t k = 0; k < 4 && !r; k++) {
 		for (size_t i = 0; i < nn && !r; i++) {
 			struct vss_dm_info info;
 			size_t plen = strlen(kinds[k]);
@@ -173,7 +175,7 @@ static int orphans(struct vss_ctx *ctx, int *fixed)
 			if (strncmp(names[i], "vss-", 4) || vss_dm_info(ctx, names[i], &info) ||
 			    !info.exists || strncmp(info.uuid, kinds[k], plen))
 				continue;
-			if (k == 1) {
+			if (k == 2) {
 				/* vss-VOLUME-real */
 				char volume[128];
 				size_t len = strlen(names[i]);

@@ -198,7 +198,11 @@ int set_teardown(struct vss_ctx *ctx, struct set_rec *rec, bool force, bool resu
 				"(uuid %s): left alone", rec->sh[i].volume, info.uuid);
 			continue;
 		}
-		if (info.inactive_table && (r = vss_dm_clear(ctx, rec->sh[i].volume)))
+		/* The table a create loaded is dropped, unless the layering
+		 * under the volume already changed to need it (a chain's). */
+		if (info.inactive_table && !(provider_of(&rec->sh[i])->keeps_loaded &&
+					     provider_of(&rec->sh[i])->keeps_loaded(ctx, rec->sh[i].volume)) &&
+		    (r = vss_dm_clear(ctx, rec->sh[i].volume)))
 			break;
 		r = vss_dm_resume(ctx, rec->sh[i].volume);
 	}

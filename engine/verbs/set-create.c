@@ -278,7 +278,7 @@ static int window(struct vss_ctx *ctx, struct set_rec *rec, struct member *m, si
 	char **names = calloc(n, sizeof(*names)), **uuids = calloc(n, sizeof(*uuids));
 	bool *suspended = calloc(n, sizeof(*suspended));
 	size_t stepped = 0;
-	int r = 0, r2;
+	int r = 0, r2, failed;
 
 	if (!names || !uuids || !suspended) {
 		free(names);
@@ -322,6 +322,7 @@ static int window(struct vss_ctx *ctx, struct set_rec *rec, struct member *m, si
 	 * taken in its pool), its provider found before the window. */
 	for (; stepped < n && !r; stepped++)
 		r = m[stepped].provider->in_window(ctx, &rec->sh[stepped], cookie);
+	failed = r;
 	if (!r)
 		vss_fault(ctx, "create:snapshots-resumed");
 	/* Every origin is resumed, whatever failed: nothing stays frozen.
@@ -334,7 +335,7 @@ static int window(struct vss_ctx *ctx, struct set_rec *rec, struct member *m, si
 		/* One whose in-window step did not happen keeps the table it
 		 * had: the one loaded for it may rest on a step of that (a
 		 * chain's older base re-pointed). */
-		if (r && i + 1 >= stepped && !vss_dm_info(ctx, m[i].vol.name, &info) &&
+		if (failed && i + 1 >= stepped && !vss_dm_info(ctx, m[i].vol.name, &info) &&
 		    info.inactive_table)
 			(void)vss_dm_clear(ctx, m[i].vol.name);
 		if ((r2 = vss_dm_resume_deferred(ctx, m[i].vol.name, VSS_DM_UDEV_NORMAL, cookie)) && !r)

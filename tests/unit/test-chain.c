@@ -93,6 +93,34 @@ int main(void)
 		set_rec_free(&rec);
 	}
 
+	/* Places counted, not instants: a clock set back between two sets
+	 * does not reorder the chain. */
+	{
+		static const char *const ids[] = { "11111111-0000-4000-8000-000000000001",
+						   "22222222-0000-4000-8000-000000000002" };
+		bool written = true;
+
+		for (int k = 0; k < 2; k++) {
+			char rel[128], buf[2048];
+
+			/* The second made has the earlier instant. */
+			snprintf(buf, sizeof(buf),
+				 "[set]\nid = %s\ncontext = persistent\ncreated_us = %d\nfreeze_us = 2\n\n"
+				 "[shadow 0]\nvolume = clock\norigin_uuid = u\nprovider = chain\n"
+				 "dm_name = vss-%.8s-clock\ndm_uuid = VSS-snap-%s-0\n"
+				 "cow_name = vss-%.8s-clock-cow\ncow_uuid = VSS-cow-%s-0\narea = a\n"
+				 "cow_offset = 0\ncow_sectors = 8\norigin_sectors = 16\nchunk = 8\n"
+				 "base = vss-%.8s-clock-base\nbase_uuid = VSS-base-%s-0\nseq = %d\n",
+				 ids[k], k ? 100 : 900, ids[k], ids[k], ids[k], ids[k], ids[k], ids[k], k + 1);
+			snprintf(rel, sizeof(rel), "sets/%s.conf", ids[k]);
+			written &= vss_state_write(ctx, rel, buf, strlen(buf)) == 0;
+		}
+		ok(written && chain_of(ctx, "clock", NULL, &links, &n) == 0 && n == 2 &&
+		   !strcmp(links[0].set, ids[0]) && links[0].seq == 1 && links[1].seq == 2,
+		   "the order is the shadows' places (seq), not their sets' instants");
+		free(links);
+	}
+
 	/* A record that cannot be read: the chain is not guessed. */
 	ok(vss_state_write(ctx, "sets/" E ".conf", "[set]\nid = garbage\n", 19) == 0,
 	   "a damaged record is written");

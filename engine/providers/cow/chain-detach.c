@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,8 +55,9 @@ static int newest_handover(struct vss_ctx *ctx, const struct shadow_rec *k,
 	char *names[1] = { (char *)k->volume }, *uuids[1];
 	struct vss_dm_info vol, ob;
 	sigset_t all, old;
+	uint32_t cookie = 0;
 	bool loaded;
-	int r, r2;
+	int r, r2 = 0;
 
 	if ((r = vss_dm_info(ctx, k->volume, &vol)) || (r = vss_dm_info(ctx, obase, &ob)))
 		return r;
@@ -69,30 +71,36 @@ static int newest_handover(struct vss_ctx *ctx, const struct shadow_rec *k,
 	if ((r = window_mark(ctx, names, uuids, 1)))
 		goto undo;
 	/* As in a create's window: nothing may be written (the state may
-	 * live on this volume) and no signal may stop us with it suspended. */
+	 * live on this volume), nothing paged in, no udev waited for (it may
+	 * be reading the volume), and no signal may stop us with it
+	 * suspended. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	vss_events_hold(ctx, true);
+#ifndef __SANITIZE_ADDRESS__
+	if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+		vss_log(ctx, VSS_LEVEL_DEBUG, "mlockall: %s", strerror(errno));
+#endif
 	/* No lockfs: only the writes in flight must be done (and copied out
 	 * to K) before the second pass reads K's table. */
-	if ((r = vss_dm_suspend(ctx, k->volume, VSS_DM_NO_LOCKFS))) {
-		vss_events_hold(ctx, false);
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		window_clear(ctx);
-		goto undo;
+	if ((r = vss_dm_suspend(ctx, k->volume, VSS_DM_NO_LOCKFS)) == 0) {
+		vss_fault(ctx, "chain:suspended");
+		if ((r = chain_merge(ctx, k, older, CHAIN_COPY_AGAIN)) == 0) {
+			r = vss_dm_resume_deferred(ctx, obase, VSS_DM_UDEV_PRIVATE, &cookie);
+			vss_fault(ctx, "chain:repointed");
+		}
+		/* The volume is resumed whatever happened; onto the new
+		 * table only if OLDER's base went onto -real. */
+		if (r)
+			(void)vss_dm_clear(ctx, k->volume);
+		r2 = vss_dm_resume_deferred(ctx, k->volume, VSS_DM_UDEV_NORMAL, &cookie);
 	}
-	vss_fault(ctx, "chain:suspended");
-	if ((r = chain_merge(ctx, k, older, CHAIN_COPY_AGAIN)) == 0) {
-		r = vss_dm_resume(ctx, obase);
-		vss_fault(ctx, "chain:repointed");
-	}
-	/* The volume is resumed whatever happened; onto the new table only
-	 * if OLDER's base went onto -real. */
-	if (r)
-		(void)vss_dm_clear(ctx, k->volume);
-	r2 = vss_dm_resume(ctx, k->volume);
+#ifndef __SANITIZE_ADDRESS__
+	munlockall();
+#endif
 	vss_events_hold(ctx, false);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	vss_dm_udev_wait(ctx, &cookie);
 	if (r2 == 0)
 		window_clear(ctx);
 	if (r)
@@ -108,9 +116,9 @@ undo:
  * live, into *OLDER (NULL: none; LINKS keeps it). With CLEAR, a base only
  * loaded on K (a making cut short before its window) is cleared. A shadow
  * older than K whose base is nowhere is not active: refused. */
-static int older_of(struct vss_ctx *ctx, const struct set_rec *rec, const struct vss_dm_info *shadow,
-		    const struct chain_link *links, size_t n, bool clear,
-		    const struct shadow_rec **older)
+static int older_of(struct vss_ctx *ctx, const struct set_rec *rec, size_t i,
+		    const struct vss_dm_info *shadow, const struct chain_link *links, size_t n,
+		    bool clear, const struct shadow_rec **older)
 {
 	bool has, making = !strcmp(rec->op, "create");
 	struct vss_devno on;
@@ -130,7 +138,7 @@ static int older_of(struct vss_ctx *ctx, const struct set_rec *rec, const struct
 	/* One older than K whose base is elsewhere is not active (no
 	 * activate since a reboot): it would lose what it reads through K. */
 	for (size_t j = 0; j < n && !r && !*older && !making; j++) {
-		if (links[j].created_us >= rec->created_us)
+		if (!chain_older(&links[j], rec, i))
 			continue;
 		if ((r = chain_base_target(ctx, shadow_extra(&links[j].sh, CHAIN_BASE), false, &on,
 					   &has)) == 0 && !has)
@@ -138,6 +146,27 @@ static int older_of(struct vss_ctx *ctx, const struct set_rec *rec, const struct
 				     "active, and reads through this one: run vss activate first",
 				     rec->id, links[j].sh.volume, links[j].set);
 	}
+	return r;
+}
+
+/* K's shadow is not there (a reboot, no activate since): a shadow older
+ * than K reads through it, and would lose what it holds if K went now. A
+ * making cut short has none yet. */
+static int missing(struct vss_ctx *ctx, const struct set_rec *rec, size_t i)
+{
+	struct chain_link *links;
+	size_t n;
+	int r;
+
+	if (!strcmp(rec->op, "create") ||
+	    (r = chain_of(ctx, rec->sh[i].volume, rec->id, &links, &n)))
+		return 0;
+	for (size_t j = 0; j < n && !r; j++)
+		if (chain_older(&links[j], rec, i))
+			r = vss_fail(ctx, EBUSY, "set %.8s: its shadow of %s is not active, and the "
+				     "older one of set %.8s reads through it: run vss activate first",
+				     rec->id, rec->sh[i].volume, links[j].set);
+	free(links);
 	return r;
 }
 
@@ -149,11 +178,13 @@ int chain_detach_check(struct vss_ctx *ctx, const struct set_rec *rec, size_t i)
 	size_t n;
 	int r;
 
-	if ((r = vss_dm_info(ctx, k->dm_name, &shadow)) || !shadow.exists)
+	if ((r = vss_dm_info(ctx, k->dm_name, &shadow)))
 		return r;
+	if (!shadow.exists)
+		return missing(ctx, rec, i);
 	if ((r = chain_of(ctx, k->volume, rec->id, &links, &n)))
 		return r;
-	if ((r = older_of(ctx, rec, &shadow, links, n, false, &older)) == 0 && older)
+	if ((r = older_of(ctx, rec, i, &shadow, links, n, false, &older)) == 0 && older)
 		r = chain_merge(ctx, k, older, CHAIN_CHECK);
 	free(links);
 	return r;
@@ -169,7 +200,7 @@ int chain_detach(struct vss_ctx *ctx, const struct set_rec *rec, size_t i)
 	struct vss_devno on, real;
 	bool has;
 	size_t n;
-	int r;
+	int r, r2;
 
 	if ((r = vss_dm_info(ctx, k->dm_name, &shadow)) || (r = vss_dm_info(ctx, kbase, &base)))
 		return r;
@@ -178,10 +209,10 @@ int chain_detach(struct vss_ctx *ctx, const struct set_rec *rec, size_t i)
 	if (base.exists && (r = drop_loaded_origin(ctx, k->volume, base)))
 		return r;
 	if (!shadow.exists)
-		return 0;
+		return missing(ctx, rec, i);
 	if ((r = chain_of(ctx, k->volume, rec->id, &links, &n)))
 		return r;
-	if ((r = older_of(ctx, rec, &shadow, links, n, true, &older)) || !older)
+	if ((r = older_of(ctx, rec, i, &shadow, links, n, true, &older)) || !older)
 		goto out;
 	if ((r = chain_base_target(ctx, kbase, false, &on, &has)))
 		goto out;
@@ -193,22 +224,28 @@ int chain_detach(struct vss_ctx *ctx, const struct set_rec *rec, size_t i)
 	if ((r = vss_dm_info_devno(ctx, on.major, on.minor, &next)))
 		goto out;
 	real = on;
-	/* Most of the copying happens with the volume in use. */
-	if ((r = chain_merge(ctx, k, older, CHAIN_COPY)))
-		goto out;
-	vss_fault(ctx, "chain:merged");
-	if (!strncmp(next.uuid, REAL_UUID_PREFIX, strlen(REAL_UUID_PREFIX))) {
-		r = newest_handover(ctx, k, older, real);
-	} else {
-		const char *obase = shadow_extra(older, CHAIN_BASE);
-		bool loaded;
+	/* Most of the copying happens with the volume in use; OLDER is
+	 * writable only meanwhile. */
+	if ((r = chain_writable(ctx, older, true)) == 0 &&
+	    (r = chain_merge(ctx, k, older, CHAIN_COPY)) == 0) {
+		vss_fault(ctx, "chain:merged");
+		if (!strncmp(next.uuid, REAL_UUID_PREFIX, strlen(REAL_UUID_PREFIX))) {
+			r = newest_handover(ctx, k, older, real);
+		} else {
+			const char *obase = shadow_extra(older, CHAIN_BASE);
+			bool loaded;
 
-		/* K is read by nothing but OLDER, and written by nothing: OLDER
-		 * holds all it read through K, and goes onto what K was on. */
-		if ((r = chain_base_point(ctx, obase, on, older->origin_sectors, &loaded)) == 0 &&
-		    loaded && (r = vss_dm_resume(ctx, obase)))
-			(void)vss_dm_clear(ctx, obase);
+			/* K is read by nothing but OLDER, and written by nothing:
+			 * OLDER holds all it read through K, and goes onto what K
+			 * was on. */
+			if ((r = chain_base_point(ctx, obase, on, older->origin_sectors, &loaded)) == 0 &&
+			    loaded && (r = chain_resume(ctx, obase, VSS_DM_UDEV_PRIVATE)))
+				(void)vss_dm_clear(ctx, obase);
+		}
 	}
+	/* Read-only again whatever happened: nothing else may write there. */
+	if ((r2 = chain_writable(ctx, older, false)) && !r)
+		r = r2;
 out:
 	free(links);
 	return r;

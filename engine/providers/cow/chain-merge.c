@@ -18,9 +18,7 @@
 /* Merges of fewer chunks than this are quick: no progress is reported. */
 #define PROGRESS_MIN_CHUNKS 4096
 
-/* SH's shadow made writable (or read-only again): its table loaded anew
- * the other way, the kernel handing its exceptions over in memory. */
-static int shadow_writable(struct vss_ctx *ctx, const struct shadow_rec *sh, bool rw)
+int chain_writable(struct vss_ctx *ctx, const struct shadow_rec *sh, bool rw)
 {
 	struct vss_dm_info info;
 	struct vss_dm_table t;
@@ -37,7 +35,7 @@ static int shadow_writable(struct vss_ctx *ctx, const struct shadow_rec *sh, boo
 		return r;
 	r = rw ? vss_dm_load(ctx, sh->dm_name, t.t, t.n) : vss_dm_load_ro(ctx, sh->dm_name, t.t, t.n);
 	vss_dm_table_free(&t);
-	if (r == 0 && (r = vss_dm_resume(ctx, sh->dm_name)))
+	if (r == 0 && (r = chain_resume(ctx, sh->dm_name, VSS_DM_UDEV_LOW_PRIORITY)))
 		(void)vss_dm_clear(ctx, sh->dm_name);
 	return r;
 }
@@ -126,7 +124,7 @@ int chain_merge(struct vss_ctx *ctx, const struct shadow_rec *from, const struct
 	uint64_t *chunks = NULL;
 	char path[200];
 	size_t n = 0;
-	int r, r2;
+	int r;
 
 	snprintf(path, sizeof(path), "/dev/mapper/%s", from->cow_name);
 	if ((r = cow_table_read(ctx, path, &ft)))
@@ -136,15 +134,16 @@ int chain_merge(struct vss_ctx *ctx, const struct shadow_rec *from, const struct
 		cow_table_free(&ft);
 		return r;
 	}
-	/* Overflowed (or failed): every older shadow read through it, and
-	 * is lost with it; there is nothing left to give. */
+	/* Overflowed (or failed): every older shadow read through it and is
+	 * lost with it. Taken out, it would leave them reading through the
+	 * next one as if valid: they go first. */
 	if (!ft.fresh && !ft.valid) {
-		vss_log(ctx, how == CHAIN_COPY ? VSS_LEVEL_WARNING : VSS_LEVEL_DEBUG, "/dev/mapper/%s: its COW overflowed: nothing of it goes "
-			"to /dev/mapper/%s, which read through it and is invalid too", from->dm_name,
-			into->dm_name);
 		cow_table_free(&ft);
 		cow_table_free(&it);
-		return 0;
+		return vss_fail(ctx, EBUSY, "/dev/mapper/%s: its COW overflowed, and the older shadows "
+				"of %s (/dev/mapper/%s the newest of them), which read through it, are "
+				"lost with it: delete their sets first, oldest first", from->dm_name,
+				from->volume, into->dm_name);
 	}
 	/* A COW the kernel never started holds nothing yet; started, it
 	 * has a header and its first area. */
@@ -163,13 +162,11 @@ int chain_merge(struct vss_ctx *ctx, const struct shadow_rec *from, const struct
 		free(chunks);
 		return r;
 	}
-	vss_log(ctx, VSS_LEVEL_INFO, "%s: %zu chunks go to /dev/mapper/%s", from->dm_name, n,
-		into->dm_name);
-	if ((r = shadow_writable(ctx, into, true)) == 0)
-		r = chain_copy(ctx, from->dm_name, into->dm_name, from->chunk, from->origin_sectors,
-			       chunks, n);
+	if (how == CHAIN_COPY)
+		vss_log(ctx, VSS_LEVEL_INFO, "%s: %zu chunks go to /dev/mapper/%s", from->dm_name, n,
+			into->dm_name);
+	r = chain_copy(ctx, from->dm_name, into->dm_name, from->chunk, from->origin_sectors, chunks,
+		       n);
 	free(chunks);
-	/* Read-only again whatever happened: nothing else may write there. */
-	r2 = shadow_writable(ctx, into, false);
-	return r ? r : r2;
+	return r;
 }

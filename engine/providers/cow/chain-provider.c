@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 /* As Windows keeps per volume: beyond it the oldest reads through too many. */
 #define CHAIN_MAX 64
@@ -80,6 +81,14 @@ static int chain_plan(struct vss_ctx *ctx, struct shadow_rec *sh, const struct p
 	/* The newest now: in the window its base goes onto the new shadow. */
 	if (!r && n)
 		r = shadow_extra_set(ctx, sh, CHAIN_REPOINT, shadow_extra(&links[n - 1].sh, CHAIN_BASE));
+	/* Its place, counted rather than timed: a clock set back between two
+	 * sets must not reorder a chain. */
+	if (!r) {
+		char seq[24];
+
+		snprintf(seq, sizeof(seq), "%llu", n ? links[n - 1].seq + 1 : 1ULL);
+		r = shadow_extra_set(ctx, sh, CHAIN_SEQ, seq);
+	}
 	free(links);
 	return r;
 }
@@ -117,7 +126,7 @@ static int shadow_live(struct vss_ctx *ctx, const struct shadow_rec *sh, struct 
 		return vss_fail(ctx, EEXIST, "%s: not the device vss made (uuid %s)", sh->dm_name,
 				info.uuid[0] ? info.uuid : "none");
 	if (info.exists && info.live_table)
-		return info.suspended ? vss_dm_resume(ctx, sh->dm_name) : 0;
+		return info.suspended ? chain_resume(ctx, sh->dm_name, VSS_DM_UDEV_LOW_PRIORITY) : 0;
 	if (info.exists && (r = vss_dm_remove(ctx, sh->dm_name)))
 		return r;
 	if ((r = set_snapshot_load(ctx, sh, base.major, base.minor)))
@@ -286,7 +295,7 @@ static int chain_activate(struct vss_ctx *ctx, const struct shadow_rec *sh, unsi
 	int r;
 
 	*made = false;
-	if ((r = chain_of(ctx, sh->volume, NULL, &links, &n)))
+	if ((r = chain_of_all(ctx, sh->volume, &links, &n)))
 		return r;
 	for (size_t k = n; k-- > 0 && !r;) {
 		const struct shadow_rec *s = &links[k].sh;
@@ -298,7 +307,7 @@ static int chain_activate(struct vss_ctx *ctx, const struct shadow_rec *sh, unsi
 		 * through the newer ones. */
 		if ((r = storage_attach(ctx, s, &attached)) || (r = chain_base_make(ctx, s, under)) ||
 		    (r = chain_base_point(ctx, bname, under, s->origin_sectors, &loaded)) ||
-		    (loaded && (r = vss_dm_resume(ctx, bname))) || (r = dev_of(ctx, bname, &base)) ||
+		    (loaded && (r = chain_resume(ctx, bname, VSS_DM_UDEV_PRIVATE))) || (r = dev_of(ctx, bname, &base)) ||
 		    (r = shadow_live(ctx, s, base)))
 			break;
 		*made = true;
@@ -316,7 +325,7 @@ static int chain_origin_dev(struct vss_ctx *ctx, const struct shadow_rec *sh,
 	size_t n;
 	int r;
 
-	if ((r = chain_of(ctx, sh->volume, NULL, &links, &n)))
+	if ((r = chain_of_all(ctx, sh->volume, &links, &n)))
 		return r;
 	r = n ? dev_of(ctx, shadow_extra(&links[n - 1].sh, CHAIN_BASE), dev)
 	      : vss_fail(ctx, ENOENT, "%s: no chain shadow in the records", sh->volume);
@@ -352,7 +361,10 @@ static int chain_revert_check(struct vss_ctx *ctx, const struct set_rec *rec, si
 	if (!info.exists || !info.live_table)
 		return vss_fail(ctx, ENODEV, "set %.8s: its shadow of %s is not active (run vss "
 				"activate)", rec->id, sh->volume);
-	return chain_revert_copy(ctx, rec, i, true);
+	/* Consumed afterwards as by a delete: that must be possible too. */
+	if ((r = chain_revert_copy(ctx, rec, i, true)))
+		return r;
+	return chain_detach_check(ctx, rec, i);
 }
 
 static int chain_release(struct vss_ctx *ctx, const struct shadow_rec *sh);
@@ -388,14 +400,20 @@ static int chain_revert_start(struct vss_ctx *ctx, struct set_rec *rec, size_t i
 {
 	int r;
 
-	if (rec->sh[i].merge != MERGE_SWAP) {
-		rec->sh[i].merge = MERGE_SWAP;
-		if ((r = set_rec_save(ctx, "sets", rec)))
+	/* Written back once: a volume used since (mounted after a kill)
+	 * must not have it written again over its new data. */
+	if (!shadow_extra(&rec->sh[i], CHAIN_REVERTED)) {
+		if (rec->sh[i].merge != MERGE_SWAP) {
+			rec->sh[i].merge = MERGE_SWAP;
+			if ((r = set_rec_save(ctx, "sets", rec)))
+				return r;
+		}
+		if ((r = chain_revert_copy(ctx, rec, i, false)) ||
+		    (r = shadow_extra_set(ctx, &rec->sh[i], CHAIN_REVERTED, "yes")) ||
+		    (r = set_rec_save(ctx, "sets", rec)))
 			return r;
+		vss_fault(ctx, "chain:reverted");
 	}
-	if ((r = chain_revert_copy(ctx, rec, i, false)))
-		return r;
-	vss_fault(ctx, "chain:reverted");
 	return consume(ctx, rec, i);
 }
 
@@ -456,25 +474,70 @@ static bool origin_base(struct vss_ctx *ctx, const char *volume, bool inactive,
 	return yes;
 }
 
-/* A window cut short (chain.h), the volume's table over one base and a
- * table over another loaded. Making SH: the loaded one is over SH's
- * base, and must go live once the newest until now (under the live one)
- * is off -real, on SH. Taking SH out as the newest: the live one is over
- * SH's base, and the loaded one must go live once the older one's base
- * (under it) is on -real. Only one of the two bases then has its shadow
- * copied out to. */
-static bool chain_keeps_loaded(struct vss_ctx *ctx, const struct set_rec *journal, size_t i)
+/* Whether a base of vss's has a loaded table (not yet live) on the device
+ * INFO: the newest's base, ready to go onto a shadow being made. */
+static bool base_loaded_on(struct vss_ctx *ctx, const struct vss_dm_info *info)
 {
-	const struct shadow_rec *sh = &journal->sh[i];
-	const char *mine = shadow_extra(sh, CHAIN_BASE_UUID);
-	struct vss_dm_info live, loaded;
+	char holders[1024], *save = NULL;
+	bool yes = false;
 
-	if (!origin_base(ctx, sh->volume, true, &loaded))
+	if (vss_blockdev_holders(makedev(info->major, info->minor), holders, sizeof(holders)) < 0)
 		return false;
-	if (!strcmp(loaded.uuid, mine))
-		return origin_base(ctx, sh->volume, false, &live) &&
-		       !base_on(ctx, live.name, REAL_UUID_PREFIX);
-	return base_on(ctx, loaded.name, REAL_UUID_PREFIX);
+	for (char *h = strtok_r(holders, " ", &save); h && !yes; h = strtok_r(NULL, " ", &save)) {
+		struct vss_dm_info b;
+		struct vss_devno on;
+		unsigned minor;
+		bool has;
+
+		yes = sscanf(h, "dm-%u", &minor) == 1 &&
+		      !vss_dm_info_devno(ctx, info->major, minor, &b) && b.exists &&
+		      !strncmp(b.uuid, BASE_UUID_PREFIX, strlen(BASE_UUID_PREFIX)) &&
+		      !chain_base_target(ctx, b.name, true, &on, &has) && has &&
+		      on.major == info->major && on.minor == info->minor;
+	}
+	return yes;
+}
+
+/* The shadow that sits on BASE, into *SHADOW. */
+static bool shadow_on(struct vss_ctx *ctx, const struct vss_dm_info *base, struct vss_dm_info *shadow)
+{
+	char holders[1024], *save = NULL;
+
+	if (vss_blockdev_holders(makedev(base->major, base->minor), holders, sizeof(holders)) < 0)
+		return false;
+	for (char *h = strtok_r(holders, " ", &save); h; h = strtok_r(NULL, " ", &save)) {
+		unsigned minor;
+
+		if (sscanf(h, "dm-%u", &minor) == 1 &&
+		    !vss_dm_info_devno(ctx, base->major, minor, shadow) && shadow->exists &&
+		    !strncmp(shadow->uuid, SNAP_UUID_PREFIX, strlen(SNAP_UUID_PREFIX)))
+			return true;
+	}
+	return false;
+}
+
+/* A window cut short (chain.h): VOLUME's live table over one base L, a
+ * loaded one over another, I. Only one of the two has its shadow copied
+ * out to, and the loaded table must go live when that is I's:
+ *   making a shadow: I is the new shadow's base, on -real; L, the newest
+ *   until now, is re-pointed onto the new shadow in the window. Until
+ *   then (L on -real, the re-pointing loaded on the new shadow), L's;
+ *   after, I's.
+ *   taking out the newest: L is its base, on -real; I the older one's,
+ *   re-pointed from the newest onto -real in the window. Until then, L's;
+ *   after (I on -real, nothing loaded on I's shadow), I's.
+ * From the kernel's tables alone: the state may be on VOLUME. */
+static bool chain_keeps_loaded(struct vss_ctx *ctx, const char *volume)
+{
+	struct vss_dm_info live, loaded, shadow;
+
+	if (!origin_base(ctx, volume, true, &loaded) || !origin_base(ctx, volume, false, &live))
+		return false;
+	if (!base_on(ctx, live.name, REAL_UUID_PREFIX))
+		return true;
+	if (!base_on(ctx, loaded.name, REAL_UUID_PREFIX))
+		return false;
+	return shadow_on(ctx, &loaded, &shadow) && !base_loaded_on(ctx, &shadow);
 }
 
 static int chain_release(struct vss_ctx *ctx, const struct shadow_rec *sh)

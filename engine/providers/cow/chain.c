@@ -12,10 +12,12 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
-static int by_instant(const void *a, const void *b)
+static int by_place(const void *a, const void *b)
 {
 	const struct chain_link *x = a, *y = b;
 
+	if (x->seq != y->seq)
+		return (x->seq > y->seq) - (x->seq < y->seq);
 	return (x->created_us > y->created_us) - (x->created_us < y->created_us);
 }
 
@@ -50,13 +52,52 @@ int chain_of(struct vss_ctx *ctx, const char *volume, const char *except,
 			snprintf(l->set, sizeof(l->set), "%s", recs[i].id);
 			l->created_us = recs[i].created_us;
 			l->sh = recs[i].sh[j];
+			if (shadow_extra(&l->sh, CHAIN_SEQ))
+				l->seq = strtoull(shadow_extra(&l->sh, CHAIN_SEQ), NULL, 10);
 			(*n)++;
 		}
 	}
 	set_recs_free(recs, nrec);
 	if (*n)
-		qsort(*links, *n, sizeof(**links), by_instant);
+		qsort(*links, *n, sizeof(**links), by_place);
 	return 0;
+}
+
+int chain_of_all(struct vss_ctx *ctx, const char *volume, struct chain_link **links, size_t *n)
+{
+	struct set_rec *js;
+	size_t nj;
+	int r;
+
+	if ((r = chain_of(ctx, volume, NULL, links, n)))
+		return r;
+	if ((r = set_rec_list_strict(ctx, "journal", &js, &nj))) {
+		free(*links);
+		*links = NULL;
+		*n = 0;
+		return r;
+	}
+	for (size_t i = 0; i < nj && !r; i++) {
+		if (strcmp(js[i].op, "create"))
+			continue;
+		for (size_t j = 0; j < js[i].n && !r; j++) {
+			struct chain_link *grown;
+
+			if (strcmp(js[i].sh[j].volume, volume) || strcmp(js[i].sh[j].provider, "chain"))
+				continue;
+			if (!(grown = realloc(*links, (*n + 1) * sizeof(**links)))) {
+				r = vss_fail(ctx, ENOMEM, "out of memory");
+				break;
+			}
+			*links = grown;
+			memset(&grown[*n], 0, sizeof(grown[0]));
+			snprintf(grown[*n].set, sizeof(grown[0].set), "%s", js[i].id);
+			grown[*n].sh = js[i].sh[j];
+			grown[(*n)++].seq = ~0ULL;
+		}
+	}
+	set_recs_free(js, nj);
+	return r;
 }
 
 int chain_base_target(struct vss_ctx *ctx, const char *base, bool inactive,
@@ -150,4 +191,22 @@ int chain_own_opens(struct vss_ctx *ctx, const struct shadow_rec *sh)
 			own++;
 	}
 	return own;
+}
+
+int chain_resume(struct vss_ctx *ctx, const char *name, enum vss_dm_udev udev)
+{
+	uint32_t cookie = 0;
+	int r = vss_dm_resume_deferred(ctx, name, udev, &cookie);
+
+	vss_dm_udev_wait(ctx, &cookie);
+	return r;
+}
+
+bool chain_older(const struct chain_link *l, const struct set_rec *rec, size_t i)
+{
+	const char *seq = shadow_extra(&rec->sh[i], CHAIN_SEQ);
+
+	if (l->seq && seq)
+		return l->seq < strtoull(seq, NULL, 10);
+	return l->created_us < rec->created_us;
 }

@@ -48,18 +48,30 @@
 #define CHAIN_BASE "base"
 #define CHAIN_BASE_UUID "base_uuid"
 #define CHAIN_REPOINT "repoint"
+#define CHAIN_SEQ "seq"           /* its place in the chain, from 1 */
+#define CHAIN_REVERTED "reverted" /* a revert to it wrote its data back */
 
 struct chain_link {
 	char set[37];
 	long long created_us;
+	unsigned long long seq;   /* CHAIN_SEQ, 0 where the record has none */
 	struct shadow_rec sh;
 };
 
 /* The chain shadows of VOLUME in committed sets other than EXCEPT (may be
- * NULL), oldest first, into *LINKS (malloc'd, *N of them). A record that
+ * NULL), oldest first (by their places; their sets' instants where those
+ * tie), into *LINKS (malloc'd, *N of them). A record that
  * cannot be read is an error: a chain must not be guessed. */
 int chain_of(struct vss_ctx *ctx, const char *volume, const char *except,
 	     struct chain_link **links, size_t *n);
+
+/* The same for activate, with a shadow being made (a create's journal,
+ * cut short by a reboot) as the newest: if its window went by, the older
+ * ones read through it, and they must until its undo merges it. */
+int chain_of_all(struct vss_ctx *ctx, const char *volume, struct chain_link **links, size_t *n);
+
+/* Whether link L is older than REC's shadow I (by place, else instant). */
+bool chain_older(const struct chain_link *l, const struct set_rec *rec, size_t i);
 
 /* The device BASE's table (live, or INACTIVE) is a linear over, into
  * *DEV; *HAS false when it has no such table (or BASE is not there). */
@@ -74,11 +86,18 @@ int chain_base_point(struct vss_ctx *ctx, const char *base, struct vss_devno dev
 /* How many of the opens of SH's shadow are its chain's own (a base on
  * it, live or loaded). */
 int chain_own_opens(struct vss_ctx *ctx, const struct shadow_rec *sh);
+/* Resumes NAME (a loaded table taking over), udev told UDEV, and waits
+ * for udev. */
+int chain_resume(struct vss_ctx *ctx, const char *name, enum vss_dm_udev udev);
+/* SH's shadow made writable (RW), or read-only again: its table loaded
+ * anew the other way, the kernel handing its exceptions over in memory. */
+int chain_writable(struct vss_ctx *ctx, const struct shadow_rec *sh, bool rw);
 
 /* Writes into INTO, through its device, every chunk FROM holds that INTO
  * lacks (as FROM shows it, which is what INTO reads through it now), so
- * that INTO no longer needs FROM. INTO is made writable for the while.
- * Reports progress as steps on long merges. */
+ * that INTO no longer needs FROM. INTO must have been made writable
+ * (chain_writable). Reports progress as steps on long merges. Nothing in
+ * it waits on udev: a second pass runs with the volume suspended. */
 enum chain_merge_how {
 	CHAIN_CHECK,      /* only whether INTO's COW has the room */
 	CHAIN_COPY,
