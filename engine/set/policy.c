@@ -63,7 +63,11 @@ static bool deletable(struct vss_ctx *ctx, const struct set_rec *rec)
 			return false;
 		if (vss_dm_info(ctx, rec->sh[i].dm_name, &info))
 			return false;
-		if (info.exists && !strcmp(info.uuid, rec->sh[i].dm_uuid) && info.open_count > 0)
+		/* (Its provider's own opens, an older chained shadow's base,
+		 * are not a use.) */
+		if (info.exists && !strcmp(info.uuid, rec->sh[i].dm_uuid) &&
+		    info.open_count > (provider_of(&rec->sh[i])->own_opens ?
+				       provider_of(&rec->sh[i])->own_opens(ctx, &rec->sh[i]) : 0))
 			return false;
 	}
 	return true;

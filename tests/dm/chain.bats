@@ -138,7 +138,7 @@ sums_hold() {
 @test "activate after a reboot rebuilds a chain from its newest down: every shadow's instant; the chain goes on" {
 	mkvol a 32
 	file=$(backing_file "${BACKING[a]}")
-	chain_of a 3
+	chain_of a 6
 	now=$(dsum "${VOLDEV[a]}")
 	reboot "$file"
 	# Before activate, set 1 cannot be given what it reads through set 2.
@@ -152,19 +152,19 @@ sums_hold() {
 	assert_success
 	settle
 	assert_equal "$(dsum "${VOLDEV[a]}")" "$now"
-	sums_hold a 1 2 3
-	for k in 1 2 3; do
+	sums_hold a 1 2 3 4 5 6
+	for k in 1 2 3 4 5 6; do
 		assert_equal "$(state_of "${IDS[k]}" a)" valid
 	done
 	scribble a 4 4
-	sums_hold a 1 2 3
+	sums_hold a 1 2 3 4 5 6
 	vss delete-set "${IDS[2]}"
 	assert_success
-	sums_hold a 1 3
+	sums_hold a 1 3 4 5 6
 	# A second activate finds everything there.
 	vss activate
 	assert_success
-	sums_hold a 1 3
+	sums_hold a 1 3 4 5 6
 }
 
 @test "chain refusals: a volume with cow shadows, --provider cow on a chained one, another chunk size; nothing changed" {
@@ -215,7 +215,8 @@ sums_hold() {
 	"$VSS" --fault-points >/dev/null 2>&1 || skip "this vss has no fault injection (configure --enable-fault-injection)"
 	one_build plain "a sweep of kills (the plain build's run)"
 	mkvol a 8
-	COW=6M chain_of a 3
+	# (COWs the size of the volume: each merge has room for all it gives.)
+	COW=8M chain_of a 3
 	for point in delete:journal delete:detached chain:merged chain:suspended chain:repointed \
 		delete:snapshots-removed delete:origins-restored delete:cow-removed; do
 		# A middle one (no suspend: its chain points are not passed).
@@ -244,7 +245,7 @@ sums_hold() {
 		for k in 2 3; do
 			scribble a $((k * 2)) 1
 			SUMS[k]=$(dsum "${VOLDEV[a]}")
-			new_set --provider chain --cow-size 6M "${PFX}a"
+			new_set --provider chain --cow-size 8M "${PFX}a"
 			IDS[k]=$SET
 		done
 	done
@@ -255,10 +256,10 @@ sums_hold() {
 	"$VSS" --fault-points >/dev/null 2>&1 || skip "this vss has no fault injection (configure --enable-fault-injection)"
 	one_build plain "a sweep of kills (the plain build's run)"
 	mkvol a 8
-	COW=6M chain_of a 2
+	COW=8M chain_of a 2
 	for point in $("$VSS" --fault-points | grep '^create:'); do
 		scribble a 0 1
-		VSS_FAULT=$point vss create-set --provider chain --cow-size 6M "${PFX}a"
+		VSS_FAULT=$point vss create-set --provider chain --cow-size 8M "${PFX}a"
 		assert_equal "$status:$point" "137:$point"
 		vss recover
 		assert_success
@@ -276,14 +277,14 @@ sums_hold() {
 
 @test "revert to a middle shadow of a chain: the volume has its data, the shadow leaves its set, every other shadow keeps its instant; to the oldest, then the newest" {
 	mkvol a 32
-	chain_of a 5
+	chain_of a 6
 	# In use: scheduled, and done once it is closed.
 	hold "${VOLDEV[a]}" "${PFX}a" 1
 	holder=$BG
 	vss revert --yes "${IDS[3]}"
 	assert_success
 	assert_output --partial "its revert to set ${IDS[3]:0:8} is scheduled"
-	sums_hold a 1 2 3 4 5
+	sums_hold a 1 2 3 4 5 6
 	kill "$holder"
 	wait "$holder" || true
 	vss recover
@@ -291,21 +292,21 @@ sums_hold() {
 	assert_output --partial "${PFX}a: reverted to set ${IDS[3]:0:8}"
 	assert_equal "$(dsum "${VOLDEV[a]}")" "${SUMS[3]}"
 	[ ! -e "$VSS_STATE_DIR/sets/${IDS[3]}.conf" ] || fail "set 3 is still there"
-	sums_hold a 1 2 4 5
+	sums_hold a 1 2 4 5 6
 	# Writes after it go to the newest as before.
 	scribble a 0 2
-	sums_hold a 1 2 4 5
+	sums_hold a 1 2 4 5 6
 	# The oldest, then the newest: each at once.
 	vss revert --yes "${IDS[1]}"
 	assert_success
 	assert_equal "$(dsum "${VOLDEV[a]}")" "${SUMS[1]}"
-	sums_hold a 2 4 5
-	vss revert --yes "${IDS[5]}"
+	sums_hold a 2 4 5 6
+	vss revert --yes "${IDS[6]}"
 	assert_success
-	assert_equal "$(dsum "${VOLDEV[a]}")" "${SUMS[5]}"
-	sums_hold a 2 4
-	base4="vss-${IDS[4]:0:8}-${PFX}a-base"
-	assert_equal "$(dmsetup table "${PFX}a")" "0 65536 snapshot-origin $(majmin "$base4")"
+	assert_equal "$(dsum "${VOLDEV[a]}")" "${SUMS[6]}"
+	sums_hold a 2 4 5
+	base5="vss-${IDS[5]:0:8}-${PFX}a-base"
+	assert_equal "$(dmsetup table "${PFX}a")" "0 65536 snapshot-origin $(majmin "$base5")"
 	# A kill once the data is written back, and a reboot before any other
 	# command: activate brings the chain back, then does the revert again.
 	file=$(backing_file "${BACKING[a]}")
@@ -316,6 +317,10 @@ sums_hold() {
 	assert_success
 	assert_output --partial "${PFX}a: reverted to set ${IDS[2]:0:8}"
 	assert_equal "$(dsum "${VOLDEV[a]}")" "${SUMS[2]}"
+	sums_hold a 4 5
+	vss revert --yes "${IDS[5]}"
+	assert_success
+	assert_equal "$(dsum "${VOLDEV[a]}")" "${SUMS[5]}"
 	sums_hold a 4
 	# The last: the volume gets its own table back.
 	vss revert --yes "${IDS[4]}"
@@ -489,4 +494,43 @@ conf() {
 	assert_equal "$status" 2
 	assert_stderr "vss: create-set: ${PFX}a: its chain has 64 shadows, as many as a chain holds; delete a set of it first"
 	assert_equal "$(fp)" "$before"
+}
+
+@test "a chain mixed into sets with a thin volume: both kinds keep their instants as sets are made and deleted" {
+	POOLDEV=$(mkloop 96)
+	vss volume import --thin 32M "$POOLDEV" "${PFX}t"
+	[ "$status" = 0 ] || fail "volume import --thin: $stderr"
+	settle
+	VOLDEV[t]=/dev/mapper/${PFX}t
+	mkvol a 32
+	dd if=/dev/urandom of="${VOLDEV[t]}" bs=1M count=32 oflag=direct status=none
+	# The first chained shadow of a is asked for; then auto keeps a chained
+	# and takes thin for t.
+	COW=8M chain_of a 1
+	local -a tsums
+	for k in 2 3 4; do
+		scribble a $((k * 2)) 2
+		dd if=/dev/urandom of="${VOLDEV[t]}" bs=1M seek=$((k * 2)) count=2 oflag=direct status=none
+		SUMS[k]=$(dsum "${VOLDEV[a]}")
+		tsums[k]=$(dsum "${VOLDEV[t]}")
+		new_set --cow-size 8M "${PFX}a" "${PFX}t"
+		IDS[k]=$SET
+		run --separate-stderr "$VSS" list shadows --json
+		assert_equal "$(jq -r --arg s "$SET" '[.shadows[] | select(.set == $s) | .provider] | sort | join(",")' <<<"$output")" chain,thin
+	done
+	scribble a 0 4
+	dd if=/dev/urandom of="${VOLDEV[t]}" bs=1M count=4 oflag=direct status=none
+	sums_hold a 1 2 3 4
+	for k in 2 3 4; do
+		assert_equal "set $k: $(dsum "$(shadow "${IDS[k]}" t)")" "set $k: ${tsums[k]}"
+	done
+	vss delete-set "${IDS[3]}"
+	assert_success
+	sums_hold a 1 2 4
+	for k in 2 4; do
+		assert_equal "set $k: $(dsum "$(shadow "${IDS[k]}" t)")" "set $k: ${tsums[k]}"
+	done
+	vss delete-set --all
+	assert_success
+	assert_equal "$(vss_devices_of a)" ""
 }
