@@ -149,20 +149,27 @@ static int older_of(struct vss_ctx *ctx, const struct set_rec *rec, size_t i,
 	return r;
 }
 
-/* K's shadow is not there (a reboot, no activate since): a shadow older
- * than K reads through it, and would lose what it holds if K went now. A
- * making cut short has none yet. */
+/* K's shadow is not there: gone already (a delete cut short after it
+ * removed it), or not yet made again (a reboot, no activate since). In
+ * the second case the shadows older than K are not there either, and
+ * one of them would read through K once activated: K cannot go before.
+ * A making cut short has none reading through it yet. */
 static int missing(struct vss_ctx *ctx, const struct set_rec *rec, size_t i)
 {
 	struct chain_link *links;
+	struct vss_devno on;
+	bool has;
 	size_t n;
 	int r;
 
-	if (!strcmp(rec->op, "create") ||
-	    (r = chain_of(ctx, rec->sh[i].volume, rec->id, &links, &n)))
+	if (!strcmp(rec->op, "create"))
 		return 0;
+	if ((r = chain_of(ctx, rec->sh[i].volume, rec->id, &links, &n)))
+		return r;
 	for (size_t j = 0; j < n && !r; j++)
-		if (chain_older(&links[j], rec, i))
+		if (chain_older(&links[j], rec, i) &&
+		    (r = chain_base_target(ctx, shadow_extra(&links[j].sh, CHAIN_BASE), false, &on,
+					   &has)) == 0 && !has)
 			r = vss_fail(ctx, EBUSY, "set %.8s: its shadow of %s is not active, and the "
 				     "older one of set %.8s reads through it: run vss activate first",
 				     rec->id, rec->sh[i].volume, links[j].set);
