@@ -212,3 +212,15 @@ int provider_choose(struct vss_ctx *ctx, const char *choice, const char *volume,
 	}
 	return r == -ENOENT ? vss_fail(ctx, EINVAL, "%s: no provider can make its shadow", volume) : r;
 }
+
+int provider_expose_dev(struct vss_ctx *ctx, const struct shadow_rec *sh, bool make, char *name,
+			char *uuid)
+{
+	const struct provider *p = provider_of(sh);
+
+	if (p->expose_dev)
+		return p->expose_dev(ctx, sh, make, name, uuid);
+	snprintf(name, 130, "%s", sh->dm_name);
+	snprintf(uuid, 130, "%s", sh->dm_uuid);
+	return 0;
+}

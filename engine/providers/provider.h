@@ -10,7 +10,8 @@
  * Every operation works on one shadow and is called for each shadow of a
  * set in turn, at the step its name says. make_storage, make_devices,
  * load_origin, after_window, attach, origin_dev, vouch, revert_check,
- * keeps_loaded, detach, detach_check and own_opens are NULL where
+ * keeps_loaded, detach, detach_check, own_opens, expose_dev and unexposed
+ * are NULL where
  * a provider has nothing to do; revert_left is NULL where revert_at_once;
  * the others are always there. Each may be called again on a shadow it
  * already did (a recovery finishing a cut-short operation): it looks
@@ -93,6 +94,16 @@ struct provider {
 	 * (chain: its newest base), into *DEV; NULL: -real. */
 	int (*origin_dev)(struct vss_ctx *ctx, const struct shadow_rec *sh, struct vss_devno *dev);
 
+	/* ---- expose, unexpose and whatever looks for a shadow's mounts:
+	 * the dm device mounted for SH, into NAME (and its uuid, UUID, both
+	 * of at least 130 bytes), made read-only when MAKE and missing;
+	 * NULL: its own device. A chained shadow is claimed by the base on
+	 * it, and a mount needs a device nothing claims: its view. ---- */
+	int (*expose_dev)(struct vss_ctx *ctx, const struct shadow_rec *sh, bool make, char *name,
+			  char *uuid);
+	/* After SH's last mount went: what expose_dev made goes. NULL: none. */
+	int (*unexposed)(struct vss_ctx *ctx, const struct shadow_rec *sh);
+
 	/* ---- list, show, monitor: what the kernel says now of a shadow whose
 	 * device is there; D's state, why and use ---- */
 	void (*state)(struct vss_ctx *ctx, const struct shadow_rec *sh, struct vss_shadow *d);
@@ -148,6 +159,10 @@ const struct provider *provider_of(const struct shadow_rec *sh);
 /* Whether SH has a provider that can act on it (provider_of's is not the
  * stand-in); when not, WHY says why. */
 bool provider_usable(const struct shadow_rec *sh, char *why, size_t len);
+/* The dm device (NAME, UUID, of 130 bytes each) mounted for SH: its
+ * provider's expose_dev, or its own; made when MAKE. */
+int provider_expose_dev(struct vss_ctx *ctx, const struct shadow_rec *sh, bool make, char *name,
+			char *uuid);
 /* The provider records and listings name NAME; NULL for none. */
 const struct provider *provider_by_name(const char *name);
 /* Into *OUT, the provider CHOICE names (NULL or "auto": the first of the

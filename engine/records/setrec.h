@@ -14,6 +14,7 @@ struct vss_dm_target;
 #define COW_UUID_PREFIX "VSS-cow-"
 #define REAL_UUID_PREFIX "VSS-real-"
 #define BASE_UUID_PREFIX "VSS-base-"
+#define VIEW_UUID_PREFIX "VSS-view-"
 
 /* Fields a provider keeps of its own: records store them and give them
  * back without knowing what they mean, so a new provider needs nothing

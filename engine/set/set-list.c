@@ -44,7 +44,18 @@ static void shadow_state(struct vss_ctx *ctx, const struct set_rec *rec,
 			 "reboot: vss activate)", sh->dm_name);
 		return;
 	}
-	vss_blockdev_mountpoint(makedev(info.major, info.minor), d->mountpoint, sizeof(d->mountpoint));
+	{
+		/* Mounted as its provider mounts it (a chained one: its view). */
+		char name[130], uuid[130];
+		struct vss_dm_info ex = info;
+
+		if (!provider_expose_dev(ctx, sh, false, name, uuid) && strcmp(name, sh->dm_name) &&
+		    (vss_dm_info(ctx, name, &ex) || !ex.exists || strcmp(ex.uuid, uuid)))
+			ex.exists = false;
+		if (ex.exists)
+			vss_blockdev_mountpoint(makedev(ex.major, ex.minor), d->mountpoint,
+						sizeof(d->mountpoint));
+	}
 	provider_of(sh)->state(ctx, sh, d);
 	if (d->state == VSS_SHADOW_INVALID && !ctx->quiet_invalid)
 		vss_log(ctx, VSS_LEVEL_WARNING, "set %.8s, shadow of %s: invalid: %s", rec->id,

@@ -45,11 +45,13 @@ int set_shadow_mounts(struct vss_ctx *ctx, const struct shadow_rec *sh, char ***
 	struct vss_dm_info info;
 	int r;
 
+	char name[130], uuid[130];
+
 	*targets = NULL;
 	*n = 0;
-	if ((r = vss_dm_info(ctx, sh->dm_name, &info)))
+	if ((r = provider_expose_dev(ctx, sh, false, name, uuid)) || (r = vss_dm_info(ctx, name, &info)))
 		return r;
-	if (!info.exists || strcmp(info.uuid, sh->dm_uuid))
+	if (!info.exists || strcmp(info.uuid, uuid))
 		return 0;
 	if (vss_blockdev_mounts(makedev(info.major, info.minor), targets, n))
 		return vss_fail(ctx, ENOMEM, "out of memory");
@@ -77,7 +79,7 @@ int shadow_unexpose(struct vss_ctx *ctx, struct shadow_rec *sh)
 				targets[i]);
 	}
 	vss_strv_free(targets, n);
-	if (r)
+	if (r || (provider_of(sh)->unexposed && (r = provider_of(sh)->unexposed(ctx, sh))))
 		return r;
 	/* The record's word alone removes nothing: only the directory the
 	 * shadow was mounted on just now, and only if vss made it. */

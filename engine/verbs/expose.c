@@ -9,6 +9,7 @@
 #include "blockdev.h"
 #include "dm.h"
 #include "recover.h"
+#include "provider.h"
 #include "set.h"
 #include "setrec.h"
 #include "strv.h"
@@ -165,7 +166,6 @@ static int expose_check(struct vss_ctx *ctx, const struct set_rec *rec, const st
 {
 	char dev[200], **mounts;
 	struct vss_set view;
-	struct vss_dm_info info;
 	size_t nm;
 	int r;
 
@@ -178,10 +178,8 @@ static int expose_check(struct vss_ctx *ctx, const struct set_rec *rec, const st
 		r = vss_fail(ctx, EINVAL, "%s: cannot expose: %s", dev, view.shadows[i].why);
 	}
 	free(view.shadows);
-	if (r || (r = vss_dm_info(ctx, sh->dm_name, &info)))
+	if (r || (r = set_shadow_mounts(ctx, sh, &mounts, &nm)))
 		return r;
-	if (vss_blockdev_mounts(makedev(info.major, info.minor), &mounts, &nm))
-		return vss_fail(ctx, ENOMEM, "out of memory");
 	if (nm)
 		r = vss_fail(ctx, EBUSY, "%s: already exposed on %s", dev, mounts[0]);
 	vss_strv_free(mounts, nm);
@@ -196,10 +194,13 @@ static int expose_one(struct vss_ctx *ctx, const struct set_rec *rec, struct sha
 		      const char *mountpoint, bool whole, bool top_made, const char *fstype,
 		      const char *opts)
 {
-	char dev[200], target[4096];
+	char dev[200], target[4096], name[130], uuid[130];
 	int r, made = 0;
 
-	snprintf(dev, sizeof(dev), "/dev/mapper/%s", sh->dm_name);
+	/* (A chained shadow's view: the shadow itself is claimed.) */
+	if ((r = provider_expose_dev(ctx, sh, true, name, uuid)))
+		return r;
+	snprintf(dev, sizeof(dev), "/dev/mapper/%s", name);
 	if (!mountpoint)
 		snprintf(target, sizeof(target), "%.3800s/%.8s/%.100s", ctx->run_dir, rec->id, sh->volume);
 	else if (whole)
@@ -226,6 +227,8 @@ static int expose_one(struct vss_ctx *ctx, const struct set_rec *rec, struct sha
 	if ((r = do_mount(ctx, dev, target, fstype, opts))) {
 		if (made)
 			rmdir(target);
+		if (provider_of(sh)->unexposed)
+			(void)provider_of(sh)->unexposed(ctx, sh);
 		return r;
 	}
 	snprintf(sh->exposed, sizeof(sh->exposed), "%s", target);

@@ -404,7 +404,7 @@ conf() {
 	assert_equal "$(set_ids)" ""
 	log=$(cat "$BATS_TEST_TMPDIR/monitor.log")
 	for k in 1 2 3; do
-		[[ $log == *"vss: warning: deleted set ${IDS[k]:0:8} (made "* ]] || fail "set $k: the monitor's log: $log"
+		[[ $log == *"vss: warning: deleted set ${IDS[k]:0:8} (c$k) (made "* ]] || fail "set $k: the monitor's log: $log"
 	done
 	[[ $log != *invalid* ]] || fail "a shadow went invalid: $log"
 	assert_equal "$(dmsetup table "${PFX}a" | awk '{print $3}')" linear

@@ -540,13 +540,62 @@ static bool chain_keeps_loaded(struct vss_ctx *ctx, const char *volume)
 	return shadow_on(ctx, &loaded, &shadow) && !base_loaded_on(ctx, &shadow);
 }
 
+/* A chained shadow's view: a read-only linear over it, which nothing
+ * claims (the shadow is claimed by the older one's base on it). */
+static void view_names(const struct shadow_rec *sh, char *name, char *uuid)
+{
+	snprintf(name, 130, "%.120s-view", sh->dm_name);
+	snprintf(uuid, 130, VIEW_UUID_PREFIX "%s", sh->dm_uuid + strlen(SNAP_UUID_PREFIX));
+}
+
+static int chain_expose_dev(struct vss_ctx *ctx, const struct shadow_rec *sh, bool make,
+			    char *name, char *uuid)
+{
+	struct vss_dm_target t = { 0 };
+	struct vss_dm_info info;
+	struct vss_devno dev = { 0, 0 };
+	char params[40];
+	int r;
+
+	view_names(sh, name, uuid);
+	if (!make || (r = vss_dm_info(ctx, name, &info)))
+		return make ? r : 0;
+	if (info.exists)
+		return strcmp(info.uuid, uuid) ? vss_fail(ctx, EEXIST, "%s: not the device vss made "
+							  "(uuid %s)", name, info.uuid) : 0;
+	if ((r = dev_of(ctx, sh->dm_name, &dev)))
+		return r;
+	snprintf(params, sizeof(params), "%u:%u 0", dev.major, dev.minor);
+	t.length = sh->origin_sectors;
+	t.type = "linear";
+	t.params = params;
+	if ((r = vss_dm_create_empty(ctx, name, uuid)))
+		return r;
+	if ((r = vss_dm_load_ro(ctx, name, &t, 1)) ||
+	    (r = chain_resume(ctx, name, VSS_DM_UDEV_LOW_PRIORITY)))
+		(void)vss_dm_remove(ctx, name);
+	return r;
+}
+
+static int chain_unexposed(struct vss_ctx *ctx, const struct shadow_rec *sh)
+{
+	struct vss_dm_info info;
+	char name[130], uuid[130];
+	int r;
+
+	view_names(sh, name, uuid);
+	if ((r = vss_dm_info(ctx, name, &info)) || !info.exists || strcmp(info.uuid, uuid))
+		return r;
+	return vss_dm_remove(ctx, name);
+}
+
 static int chain_release(struct vss_ctx *ctx, const struct shadow_rec *sh)
 {
 	const char *base = shadow_extra(sh, CHAIN_BASE);
 	struct vss_dm_info info;
 	int r;
 
-	if ((r = vss_dm_info(ctx, base, &info)))
+	if ((r = chain_unexposed(ctx, sh)) || (r = vss_dm_info(ctx, base, &info)))
 		return r;
 	if (info.exists && !strcmp(info.uuid, shadow_extra(sh, CHAIN_BASE_UUID)) &&
 	    (r = vss_dm_remove(ctx, base)))
@@ -571,6 +620,8 @@ const struct provider chain_provider = {
 	.activate = chain_activate,
 	.origin_dev = chain_origin_dev,
 	.state = chain_state,
+	.expose_dev = chain_expose_dev,
+	.unexposed = chain_unexposed,
 	.vouch = base_vouch,
 	.revert_check = chain_revert_check,
 	.revert_at_once = true,
