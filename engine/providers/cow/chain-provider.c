@@ -300,15 +300,21 @@ static int chain_activate(struct vss_ctx *ctx, const struct shadow_rec *sh, unsi
 	for (size_t k = n; k-- > 0 && !r;) {
 		const struct shadow_rec *s = &links[k].sh;
 		const char *bname = shadow_extra(s, CHAIN_BASE);
-
 		bool attached;
 
 		/* Every COW of the chain, not only SH's: each shadow reads
-		 * through the newer ones. */
-		if ((r = storage_attach(ctx, s, &attached)) || (r = chain_base_make(ctx, s, under)) ||
+		 * through the newer ones. One being made whose COW was never
+		 * made had no window: nothing reads through it. */
+		if ((r = storage_attach(ctx, s, &attached)) && links[k].seq == CHAIN_MAKING) {
+			vss_log(ctx, VSS_LEVEL_INFO, "%s: set %.8s was being made, and its COW never was: "
+				"left for its undo", sh->volume, links[k].set);
+			r = 0;
+			continue;
+		}
+		if (r || (r = chain_base_make(ctx, s, under)) ||
 		    (r = chain_base_point(ctx, bname, under, s->origin_sectors, &loaded)) ||
-		    (loaded && (r = chain_resume(ctx, bname, VSS_DM_UDEV_PRIVATE))) || (r = dev_of(ctx, bname, &base)) ||
-		    (r = shadow_live(ctx, s, base)))
+		    (loaded && (r = chain_resume(ctx, bname, VSS_DM_UDEV_PRIVATE))) ||
+		    (r = dev_of(ctx, bname, &base)) || (r = shadow_live(ctx, s, base)))
 			break;
 		*made = true;
 		if ((r = dev_of(ctx, s->dm_name, &under)))
@@ -318,6 +324,8 @@ static int chain_activate(struct vss_ctx *ctx, const struct shadow_rec *sh, unsi
 	return r;
 }
 
+/* The newest base there is: a shadow being made whose COW never was
+ * made got none. */
 static int chain_origin_dev(struct vss_ctx *ctx, const struct shadow_rec *sh,
 			    struct vss_devno *dev)
 {
@@ -327,8 +335,16 @@ static int chain_origin_dev(struct vss_ctx *ctx, const struct shadow_rec *sh,
 
 	if ((r = chain_of_all(ctx, sh->volume, &links, &n)))
 		return r;
-	r = n ? dev_of(ctx, shadow_extra(&links[n - 1].sh, CHAIN_BASE), dev)
-	      : vss_fail(ctx, ENOENT, "%s: no chain shadow in the records", sh->volume);
+	r = vss_fail(ctx, ENOENT, "%s: no chain shadow has its base", sh->volume);
+	for (size_t k = n; k-- > 0 && r;) {
+		struct vss_dm_info info;
+
+		if (!vss_dm_info(ctx, shadow_extra(&links[k].sh, CHAIN_BASE), &info) && info.exists) {
+			dev->major = info.major;
+			dev->minor = info.minor;
+			r = 0;
+		}
+	}
 	free(links);
 	return r;
 }

@@ -93,7 +93,7 @@ int chain_of_all(struct vss_ctx *ctx, const char *volume, struct chain_link **li
 			memset(&grown[*n], 0, sizeof(grown[0]));
 			snprintf(grown[*n].set, sizeof(grown[0].set), "%s", js[i].id);
 			grown[*n].sh = js[i].sh[j];
-			grown[(*n)++].seq = ~0ULL;
+			grown[(*n)++].seq = CHAIN_MAKING;
 		}
 	}
 	set_recs_free(js, nj);

@@ -54,9 +54,11 @@
 struct chain_link {
 	char set[37];
 	long long created_us;
-	unsigned long long seq;   /* CHAIN_SEQ, 0 where the record has none */
+	unsigned long long seq;   /* CHAIN_SEQ, 0 where the record has none,
+				   * CHAIN_MAKING for a set being made */
 	struct shadow_rec sh;
 };
+#define CHAIN_MAKING (~0ULL)
 
 /* The chain shadows of VOLUME in committed sets other than EXCEPT (may be
  * NULL), oldest first (by their places; their sets' instants where those
