@@ -299,18 +299,26 @@ int origin_load_over(struct vss_ctx *ctx, const char *volume, uint64_t sectors,
 	return 0;
 }
 
-int origin_load(struct vss_ctx *ctx, const char *volume, uint64_t sectors, bool *loaded)
+/* VOLUME's -real device, which must be there. */
+static int real_of(struct vss_ctx *ctx, const char *volume, struct vss_dm_info *rinfo)
 {
 	char real[160];
+	int r;
+
+	origin_real_name(volume, real, sizeof(real));
+	if ((r = vss_dm_info(ctx, real, rinfo)))
+		return r;
+	return rinfo->exists ? 0 : vss_fail(ctx, ENODEV, "%s: its %s device is missing", volume, real);
+}
+
+int origin_load(struct vss_ctx *ctx, const char *volume, uint64_t sectors, bool *loaded)
+{
 	struct vss_dm_info rinfo;
 	int r;
 
 	*loaded = false;
-	origin_real_name(volume, real, sizeof(real));
-	if ((r = vss_dm_info(ctx, real, &rinfo)))
+	if ((r = real_of(ctx, volume, &rinfo)))
 		return r;
-	if (!rinfo.exists)
-		return vss_fail(ctx, ENODEV, "%s: its %s device is missing", volume, real);
 	return origin_load_over(ctx, volume, sectors, rinfo.major, rinfo.minor, loaded);
 }
 
@@ -567,14 +575,10 @@ int origin_table(struct vss_ctx *ctx, const char *volume, uint64_t sectors,
 		 size_t plen)
 {
 	struct vss_dm_info rinfo, cow;
-	char real[160];
 	int r;
 
-	origin_real_name(volume, real, sizeof(real));
-	if ((r = vss_dm_info(ctx, real, &rinfo)))
+	if ((r = real_of(ctx, volume, &rinfo)))
 		return r;
-	if (!rinfo.exists)
-		return vss_fail(ctx, ENODEV, "%s: its %s device is missing", volume, real);
 	memset(t, 0, sizeof(*t));
 	t->length = sectors;
 	t->params = params;
