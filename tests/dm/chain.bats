@@ -179,9 +179,9 @@ sums_hold() {
 	vss create-set --provider cow --cow-size 12M "${PFX}a"
 	assert_equal "$status" 1
 	assert_stderr "vss: create-set: ${PFX}a: its shadows are chained (provider chain); a shadow of another kind cannot join them"
-	vss create-set --provider chain --chunk-size 64K --cow-size 12M "${PFX}a"
+	vss create-set --provider chain --chunk-size 4K --cow-size 12M "${PFX}a"
 	assert_equal "$status" 2
-	assert_stderr "vss: create-set: ${PFX}a: its chain's shadows have chunks of 4K; a new one must too (give --chunk-size 4K, or none)"
+	assert_stderr "vss: create-set: ${PFX}a: its chain's shadows have chunks of 64K; a new one must too (give --chunk-size 64K, or none)"
 	assert_equal "$(fp)" "$before"
 	sums_hold a 1 2
 	# auto on a chained volume: chain.
@@ -334,11 +334,11 @@ sums_hold() {
 	mkvol a 32
 	scribble a 0 32
 	SUMS[1]=$(dsum "${VOLDEV[a]}")
-	new_set --provider chain --cow-size 12M "${PFX}a"
+	new_set --provider chain --chunk-size 4K --cow-size 12M "${PFX}a"
 	IDS[1]=$SET
 	scribble a 0 10
 	SUMS[2]=$(dsum "${VOLDEV[a]}")
-	new_set --provider chain --cow-size 2M "${PFX}a"
+	new_set --provider chain --chunk-size 4K --cow-size 2M "${PFX}a"
 	IDS[2]=$SET
 	now=$(dsum "${VOLDEV[a]}")
 	before=$(fp)
@@ -413,10 +413,10 @@ conf() {
 @test "a delete whose older neighbour has no room for what it reads through the set is refused before anything is changed" {
 	mkvol a 32
 	SUMS[1]=$(dsum "${VOLDEV[a]}")
-	new_set --provider chain --cow-size 2M "${PFX}a"
+	new_set --provider chain --chunk-size 4K --cow-size 2M "${PFX}a"
 	IDS[1]=$SET
 	SUMS[2]=$(dsum "${VOLDEV[a]}")
-	new_set --provider chain --cow-size 12M "${PFX}a"
+	new_set --provider chain --chunk-size 4K --cow-size 12M "${PFX}a"
 	IDS[2]=$SET
 	scribble a 0 8
 	before=$(fp)
@@ -464,8 +464,8 @@ conf() {
 	assert_success
 	vss unexpose "${IDS[3]}"
 	assert_success
-	# 24M rewritten after set 3, which the next one lacks: 6144 chunks go
-	# to set 1 when set 3 goes, with progress.
+	# 24M rewritten after set 3, which the next one lacks: they go to set 1
+	# when set 3 goes, with progress.
 	dd if=/dev/urandom of="${MNT[a]}/big" bs=1M count=24 oflag=direct status=none
 	vss delete-set "${IDS[3]}"
 	assert_success

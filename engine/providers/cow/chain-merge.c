@@ -15,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Merges of fewer chunks than this are quick: no progress is reported. */
-#define PROGRESS_MIN_CHUNKS 4096
+/* Copies of less than this are quick: no progress is reported. */
+#define PROGRESS_MIN_BYTES (16ULL << 20)
 
 int chain_writable(struct vss_ctx *ctx, const struct shadow_rec *sh, bool rw)
 {
@@ -102,7 +102,7 @@ int chain_copy(struct vss_ctx *ctx, const char *from, const char *into, unsigned
 			err = got < 0 ? errno : EIO;
 		else if ((got = pwrite(out, buf, want, (off_t)off)) != (ssize_t)want)
 			err = got < 0 ? errno : EIO;
-		if (!err && n >= PROGRESS_MIN_CHUNKS && (i + 1) * 10 / n > shown) {
+		if (!err && n * len >= PROGRESS_MIN_BYTES && (i + 1) * 10 / n > shown) {
 			shown = (unsigned)((i + 1) * 10 / n);
 			vss_step(ctx, "%s: %u%% of %zu chunks copied to /dev/mapper/%s", from, shown * 10,
 				 n, into);

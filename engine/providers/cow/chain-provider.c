@@ -36,9 +36,13 @@ static int chain_check(struct vss_ctx *ctx, const char *volume, uint64_t size,
 		return asked ? vss_fail(ctx, EINVAL, "%s: a thin volume: its shadows are thin "
 					"snapshots (--provider chain is for other volumes)", volume)
 			     : -ENOENT;
+	struct vss_create_opts mine = *o;
+
 	if ((r = origin_usable(ctx, volume, ORIGIN_BASED)))
 		return r == -EXDEV && !asked ? -ENOENT : r;
-	return cow_size_check(ctx, volume, size, o);
+	if (!mine.chunk_bytes)
+		mine.chunk_bytes = CHAIN_DEFAULT_CHUNK_BYTES;
+	return cow_size_check(ctx, volume, size, &mine);
 }
 
 static int chain_plan(struct vss_ctx *ctx, struct shadow_rec *sh, const struct plan_input *in)
@@ -71,6 +75,8 @@ static int chain_plan(struct vss_ctx *ctx, struct shadow_rec *sh, const struct p
 					     "or none)", sh->volume, size, size);
 		}
 		o.chunk_bytes = chunk;
+	} else if (!o.chunk_bytes) {
+		o.chunk_bytes = CHAIN_DEFAULT_CHUNK_BYTES;
 	}
 	mine.opts = &o;
 	r = cow_plan(ctx, sh, &mine);
