@@ -162,7 +162,6 @@ int main(void)
 	is_str(vss_errmsg(ctx), "/nonexistent/cow: No such file or directory", "naming it");
 
 	close(fd);
-	vss_ctx_free(ctx);
 	/* What one shadow holds and the next older lacks: a merge's list. */
 	{
 		struct cow_exception fe[] = { { 3, 2 }, { 9, 3 }, { 12, 4 }, { 40, 5 } };
@@ -190,5 +189,6 @@ int main(void)
 		   "COWs of two chunk sizes are refused, named");
 	}
 
+	vss_ctx_free(ctx);
 	return done_testing();
 }
