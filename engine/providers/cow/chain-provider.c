@@ -10,7 +10,6 @@
 #include "origin.h"
 #include "provider.h"
 #include "setrec.h"
-#include "volume-rec.h"
 #include "window.h"
 
 #include <errno.h>
@@ -30,19 +29,11 @@ static bool chain_complete(const struct shadow_rec *sh)
 static int chain_check(struct vss_ctx *ctx, const char *volume, uint64_t size,
 		       const struct vss_create_opts *o, bool asked)
 {
-	int r;
-
-	if (volume_is_thin(ctx, volume))
-		return asked ? vss_fail(ctx, EINVAL, "%s: a thin volume: its shadows are thin "
-					"snapshots (--provider chain is for other volumes)", volume)
-			     : -ENOENT;
 	struct vss_create_opts mine = *o;
 
-	if ((r = origin_usable(ctx, volume, ORIGIN_BASED)))
-		return r == -EXDEV && !asked ? -ENOENT : r;
 	if (!mine.chunk_bytes)
 		mine.chunk_bytes = CHAIN_DEFAULT_CHUNK_BYTES;
-	return cow_size_check(ctx, volume, size, &mine);
+	return cow_volume_check(ctx, "chain", ORIGIN_BASED, volume, size, &mine, asked);
 }
 
 static int chain_plan(struct vss_ctx *ctx, struct shadow_rec *sh, const struct plan_input *in)
@@ -599,28 +590,31 @@ static int chain_expose_dev(struct vss_ctx *ctx, const struct shadow_rec *sh, bo
 	return r;
 }
 
-static int chain_unexposed(struct vss_ctx *ctx, const struct shadow_rec *sh)
+/* Removes NAME if it is there and carries UUID (vss's). */
+static int remove_ours(struct vss_ctx *ctx, const char *name, const char *uuid)
 {
 	struct vss_dm_info info;
-	char name[130], uuid[130];
 	int r;
 
-	view_names(sh, name, uuid);
 	if ((r = vss_dm_info(ctx, name, &info)) || !info.exists || strcmp(info.uuid, uuid))
 		return r;
 	return vss_dm_remove(ctx, name);
 }
 
+static int chain_unexposed(struct vss_ctx *ctx, const struct shadow_rec *sh)
+{
+	char name[130], uuid[130];
+
+	view_names(sh, name, uuid);
+	return remove_ours(ctx, name, uuid);
+}
+
 static int chain_release(struct vss_ctx *ctx, const struct shadow_rec *sh)
 {
-	const char *base = shadow_extra(sh, CHAIN_BASE);
-	struct vss_dm_info info;
 	int r;
 
-	if ((r = chain_unexposed(ctx, sh)) || (r = vss_dm_info(ctx, base, &info)))
-		return r;
-	if (info.exists && !strcmp(info.uuid, shadow_extra(sh, CHAIN_BASE_UUID)) &&
-	    (r = vss_dm_remove(ctx, base)))
+	if ((r = chain_unexposed(ctx, sh)) ||
+	    (r = remove_ours(ctx, shadow_extra(sh, CHAIN_BASE), shadow_extra(sh, CHAIN_BASE_UUID))))
 		return r;
 	return storage_release(ctx, sh);
 }

@@ -77,8 +77,8 @@ int cow_size_check(struct vss_ctx *ctx, const char *volume, uint64_t size,
 			     volume, asked, fits, vsize);
 }
 
-static int cow_check(struct vss_ctx *ctx, const char *volume, uint64_t size,
-		     const struct vss_create_opts *o, bool asked)
+int cow_volume_check(struct vss_ctx *ctx, const char *provider, enum origin_kind kind,
+		     const char *volume, uint64_t size, const struct vss_create_opts *o, bool asked)
 {
 	int r;
 
@@ -86,12 +86,20 @@ static int cow_check(struct vss_ctx *ctx, const char *volume, uint64_t size,
 	 * thin snapshot is the better shadow. */
 	if (volume_is_thin(ctx, volume))
 		return asked ? vss_fail(ctx, EINVAL, "%s: a thin volume: its shadows are thin "
-					"snapshots (--provider cow is for other volumes)", volume)
+					"snapshots (--provider %s is for other volumes)", volume,
+					provider)
 			     : -ENOENT;
-	/* A chain's volume: auto goes on to chain. */
-	if ((r = origin_usable(ctx, volume, ORIGIN_DIRECT)))
+	/* Layered the other way (cow's, or a chain's): auto goes on to the
+	 * provider that layered it. */
+	if ((r = origin_usable(ctx, volume, kind)))
 		return r == -EXDEV && !asked ? -ENOENT : r;
 	return cow_size_check(ctx, volume, size, o);
+}
+
+static int cow_check(struct vss_ctx *ctx, const char *volume, uint64_t size,
+		     const struct vss_create_opts *o, bool asked)
+{
+	return cow_volume_check(ctx, "cow", ORIGIN_DIRECT, volume, size, o, asked);
 }
 
 int cow_plan(struct vss_ctx *ctx, struct shadow_rec *sh, const struct plan_input *in)

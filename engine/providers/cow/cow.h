@@ -6,6 +6,7 @@
 #ifndef VSS_COW_H
 #define VSS_COW_H
 
+#include "origin.h"
 #include "provider.h"
 #include "setrec.h"
 
@@ -35,6 +36,11 @@ int set_snapshot_load(struct vss_ctx *ctx, const struct shadow_rec *sh, unsigned
  * (SIZE bytes) could ever use; a configured one is cut, with a warning. */
 int cow_size_check(struct vss_ctx *ctx, const char *volume, uint64_t size,
 		   const struct vss_create_opts *o);
+/* What PROVIDER (cow, or chain) refuses of VOLUME (SIZE bytes), its
+ * shadows layered KIND's way: a thin volume, one layered the other way
+ * (-ENOENT unless ASKED: auto tries the next), a COW size too big. */
+int cow_volume_check(struct vss_ctx *ctx, const char *provider, enum origin_kind kind,
+		     const char *volume, uint64_t size, const struct vss_create_opts *o, bool asked);
 /* A dm-snapshot shadow's plan: its COW's names, chunk and size, and room
  * for it in an area. */
 int cow_plan(struct vss_ctx *ctx, struct shadow_rec *sh, const struct plan_input *in);
